@@ -1,0 +1,54 @@
+#!/usr/bin/env -S node --import tsx
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createContainer } from '../src/container.js';
+import { ensureDatabase, migrateLatest } from '../src/db/index.js';
+import { prepareDemoStore } from '../src/demo.js';
+import { startServer } from '../src/server.js';
+
+const { values } = parseArgs({
+  options: { demo: { type: 'boolean', default: false }, products: { type: 'string' } },
+});
+
+async function main() {
+  const config = loadConfig();
+  const created = await ensureDatabase(config.db.url);
+  const container = createContainer(config);
+  const log = container.logger;
+  if (created) log.info('created database');
+  const applied = await migrateLatest(container.db);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  const demo = values.demo
+    ? await prepareDemoStore(container, { products: Number(values.products ?? 10_000) })
+    : null;
+  const running = await startServer(container);
+  log.info({ url: running.url }, 'shop is serving');
+  if (demo) process.stdout.write(demo.banner(running.url));
+
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    running.stop().then(
+      () => {
+        clearTimeout(force);
+        process.exit(0);
+      },
+      (err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`shop failed to start: ${(err as Error).stack ?? err}\n`);
+  }
+  process.exit(1);
+});

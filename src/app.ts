@@ -1,0 +1,39 @@
+import { bodyParser } from '@koa/bodyparser';
+import Koa from 'koa';
+import { adminRoutes } from './admin/routes.js';
+import { catalogRoutes } from './catalog/routes.js';
+import type { Container } from './container.js';
+import { healthRoutes } from './health/routes.js';
+import { DomainError } from './shared/errors.js';
+import { type AppState, errorHandler, requestContext } from './shared/http.js';
+import { userRoutes } from './users/routes.js';
+
+export function createApp(container: Container) {
+  const app = new Koa<AppState>({ proxy: true });
+  app.silent = true;
+
+  app.use(requestContext(container.logger));
+  app.use(errorHandler());
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: container.config.http.bodyLimit,
+      encoding: 'utf-8',
+      onError: (err) => {
+        const status = (err as { status?: number }).status;
+        if (status === 413 || status === 415) throw err;
+        throw new DomainError('bad_request', 'Request body is not valid JSON');
+      },
+    }),
+  );
+
+  for (const router of [
+    healthRoutes(container),
+    catalogRoutes(container),
+    userRoutes(container),
+    adminRoutes(container),
+  ]) {
+    app.use(router.routes()).use(router.allowedMethods({ throw: false }));
+  }
+  return app;
+}

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/index.js';
+import type { Cache } from '../shared/cache.js';
+import { notFound } from '../shared/errors.js';
+import * as q from './queries.js';
+import type { Category, Product, ProductPage, ProductQuery } from './schemas.js';
+import { type SearchBackend, toProduct } from './search.js';
+
+export type CatalogService = ReturnType<typeof createCatalogService>;
+
+interface Deps {
+  db: Db;
+  cache: Cache;
+  search: SearchBackend;
+  ttl: { productMs: number; searchMs: number };
+}
+
+const SEARCH_VERSION_KEY = 'search:ver';
+
+export function createCatalogService({ db, cache, search, ttl }: Deps) {
+  // Bumping the version orphans every cached result page at once; they then age out by TTL.
+  const searchVersion = async () => (await cache.get(SEARCH_VERSION_KEY)) ?? '0';
+
+  return {
+    async listProducts(query: ProductQuery): Promise<ProductPage> {
+      const digest = createHash('sha1').update(JSON.stringify(query)).digest('base64url');
+      const key = `search:${await searchVersion()}:${digest}`;
+      const cached = await cache.getJson<ProductPage>(key);
+      if (cached) return cached;
+      const { products, total } = await search.search(query);
+      const page: ProductPage = {
+        products,
+        total,
+        page: query.page,
+        next_page: query.page * query.limit < total ? query.page + 1 : null,
+      };
+      await cache.setJson(key, page, ttl.searchMs);
+      return page;
+    },
+
+    async getProduct(id: number): Promise<Product> {
+      const cached = await cache.getJson<Product>(`product:${id}`);
+      if (cached) return cached;
+      const row = await q.findProduct(db, id);
+      if (!row) throw notFound('Product', { product_id: id });
+      const product = toProduct(row);
+      await cache.setJson(`product:${id}`, product, ttl.productMs);
+      return product;
+    },
+
+    listCategories: (): Promise<Category[]> => q.listCategories(db),
+
+    /** Call after a product's data, price or stock changed (after the commit). */
+    async invalidateProducts(ids: Iterable<number>) {
+      const keys = [...new Set(ids)].map((id) => `product:${id}`);
+      await Promise.all([cache.del(...keys), cache.incr(SEARCH_VERSION_KEY)]);
+    },
+  };
+}

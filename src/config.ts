@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+/** Durations accept plain milliseconds or a unit suffix: 500ms, 30s, 10m, 24h, 30d. */
+const duration = z.string().transform((raw, ctx) => {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!match) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration such as 500ms, 30s, 10m, 24h or 30d, got "${raw}"`,
+    });
+    return z.NEVER;
+  }
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms'] ?? 1;
+  return Number(match[1]) * unit;
+});
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(0, 65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/shop'),
+  DB_POOL_MAX: int(1, 500).default(20),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().default('shop:'),
+  REDIS_COMMAND_TIMEOUT: duration.default(250),
+  BODY_LIMIT: z.string().default('100kb'),
+  SEARCH_BACKEND: z.enum(['postgres', 'opensearch']).default('postgres'),
+  OPENSEARCH_URL: z.url().optional(),
+  PRODUCT_CACHE_TTL: duration.default(6 * 3_600_000),
+  SEARCH_CACHE_TTL: duration.default(15_000),
+  PAYMENT_PROVIDER: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  CHECKOUT_STRATEGY: z.enum(['group-commit', 'row-lock']).default('group-commit'),
+  CHECKOUT_BATCH_MAX: int(1, 10_000).default(256),
+  CHECKOUT_BATCH_WAIT: duration.default(2),
+  RESERVATION_TTL: duration.default(10 * 60_000),
+  SWEEPER_INTERVAL: duration.default(2_000),
+  WORKER_INTERVAL: duration.default(200),
+  WORKERS: bool.default(true),
+  CART_MAX_QUANTITY: int(1, 10_000).default(99),
+  CART_MAX_LINES: int(1, 1_000).default(100),
+  CART_RETENTION: duration.default(30 * 86_400_000),
+  AMQP_URL: z.string().optional(),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+function build(env: z.output<typeof envSchema>) {
+  return {
+    env: env.NODE_ENV,
+    http: { host: env.HOST, port: env.PORT, bodyLimit: env.BODY_LIMIT },
+    logLevel: env.LOG_LEVEL,
+    db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX },
+    redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT },
+    search: { backend: env.SEARCH_BACKEND, opensearchUrl: env.OPENSEARCH_URL },
+    cache: { productTtlMs: env.PRODUCT_CACHE_TTL, searchTtlMs: env.SEARCH_CACHE_TTL },
+    payments: {
+      provider: env.PAYMENT_PROVIDER,
+      stripeSecretKey: env.STRIPE_SECRET_KEY,
+      stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET,
+    },
+    checkout: {
+      strategy: env.CHECKOUT_STRATEGY,
+      batchMax: env.CHECKOUT_BATCH_MAX,
+      batchWaitMs: env.CHECKOUT_BATCH_WAIT,
+      reservationTtlMs: env.RESERVATION_TTL,
+    },
+    jobs: {
+      enabled: env.WORKERS,
+      sweeperIntervalMs: env.SWEEPER_INTERVAL,
+      workerIntervalMs: env.WORKER_INTERVAL,
+    },
+    cart: {
+      maxQuantity: env.CART_MAX_QUANTITY,
+      maxLines: env.CART_MAX_LINES,
+      retentionMs: env.CART_RETENTION,
+    },
+    amqpUrl: env.AMQP_URL,
+  };
+}
+
+export type Config = Readonly<ReturnType<typeof build>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parses the environment once; a bad value stops start-up with every problem named. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.SEARCH_BACKEND === 'opensearch' && !parsed.data.OPENSEARCH_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OPENSEARCH_URL: required when SEARCH_BACKEND=opensearch',
+    );
+  }
+  if (parsed.data.PAYMENT_PROVIDER === 'stripe' && !parsed.data.STRIPE_SECRET_KEY) {
+    throw new ConfigError(
+      'Invalid configuration:\n  STRIPE_SECRET_KEY: required when PAYMENT_PROVIDER=stripe',
+    );
+  }
+  return deepFreeze(build(parsed.data));
+}

@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import knex, { type Knex } from 'knex';
+import pg from 'pg';
+
+// COUNT(*) and bigint ids come back as strings by default; every value we store fits in 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+
+export type Db = Knex;
+export type Trx = Knex.Transaction;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const runningFromSource = import.meta.url.endsWith('.ts');
+
+/** Migrations and seeds live at the project root, next to src/ (or dist/src/ once built). */
+export const migrationConfig: Knex.MigratorConfig = {
+  directory: path.resolve(here, '../../migrations'),
+  loadExtensions: [runningFromSource ? '.ts' : '.js'],
+  tableName: 'knex_migrations',
+};
+
+export function knexConfig(url: string, poolMax = 10): Knex.Config {
+  return {
+    client: 'pg',
+    connection: { connectionString: url, application_name: 'shop' },
+    pool: { min: 0, max: poolMax },
+    migrations: migrationConfig,
+    seeds: {
+      directory: path.resolve(here, '../../seeds'),
+      loadExtensions: [runningFromSource ? '.ts' : '.js'],
+    },
+  };
+}
+
+export function createDb(url: string, poolMax = 10): Db {
+  return knex(knexConfig(url, poolMax));
+}
+
+export function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(name)}`;
+  return u.toString();
+}
+
+export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Connects to the server's maintenance database to run `fn` (CREATE/DROP DATABASE cannot run inside the target). */
+export async function withMaintenance<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const name = databaseName(url);
+  return withMaintenance(url, async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount) return false;
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    } catch (err) {
+      // Two processes starting together may race to create it.
+      if ((err as { code?: string }).code !== '42P04') throw err;
+    }
+    return true;
+  });
+}
+
+export async function migrateLatest(db: Db): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest(migrationConfig)) as [number, string[]];
+  return applied;
+}
+
+export async function rollbackAll(db: Db): Promise<string[]> {
+  const [, undone] = (await db.migrate.rollback(migrationConfig, true)) as [number, string[]];
+  return undone;
+}

@@ -1,0 +1,120 @@
+import { createClient } from 'redis';
+import type { Logger } from './logger.js';
+
+/**
+ * Redis as a cache only: every call degrades to a miss (or a no-op) when Redis is down or slow,
+ * so the service keeps answering from PostgreSQL. Keys are namespaced with a prefix so several
+ * stores (or test runs) can share one Redis.
+ */
+export interface Cache {
+  readonly prefix: string;
+  getJson<T>(key: string): Promise<T | null>;
+  setJson(key: string, value: unknown, ttlMs: number): Promise<void>;
+  del(...keys: string[]): Promise<void>;
+  incr(key: string): Promise<number | null>;
+  get(key: string): Promise<string | null>;
+  /** Deletes every key under the prefix matching `pattern` (SCAN, never KEYS). */
+  delPattern(pattern: string): Promise<number>;
+  ping(): Promise<boolean>;
+  readonly ready: boolean;
+  close(): Promise<void>;
+}
+
+interface CacheOptions {
+  url: string;
+  prefix: string;
+  commandTimeoutMs: number;
+  logger: Logger;
+}
+
+export function createCache({ url, prefix, commandTimeoutMs, logger }: CacheOptions): Cache {
+  const client = createClient({
+    url,
+    // Fail fast instead of queueing while disconnected: a cache must never make a request wait.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 1_000,
+      reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5_000),
+    },
+  });
+  let lastWarn = 0;
+  const warn = (err: unknown, what: string) => {
+    const now = Date.now();
+    if (now - lastWarn > 10_000) {
+      lastWarn = now;
+      logger.warn(
+        { err: (err as Error)?.message ?? String(err) },
+        `redis ${what} failed; serving without cache`,
+      );
+    }
+  };
+  client.on('error', (err) => warn(err, 'connection'));
+  client.connect().catch((err) => warn(err, 'connect'));
+
+  let closed = false;
+  const k = (key: string) => prefix + key;
+
+  async function guard<T>(what: string, fallback: T, op: () => Promise<T>): Promise<T> {
+    if (closed || !client.isReady) return fallback;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        op(),
+        new Promise<T>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`timed out after ${commandTimeoutMs} ms`)),
+            commandTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (err) {
+      warn(err, what);
+      return fallback;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    prefix,
+    get ready() {
+      return client.isReady;
+    },
+    async getJson<T>(key: string) {
+      const raw = await guard('get', null, () => client.get(k(key)));
+      return raw === null ? null : (JSON.parse(raw) as T);
+    },
+    async setJson(key, value, ttlMs) {
+      await guard('set', null, () => client.set(k(key), JSON.stringify(value), { PX: Math.max(1, ttlMs) }));
+    },
+    async del(...keys) {
+      if (keys.length === 0) return;
+      await guard('del', 0, () => client.del(keys.map(k)));
+    },
+    incr(key) {
+      return guard('incr', null, () => client.incr(k(key)));
+    },
+    get(key) {
+      return guard('get', null, () => client.get(k(key)));
+    },
+    async delPattern(pattern) {
+      return guard('scan', 0, async () => {
+        let deleted = 0;
+        for await (const batch of client.scanIterator({ MATCH: k(pattern), COUNT: 500 })) {
+          const keys = batch as unknown as string[];
+          if (keys.length) deleted += await client.del(keys);
+        }
+        return deleted;
+      });
+    },
+    async ping() {
+      return guard('ping', false, async () => (await client.ping()) === 'PONG');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (client.isOpen) await client.quit().catch(() => client.destroy());
+      else client.destroy();
+    },
+  };
+}

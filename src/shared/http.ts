@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type Koa from 'koa';
+import { type ZodType, z } from 'zod';
+import { DomainError, isUniqueViolation } from './errors.js';
+import type { Logger } from './logger.js';
+
+export interface AuthUser {
+  id: string;
+  email: string;
+  role: 'customer' | 'admin';
+}
+
+export interface AppState {
+  requestId: string;
+  logger: Logger;
+  user?: AuthUser;
+}
+
+export type AppContext = Koa.ParameterizedContext<AppState>;
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Keeps a caller's X-Request-Id when it is sane, else makes one; every log line of the request carries it. */
+export function requestContext(logger: Logger): Koa.Middleware<AppState> {
+  return async (ctx, next) => {
+    const incoming = ctx.get('x-request-id');
+    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.logger = logger.child({ requestId });
+    ctx.set('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const level = ctx.status >= 500 ? 'error' : 'info';
+      ctx.state.logger[level](
+        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
+        'request',
+      );
+    }
+  };
+}
+
+function zodDetails(error: z.ZodError) {
+  return error.issues.map((issue) => ({
+    path: issue.path.join('.'),
+    message:
+      issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+}
+
+/** The one place an error becomes an HTTP answer: {error: {code, message, details?}}. */
+export function errorHandler(): Koa.Middleware<AppState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new DomainError('not_found', `No route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (err) {
+      const { status, code, message, details } = toErrorBody(err, ctx);
+      ctx.status = status;
+      ctx.body = { error: details === undefined ? { code, message } : { code, message, details } };
+      if (status >= 500) ctx.state.logger?.error({ err }, 'unhandled error');
+    }
+  };
+}
+
+function toErrorBody(err: unknown, ctx: AppContext) {
+  if (err instanceof DomainError) {
+    return { status: err.status, code: err.code, message: err.message, details: err.details };
+  }
+  if (err instanceof z.ZodError) {
+    const details = zodDetails(err);
+    const fields = [...new Set(details.map((d) => d.path || '(body)'))].join(', ');
+    return { status: 400, code: 'validation_failed', message: `Invalid request: ${fields}`, details };
+  }
+  if (isUniqueViolation(err)) {
+    return { status: 409, code: 'conflict', message: 'The resource already exists', details: undefined };
+  }
+  const httpErr = err as { status?: number; type?: string; expose?: boolean; message?: string };
+  if (httpErr?.status === 413 || httpErr?.type === 'entity.too.large') {
+    return {
+      status: 413,
+      code: 'payload_too_large',
+      message: 'Request body is too large',
+      details: undefined,
+    };
+  }
+  if (httpErr?.status === 415) {
+    return { status: 415, code: 'unsupported_media_type', message: 'Send JSON', details: undefined };
+  }
+  if (httpErr?.status === 400 && httpErr.expose) {
+    return {
+      status: 400,
+      code: 'bad_request',
+      message: httpErr.message ?? 'Bad request',
+      details: undefined,
+    };
+  }
+  return {
+    status: 500,
+    code: 'internal',
+    message: `Internal error (request ${ctx.state.requestId ?? 'unknown'})`,
+    details: undefined,
+  };
+}
+
+export function parseBody<T extends ZodType>(schema: T, ctx: AppContext): z.output<T> {
+  return schema.parse((ctx.request as { body?: unknown }).body ?? {});
+}
+
+export function parseQuery<T extends ZodType>(schema: T, ctx: AppContext): z.output<T> {
+  return schema.parse(ctx.query);
+}
+
+export function parseParams<T extends ZodType>(schema: T, params: unknown): z.output<T> {
+  return schema.parse(params);
+}
+
+export const idParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const uuidParam = z.uuid();

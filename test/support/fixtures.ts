@@ -1,0 +1,65 @@
+import type { Container } from '../../src/container.js';
+import type { Db } from '../../src/db/index.js';
+
+let seq = 0;
+
+export interface ProductFixture {
+  sku?: string;
+  name?: string;
+  description?: string;
+  category?: string;
+  price_cents?: number;
+  stock?: number;
+  active?: boolean;
+  created_at?: Date;
+}
+
+export async function ensureCategory(db: Db, slug: string, name = slug) {
+  await db('categories').insert({ slug, name }).onConflict('slug').ignore();
+}
+
+/** Inserts a product with its inventory and the 'received' ledger line, as the seed does. */
+export async function createProduct(db: Db, fixture: ProductFixture = {}) {
+  const n = ++seq;
+  const category = fixture.category ?? 'misc';
+  await ensureCategory(db, category);
+  const stock = fixture.stock ?? 10;
+  return db.transaction(async (trx) => {
+    const [product] = await trx('products')
+      .insert({
+        sku: fixture.sku ?? `T-${process.pid}-${n}`,
+        name: fixture.name ?? `Test product ${n}`,
+        description: fixture.description ?? '',
+        category,
+        price_cents: fixture.price_cents ?? 1000,
+        active: fixture.active ?? true,
+        ...(fixture.created_at ? { created_at: fixture.created_at } : {}),
+      })
+      .returning(['id', 'sku', 'name', 'price_cents']);
+    await trx('inventory').insert({ product_id: product.id, available_count: stock });
+    if (stock > 0) {
+      await trx('stock_movements').insert({
+        product_id: product.id,
+        kind: 'received',
+        quantity: stock,
+        reason: 'fixture',
+        actor: 'test',
+      });
+    }
+    return product as { id: number; sku: string; name: string; price_cents: number };
+  });
+}
+
+/** A user with a bearer token; no password, so it costs no scrypt time. */
+export async function createUser(
+  container: Container,
+  role: 'customer' | 'admin' = 'customer',
+  email?: string,
+) {
+  const user = await container.users.createUser({
+    email: email ?? `user${++seq}-${process.pid}@test.local`,
+    role,
+  });
+  const token = await container.users.issueToken(user.id, 'test');
+  return { id: user.id, email: user.email, token, auth: { Authorization: `Bearer ${token}` } };
+}
