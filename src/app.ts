@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import { adminRoutes } from './admin/routes.js';
+import { cartRoutes } from './cart/routes.js';
 import { catalogRoutes } from './catalog/routes.js';
 import type { Container } from './container.js';
 import { healthRoutes } from './health/routes.js';
@@ -31,6 +32,7 @@ export function createApp(container: Container) {
     healthRoutes(container),
     catalogRoutes(container),
     userRoutes(container),
+    cartRoutes(container),
     adminRoutes(container),
   ]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: false }));

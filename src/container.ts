@@ -1,3 +1,4 @@
+import { createCartService } from './cart/service.js';
 import { createPostgresSearch, type SearchBackend } from './catalog/search.js';
 import { createCatalogService } from './catalog/service.js';
 import type { Config } from './config.js';
@@ -21,6 +22,8 @@ export function createContainer(config: Config, overrides: { logger?: Logger } =
     ttl: { productMs: config.cache.productTtlMs, searchMs: config.cache.searchTtlMs },
   });
 
+  const cart = createCartService({ db, cache, catalog, limits: config.cart });
+
   let closed = false;
   return {
     config,
@@ -29,6 +32,7 @@ export function createContainer(config: Config, overrides: { logger?: Logger } =
     cache,
     users,
     catalog,
+    cart,
     /** Drains pools and connections; safe to call twice. */
     async close() {
       if (closed) return;

@@ -9,6 +9,13 @@ export const findProduct = (db: Db, id: number) =>
     .andWhere('p.active', true)
     .first<ProductRow | undefined>(PRODUCT_COLUMNS);
 
+export const findProducts = (db: Db, ids: number[]) =>
+  db('products as p')
+    .join('inventory as i', 'i.product_id', 'p.id')
+    .whereIn('p.id', ids)
+    .andWhere('p.active', true)
+    .select<ProductRow[]>(PRODUCT_COLUMNS);
+
 export const listCategories = (db: Db) =>
   db('categories as c')
     .leftJoin('products as p', (j) => j.on('p.category', 'c.slug').andOnVal('p.active', true))

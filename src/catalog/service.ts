@@ -48,6 +48,25 @@ export function createCatalogService({ db, cache, search, ttl }: Deps) {
       return product;
     },
 
+    /** Several products at once (one MGET, then one query for the misses); unknown or inactive ids are absent. */
+    async getProducts(ids: number[]): Promise<Map<number, Product>> {
+      const unique = [...new Set(ids)];
+      const cached = await cache.mgetJson<Product>(unique.map((id) => `product:${id}`));
+      const found = new Map<number, Product>();
+      const missing: number[] = [];
+      unique.forEach((id, i) => {
+        const hit = cached[i];
+        if (hit) found.set(id, hit);
+        else missing.push(id);
+      });
+      if (missing.length) {
+        const rows = (await q.findProducts(db, missing)).map(toProduct);
+        await Promise.all(rows.map((p) => cache.setJson(`product:${p.id}`, p, ttl.productMs)));
+        for (const p of rows) found.set(p.id, p);
+      }
+      return found;
+    },
+
     listCategories: (): Promise<Category[]> => q.listCategories(db),
 
     /** Call after a product's data, price or stock changed (after the commit). */

@@ -10,6 +10,12 @@ export interface Cache {
   readonly prefix: string;
   getJson<T>(key: string): Promise<T | null>;
   setJson(key: string, value: unknown, ttlMs: number): Promise<void>;
+  mgetJson<T>(keys: string[]): Promise<(T | null)[]>;
+  /**
+   * Stores `value` unless the cached copy already has a version >= `version`: writers that commit
+   * in one order but reach Redis in another can never leave the older state behind.
+   */
+  setIfNewer(key: string, version: number, value: { version: number }, ttlMs: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
   incr(key: string): Promise<number | null>;
   get(key: string): Promise<string | null>;
@@ -19,6 +25,18 @@ export interface Cache {
   readonly ready: boolean;
   close(): Promise<void>;
 }
+
+const SET_IF_NEWER = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, decoded = pcall(cjson.decode, current)
+  if ok and type(decoded) == 'table' and tonumber(decoded.version) and tonumber(decoded.version) >= tonumber(ARGV[1]) then
+    redis.call('PEXPIRE', KEYS[1], ARGV[3])
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`;
 
 interface CacheOptions {
   url: string;
@@ -86,6 +104,19 @@ export function createCache({ url, prefix, commandTimeoutMs, logger }: CacheOpti
     },
     async setJson(key, value, ttlMs) {
       await guard('set', null, () => client.set(k(key), JSON.stringify(value), { PX: Math.max(1, ttlMs) }));
+    },
+    async mgetJson<T>(keys: string[]) {
+      if (keys.length === 0) return [];
+      const raw = await guard('mget', null, () => client.mGet(keys.map(k)));
+      return raw ? raw.map((r) => (r === null ? null : (JSON.parse(r) as T))) : keys.map(() => null);
+    },
+    async setIfNewer(key, version, value, ttlMs) {
+      await guard('set', null, () =>
+        client.eval(SET_IF_NEWER, {
+          keys: [k(key)],
+          arguments: [String(version), JSON.stringify(value), String(Math.max(1, Math.round(ttlMs)))],
+        }),
+      );
     },
     async del(...keys) {
       if (keys.length === 0) return;

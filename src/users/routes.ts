@@ -1,11 +1,19 @@
 import Router from '@koa/router';
-import type { AppState } from '../shared/http.js';
+import { CART_TOKEN_HEADER } from '../cart/schemas.js';
+import type { CartService } from '../cart/service.js';
+import type { AppContext, AppState } from '../shared/http.js';
 import { parseBody } from '../shared/http.js';
 import { requireAuth } from './auth.js';
 import { loginSchema, registerSchema } from './schemas.js';
 import type { UserService } from './service.js';
 
-export function userRoutes({ users }: { users: UserService }) {
+/** Signing in with a guest's X-Cart-Token folds that cart into the user's. */
+async function adoptGuestCart(ctx: AppContext, cart: CartService, userId: string) {
+  const token = ctx.get(CART_TOKEN_HEADER);
+  return token ? cart.mergeGuestCart(token, userId) : null;
+}
+
+export function userRoutes({ users, cart }: { users: UserService; cart: CartService }) {
   const router = new Router<AppState>({ prefix: '/auth' });
 
   router.get('/me', requireAuth(users), (ctx) => {
@@ -13,12 +21,16 @@ export function userRoutes({ users }: { users: UserService }) {
   });
 
   router.post('/register', async (ctx) => {
+    const session = await users.register(parseBody(registerSchema, ctx));
+    const cartId = await adoptGuestCart(ctx, cart, session.user_id);
     ctx.status = 201;
-    ctx.body = await users.register(parseBody(registerSchema, ctx));
+    ctx.body = cartId ? { ...session, cart_id: cartId } : session;
   });
 
   router.post('/login', async (ctx) => {
-    ctx.body = await users.login(parseBody(loginSchema, ctx));
+    const session = await users.login(parseBody(loginSchema, ctx));
+    const cartId = await adoptGuestCart(ctx, cart, session.user_id);
+    ctx.body = cartId ? { ...session, cart_id: cartId } : session;
   });
 
   return router;

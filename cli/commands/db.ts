@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { DEMO_PASSWORD, seedDemoStore } from '../../seeds/demo-store.js';
+import { databaseName, ensureDatabase, migrateLatest, rollbackAll } from '../../src/db/index.js';
+import { hashPassword } from '../../src/users/passwords.js';
+import { CliError, type GlobalOptions, print, withContainer } from '../context.js';
+import { progressBar } from '../progress.js';
+
+const SAFE_TO_RESET = /(^|_)(dev|test|demo|local)($|_)|^shop$/;
+
+export function registerDbCommands(program: Command) {
+  const db = program.command('db').description('database schema and demo data');
+  const globals = () => program.opts<GlobalOptions>();
+
+  db.command('migrate')
+    .description('create the database if missing and apply pending migrations')
+    .action(async () => {
+      await withContainer(async (c) => {
+        await ensureDatabase(c.config.db.url);
+        const applied = await migrateLatest(c.db);
+        print(globals().json, { applied }, () =>
+          applied.length ? `applied: ${applied.join(', ')}` : 'already up to date',
+        );
+      });
+    });
+
+  db.command('rollback')
+    .description('undo migrations (the last batch, or all with --all)')
+    .option('--all', 'undo every migration')
+    .action(async (opts: { all?: boolean }) => {
+      await withContainer(async (c) => {
+        const [, undone] = opts.all
+          ? [0, await rollbackAll(c.db)]
+          : ((await c.db.migrate.rollback()) as [number, string[]]);
+        print(globals().json, { undone }, () =>
+          undone.length ? `rolled back: ${undone.join(', ')}` : 'nothing to roll back',
+        );
+      });
+    });
+
+  db.command('seed')
+    .description('load the demo store (idempotent: existing SKUs are kept)')
+    .option('--products <n>', 'number of products', '10000')
+    .addHelpText('after', '\nExamples:\n  shopctl db seed\n  shopctl db seed --products 1000000')
+    .action(async (opts: { products: string }) => {
+      const products = Number(opts.products);
+      if (!Number.isInteger(products) || products < 0)
+        throw new CliError('--products must be a whole number');
+      await withContainer(async (c) => {
+        await ensureDatabase(c.config.db.url);
+        await migrateLatest(c.db);
+        const bar = globals().json ? null : progressBar('products');
+        bar?.start(products, 0);
+        const started = Date.now();
+        const result = await seedDemoStore(c.db, {
+          products,
+          hashPassword,
+          onProgress: (done) => bar?.update(done),
+        });
+        bar?.stop();
+        print(
+          globals().json,
+          { ...result, ms: Date.now() - started },
+          () =>
+            `seeded ${result.products} products and ${result.users} demo users in ${Date.now() - started} ms (password "${DEMO_PASSWORD}")`,
+        );
+      });
+    });
+
+  db.command('reset')
+    .description('drop every table and migrate again (destroys all data)')
+    .option('--yes', 'confirm: destroys all data')
+    .option('--force', 'allow a database whose name does not look like dev/test/demo')
+    .action(async (opts: { yes?: boolean; force?: boolean }) => {
+      await withContainer(async (c) => {
+        const name = databaseName(c.config.db.url);
+        if (!opts.yes) throw new CliError(`refusing to reset "${name}" without --yes`);
+        if (!opts.force && !SAFE_TO_RESET.test(name)) {
+          throw new CliError(
+            `"${name}" does not look like a dev or test database; add --force if you mean it`,
+          );
+        }
+        const undone = await rollbackAll(c.db);
+        const applied = await migrateLatest(c.db);
+        print(
+          globals().json,
+          { database: name, undone, applied },
+          () => `reset ${name}: ${applied.length} migrations applied`,
+        );
+      });
+    });
+}

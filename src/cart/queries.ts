@@ -1,0 +1,106 @@
+import type { Db, Trx } from '../db/index.js';
+import type { CartLine } from './schemas.js';
+
+export interface CartRow {
+  id: string;
+  user_id: string | null;
+  status: 'active' | 'converted' | 'merged';
+  version: number;
+}
+
+const CART_COLUMNS = ['id', 'user_id', 'status', 'version'] as const;
+
+export const findActiveCartIdForUser = async (db: Db | Trx, userId: string) =>
+  (await db('carts').where({ user_id: userId, status: 'active' }).first<{ id: string } | undefined>('id'))
+    ?.id;
+
+export const findCartIdByGuestHash = async (db: Db | Trx, tokenHash: string) =>
+  (await db('carts').where({ guest_token_hash: tokenHash }).first<{ id: string } | undefined>('id'))?.id;
+
+export const findCart = (db: Db | Trx, id: string) =>
+  db('carts').where({ id }).first<CartRow | undefined>(CART_COLUMNS);
+
+/** Creates the user's active cart, or finds the one a concurrent request just created. */
+export async function upsertUserCart(trx: Trx, userId: string): Promise<string> {
+  const inserted = await trx.raw<{ rows: { id: string }[] }>(
+    `INSERT INTO carts (user_id) VALUES (?) ON CONFLICT (user_id) WHERE status = 'active' DO NOTHING RETURNING id`,
+    [userId],
+  );
+  if (inserted.rows[0]) return inserted.rows[0].id;
+  return (await findActiveCartIdForUser(trx, userId))!;
+}
+
+export async function insertGuestCart(trx: Trx, tokenHash: string): Promise<string> {
+  const [row] = await trx('carts').insert({ guest_token_hash: tokenHash }).returning<{ id: string }[]>('id');
+  return row!.id;
+}
+
+export const lockCart = (trx: Trx, id: string) =>
+  trx('carts').where({ id }).forUpdate().first<CartRow | undefined>(CART_COLUMNS);
+
+export const cartLines = (db: Db | Trx, cartId: string) =>
+  db('cart_items')
+    .where({ cart_id: cartId })
+    .orderBy('created_at')
+    .orderBy('product_id')
+    .select<CartLine[]>('product_id', 'quantity', 'price_cents_at_add');
+
+export const productForCart = (trx: Trx, productId: number) =>
+  trx('products as p')
+    .join('inventory as i', 'i.product_id', 'p.id')
+    .where('p.id', productId)
+    .first<{ id: number; price_cents: number; active: boolean; available: number } | undefined>(
+      'p.id',
+      'p.price_cents',
+      'p.active',
+      'i.available_count as available',
+    );
+
+export const upsertLine = (trx: Trx, cartId: string, line: CartLine) =>
+  trx('cart_items')
+    .insert({ cart_id: cartId, ...line })
+    .onConflict(['cart_id', 'product_id'])
+    .merge({
+      quantity: line.quantity,
+      price_cents_at_add: line.price_cents_at_add,
+      updated_at: trx.fn.now(),
+    });
+
+export const setLineQuantity = (trx: Trx, cartId: string, productId: number, quantity: number) =>
+  trx('cart_items')
+    .where({ cart_id: cartId, product_id: productId })
+    .update({ quantity, updated_at: trx.fn.now() });
+
+export const deleteLines = (trx: Trx, cartId: string, productId?: number) =>
+  trx('cart_items')
+    .where({ cart_id: cartId })
+    .modify((q) => {
+      if (productId !== undefined) q.where({ product_id: productId });
+    })
+    .delete();
+
+export async function touchCart(trx: Trx, id: string): Promise<number> {
+  const [row] = await trx('carts')
+    .where({ id })
+    .update({ version: trx.raw('version + 1'), updated_at: trx.fn.now() })
+    .returning<{ version: number }[]>('version');
+  return row!.version;
+}
+
+export const markCart = (trx: Trx, id: string, status: 'merged' | 'converted') =>
+  trx('carts')
+    .where({ id })
+    .update({
+      status,
+      version: trx.raw('version + 1'),
+      updated_at: trx.fn.now(),
+      ...(status === 'converted' ? { converted_at: trx.fn.now() } : {}),
+    });
+
+/** Carts nobody touched for the retention period; converted carts stay with their order. */
+export const deleteStaleCarts = (db: Db, olderThan: Date) =>
+  db('carts')
+    .whereIn('status', ['active', 'merged'])
+    .where('updated_at', '<', olderThan)
+    .delete()
+    .returning<{ id: string }[]>('id');

@@ -1,0 +1,289 @@
+import type { CatalogService } from '../catalog/service.js';
+import type { Db, Trx } from '../db/index.js';
+import type { Cache } from '../shared/cache.js';
+import { DomainError } from '../shared/errors.js';
+import { hashToken, newToken } from '../users/passwords.js';
+import * as q from './queries.js';
+import type { AddItemInput, CartItemView, CartOwner, CartState, CartView } from './schemas.js';
+
+export type CartService = ReturnType<typeof createCartService>;
+
+interface Deps {
+  db: Db;
+  cache: Cache;
+  catalog: CatalogService;
+  limits: { maxQuantity: number; maxLines: number; retentionMs: number };
+}
+
+const CART_TTL_MS = 30 * 86_400_000;
+const cartKey = (id: string) => `cart:${id}`;
+const userRefKey = (userId: string) => `cartref:user:${userId}`;
+
+const EMPTY_VIEW: CartView = { cart_id: null, items: [], item_count: 0, total_cents: 0 };
+
+export function createCartService({ db, cache, catalog, limits }: Deps) {
+  async function stateFromDb(db: Db | Trx, cartId: string): Promise<CartState | null> {
+    const cart = await q.findCart(db, cartId);
+    if (!cart) return null;
+    return {
+      cart_id: cart.id,
+      user_id: cart.user_id,
+      status: cart.status,
+      version: cart.version,
+      lines: await q.cartLines(db, cartId),
+    };
+  }
+
+  async function loadState(cartId: string): Promise<CartState | null> {
+    const cached = await cache.getJson<CartState>(cartKey(cartId));
+    if (cached) return cached;
+    const state = await stateFromDb(db, cartId);
+    if (state) await cache.setIfNewer(cartKey(cartId), state.version, state, CART_TTL_MS);
+    return state;
+  }
+
+  /** The owner's active cart id, without creating one. */
+  async function findCartId(owner: CartOwner): Promise<string | null> {
+    if (owner.kind === 'guest') {
+      return owner.token ? ((await q.findCartIdByGuestHash(db, hashToken(owner.token))) ?? null) : null;
+    }
+    const ref = await cache.get(userRefKey(owner.userId));
+    if (ref) return ref;
+    const id = await q.findActiveCartIdForUser(db, owner.userId);
+    if (id) await cache.setJson(userRefKey(owner.userId), id, CART_TTL_MS);
+    return id ?? null;
+  }
+
+  async function view(state: CartState | null): Promise<CartView> {
+    if (!state || state.status !== 'active') return EMPTY_VIEW;
+    const products = await catalog.getProducts(state.lines.map((l) => l.product_id));
+    const items = state.lines.map((line): CartItemView => {
+      const product = products.get(line.product_id);
+      const price = product?.price_cents ?? line.price_cents_at_add;
+      const item: CartItemView = {
+        product_id: line.product_id,
+        sku: product?.sku ?? null,
+        name: product?.name ?? '(no longer available)',
+        price_cents: price,
+        quantity: line.quantity,
+        line_total_cents: price * line.quantity,
+        available: product?.available ?? 0,
+        price_changed: price !== line.price_cents_at_add,
+      };
+      if (item.price_changed) item.previous_price_cents = line.price_cents_at_add;
+      return item;
+    });
+    return {
+      cart_id: state.cart_id,
+      items,
+      item_count: items.reduce((n, i) => n + i.quantity, 0),
+      total_cents: items.reduce((n, i) => n + i.line_total_cents, 0),
+    };
+  }
+
+  async function publish(state: CartState) {
+    await cache.setIfNewer(cartKey(state.cart_id), state.version, state, CART_TTL_MS);
+  }
+
+  /**
+   * Every cart write: find (or create) the owner's cart, lock its row so writes to one cart queue
+   * behind each other (two tabs never lose a line), apply the change, bump the version, and publish
+   * the committed state to Redis (versioned, so a slower writer cannot overwrite a newer state).
+   */
+  async function write(
+    owner: CartOwner,
+    create: boolean,
+    mutate: (trx: Trx, cartId: string) => Promise<void>,
+  ): Promise<{ state: CartState; cartToken?: string }> {
+    let cartToken: string | undefined;
+    const state = await db.transaction(async (trx) => {
+      let cartId: string | undefined;
+      if (owner.kind === 'user') {
+        cartId = create
+          ? await q.upsertUserCart(trx, owner.userId)
+          : await q.findActiveCartIdForUser(trx, owner.userId);
+      } else if (owner.token) {
+        cartId = await q.findCartIdByGuestHash(trx, hashToken(owner.token));
+      } else if (create) {
+        cartToken = newToken('cart');
+        cartId = await q.insertGuestCart(trx, hashToken(cartToken));
+      }
+      if (!cartId) throw new DomainError('cart_not_found', 'No active cart');
+      const cart = await q.lockCart(trx, cartId);
+      if (!cart || cart.status !== 'active') {
+        throw new DomainError('cart_converted', 'This cart has already been checked out or merged', {
+          cart_id: cartId,
+        });
+      }
+      await mutate(trx, cartId);
+      await q.touchCart(trx, cartId);
+      return (await stateFromDb(trx, cartId))!;
+    });
+    await publish(state);
+    return cartToken ? { state, cartToken } : { state };
+  }
+
+  async function lineQuantity(trx: Trx, cartId: string, productId: number): Promise<number | undefined> {
+    const row = await trx('cart_items').where({ cart_id: cartId, product_id: productId }).first('quantity');
+    return row?.quantity;
+  }
+
+  async function sellableProduct(trx: Trx, productId: number) {
+    const product = await q.productForCart(trx, productId);
+    if (!product || !product.active)
+      throw new DomainError('not_found', 'Product not found', { product_id: productId });
+    return product;
+  }
+
+  function checkQuantity(productId: number, requested: number, available: number) {
+    if (requested > limits.maxQuantity) {
+      throw new DomainError(
+        'quantity_limit_exceeded',
+        `At most ${limits.maxQuantity} of one product per cart`,
+        {
+          product_id: productId,
+          requested,
+          max: limits.maxQuantity,
+        },
+      );
+    }
+    if (requested > available) {
+      throw new DomainError('insufficient_stock', `Only ${available} available`, {
+        product_id: productId,
+        requested,
+        available,
+      });
+    }
+  }
+
+  return {
+    async getCart(owner: CartOwner): Promise<CartView> {
+      const id = await findCartId(owner);
+      return view(id ? await loadState(id) : null);
+    },
+
+    async addItem(owner: CartOwner, input: AddItemInput) {
+      const { state, cartToken } = await write(owner, true, async (trx, cartId) => {
+        const product = await sellableProduct(trx, input.product_id);
+        const existing = await lineQuantity(trx, cartId, input.product_id);
+        const quantity = (existing ?? 0) + input.quantity;
+        checkQuantity(input.product_id, quantity, product.available);
+        if (existing === undefined) {
+          const [row] = await trx('cart_items')
+            .where({ cart_id: cartId })
+            .count<{ count: number }[]>('* as count');
+          if ((row?.count ?? 0) >= limits.maxLines) {
+            throw new DomainError('cart_full', `A cart holds at most ${limits.maxLines} lines`, {
+              max_lines: limits.maxLines,
+            });
+          }
+        }
+        // Adding again means the shopper has seen today's price: the line stops being flagged.
+        await q.upsertLine(trx, cartId, {
+          product_id: input.product_id,
+          quantity,
+          price_cents_at_add: product.price_cents,
+        });
+      });
+      if (owner.kind === 'user') await cache.setJson(userRefKey(owner.userId), state.cart_id, CART_TTL_MS);
+      const cart = await view(state);
+      return {
+        cart_id: state.cart_id,
+        item_count: cart.item_count,
+        total_cents: cart.total_cents,
+        cart_token: cartToken,
+      };
+    },
+
+    async updateItem(owner: CartOwner, productId: number, quantity: number) {
+      const { state } = await write(owner, false, async (trx, cartId) => {
+        const existing = await lineQuantity(trx, cartId, productId);
+        if (existing === undefined)
+          throw new DomainError('not_found', 'Product is not in the cart', { product_id: productId });
+        if (quantity === 0) {
+          await q.deleteLines(trx, cartId, productId);
+          return;
+        }
+        const product = await sellableProduct(trx, productId);
+        checkQuantity(productId, quantity, product.available);
+        await q.setLineQuantity(trx, cartId, productId, quantity);
+      });
+      return { success: true as const, cart: await view(state) };
+    },
+
+    async removeItem(owner: CartOwner, productId: number) {
+      const { state } = await write(owner, false, async (trx, cartId) => {
+        const removed = await q.deleteLines(trx, cartId, productId);
+        if (!removed)
+          throw new DomainError('not_found', 'Product is not in the cart', { product_id: productId });
+      });
+      return { success: true as const, cart: await view(state) };
+    },
+
+    async clear(owner: CartOwner) {
+      const { state } = await write(owner, false, async (trx, cartId) => {
+        await q.deleteLines(trx, cartId);
+      });
+      return { success: true as const, cart: await view(state) };
+    },
+
+    /**
+     * Folds a guest cart into the user's cart on sign-in: quantities summed, capped by stock and
+     * the per-line limit; lines past the line limit or of products no longer sold are dropped.
+     * Both carts are locked in id order so two sign-ins cannot deadlock.
+     */
+    async mergeGuestCart(guestToken: string, userId: string): Promise<string | null> {
+      const result = await db.transaction(async (trx) => {
+        const guestId = await q.findCartIdByGuestHash(trx, hashToken(guestToken));
+        if (!guestId) return null;
+        const userCartId = await q.upsertUserCart(trx, userId);
+        const [first, second] = [guestId, userCartId].sort();
+        const locked = [await q.lockCart(trx, first!), await q.lockCart(trx, second!)];
+        const guest = locked.find((c) => c?.id === guestId);
+        if (!guest || guest.status !== 'active') return null;
+        const userLines = new Map((await q.cartLines(trx, userCartId)).map((l) => [l.product_id, l]));
+        for (const line of await q.cartLines(trx, guestId)) {
+          const product = await q.productForCart(trx, line.product_id);
+          if (!product?.active) continue;
+          const mine = userLines.get(line.product_id);
+          if (!mine && userLines.size >= limits.maxLines) continue;
+          const quantity = Math.min(
+            (mine?.quantity ?? 0) + line.quantity,
+            limits.maxQuantity,
+            product.available,
+          );
+          if (quantity <= 0) continue;
+          const merged = {
+            product_id: line.product_id,
+            quantity,
+            price_cents_at_add: mine?.price_cents_at_add ?? line.price_cents_at_add,
+          };
+          await q.upsertLine(trx, userCartId, merged);
+          userLines.set(line.product_id, merged);
+        }
+        await q.markCart(trx, guestId, 'merged');
+        await q.touchCart(trx, userCartId);
+        return { guestId, userCartId, userState: (await stateFromDb(trx, userCartId))! };
+      });
+      if (!result) return null;
+      await Promise.all([
+        publish(result.userState),
+        cache.del(cartKey(result.guestId)),
+        cache.setJson(userRefKey(userId), result.userCartId, CART_TTL_MS),
+      ]);
+      return result.userCartId;
+    },
+
+    /** Checkout marks the cart converted inside its own transaction, then calls this after commit. */
+    markConverted: (trx: Trx, cartId: string) => q.markCart(trx, cartId, 'converted'),
+    async forgetCart(cartId: string, userId: string | null) {
+      await cache.del(cartKey(cartId), ...(userId ? [userRefKey(userId)] : []));
+    },
+
+    async purgeStaleCarts(olderThanMs = limits.retentionMs): Promise<number> {
+      const deleted = await q.deleteStaleCarts(db, new Date(Date.now() - olderThanMs));
+      await cache.del(...deleted.map((r) => cartKey(r.id)));
+      return deleted.length;
+    },
+  };
+}
