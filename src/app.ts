@@ -3,8 +3,10 @@ import Koa from 'koa';
 import { adminRoutes } from './admin/routes.js';
 import { cartRoutes } from './cart/routes.js';
 import { catalogRoutes } from './catalog/routes.js';
+import { checkoutRoutes } from './checkout/routes.js';
 import type { Container } from './container.js';
 import { healthRoutes } from './health/routes.js';
+import { orderRoutes } from './orders/routes.js';
 import { DomainError } from './shared/errors.js';
 import { type AppState, errorHandler, requestContext } from './shared/http.js';
 import { userRoutes } from './users/routes.js';
@@ -33,6 +35,8 @@ export function createApp(container: Container) {
     catalogRoutes(container),
     userRoutes(container),
     cartRoutes(container),
+    checkoutRoutes(container),
+    orderRoutes(container),
     adminRoutes(container),
   ]) {
     app.use(router.routes()).use(router.allowedMethods({ throw: false }));

@@ -41,6 +41,7 @@ const envSchema = z.object({
   CHECKOUT_STRATEGY: z.enum(['group-commit', 'row-lock']).default('group-commit'),
   CHECKOUT_BATCH_MAX: int(1, 10_000).default(256),
   CHECKOUT_BATCH_WAIT: duration.default(2),
+  CHECKOUT_BATCH_CONCURRENCY: int(1, 64).default(2),
   RESERVATION_TTL: duration.default(10 * 60_000),
   SWEEPER_INTERVAL: duration.default(2_000),
   WORKER_INTERVAL: duration.default(200),
@@ -71,6 +72,7 @@ function build(env: z.output<typeof envSchema>) {
       strategy: env.CHECKOUT_STRATEGY,
       batchMax: env.CHECKOUT_BATCH_MAX,
       batchWaitMs: env.CHECKOUT_BATCH_WAIT,
+      batchConcurrency: env.CHECKOUT_BATCH_CONCURRENCY,
       reservationTtlMs: env.RESERVATION_TTL,
     },
     jobs: {

@@ -1,18 +1,30 @@
 import { createCartService } from './cart/service.js';
 import { createPostgresSearch, type SearchBackend } from './catalog/search.js';
 import { createCatalogService } from './catalog/service.js';
+import { createCheckoutService } from './checkout/service.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
+import { createOrderService } from './orders/service.js';
+import { createOutboxWorker } from './outbox/worker.js';
+import type { PaymentProvider } from './payments/provider.js';
+import { createSandboxProvider } from './payments/sandbox.js';
+import { createPaymentService } from './payments/service.js';
 import { type Cache, createCache } from './shared/cache.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createUserService } from './users/service.js';
 
+export interface ContainerOverrides {
+  logger?: Logger;
+  paymentProvider?: PaymentProvider;
+}
+
 /** The one place dependencies are wired; the server, shopctl and the tests all start here. */
-export function createContainer(config: Config, overrides: { logger?: Logger } = {}) {
+export function createContainer(config: Config, overrides: ContainerOverrides = {}) {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db: Db = createDb(config.db.url, config.db.poolMax);
   const cache: Cache = createCache({ ...config.redis, logger });
   const search: SearchBackend = createPostgresSearch(db);
+  const provider = overrides.paymentProvider ?? createSandboxProvider();
 
   const users = createUserService({ db, cache });
   const catalog = createCatalogService({
@@ -21,8 +33,29 @@ export function createContainer(config: Config, overrides: { logger?: Logger } =
     search,
     ttl: { productMs: config.cache.productTtlMs, searchMs: config.cache.searchTtlMs },
   });
-
   const cart = createCartService({ db, cache, catalog, limits: config.cart });
+  const orders = createOrderService({ db, catalog });
+  const payments = createPaymentService({ db, provider, catalog });
+  const checkout = createCheckoutService({ db, cart, catalog, logger, options: config.checkout });
+  const worker = createOutboxWorker({
+    db,
+    logger,
+    handlers: {
+      'payment.requested': (e) => payments.processCharge(e.aggregate_id),
+      'payment.refund': (e) => payments.processRefund(e.aggregate_id),
+    },
+  });
+
+  /** Expires every due order, a bounded batch at a time. */
+  async function sweep() {
+    const total = { orders: 0, units: 0 };
+    for (;;) {
+      const round = await orders.releaseExpiredReservations(500);
+      total.orders += round.orders;
+      total.units += round.units;
+      if (round.orders < 500) return total;
+    }
+  }
 
   let closed = false;
   return {
@@ -33,10 +66,16 @@ export function createContainer(config: Config, overrides: { logger?: Logger } =
     users,
     catalog,
     cart,
+    orders,
+    payments,
+    checkout,
+    worker,
+    sweep,
     /** Drains pools and connections; safe to call twice. */
     async close() {
       if (closed) return;
       closed = true;
+      await checkout.drain();
       await Promise.allSettled([db.destroy(), cache.close()]);
     },
   };

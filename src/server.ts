@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import type { Container } from './container.js';
+import { startBackgroundJobs } from './jobs/index.js';
 
 export interface RunningServer {
   server: Server;
@@ -25,6 +26,8 @@ export async function startServer(
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
 
+  const jobs = container.config.jobs.enabled ? startBackgroundJobs(container) : null;
+
   let stopping: Promise<void> | undefined;
   return {
     server,
@@ -35,6 +38,7 @@ export async function startServer(
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await jobs?.stop();
         await container.close();
       })();
       return stopping;

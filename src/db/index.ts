@@ -83,3 +83,6 @@ export async function rollbackAll(db: Db): Promise<string[]> {
   const [, undone] = (await db.migrate.rollback(migrationConfig, true)) as [number, string[]];
   return undone;
 }
+
+/** Binds a JS array as one PostgreSQL array parameter (for unnest/ANY); knex's types reject arrays holding nulls. */
+export const pgArray = (values: readonly unknown[]): Knex.Value => values as unknown as Knex.Value;

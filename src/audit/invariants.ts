@@ -1,0 +1,172 @@
+import { type Db, pgArray } from '../db/index.js';
+import { TRANSITIONS } from '../orders/state-machine.js';
+
+export interface Violation {
+  invariant: number;
+  name: string;
+  subject: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  checked: { products: number; orders: number };
+  violations: Violation[];
+}
+
+const ALLOWED_PAIRS = Object.entries(TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}>${to}`));
+
+interface Check {
+  invariant: number;
+  name: string;
+  sql: string;
+  bindings?: unknown[];
+  describe(row: Record<string, unknown>): { subject: string; message: string };
+}
+
+/**
+ * The invariants of DESIGN.md, each one set-based query over the whole store that returns the
+ * offending rows (none when healthy). Used by tests, `shopctl audit oversell` and the load test.
+ */
+const CHECKS: Check[] = [
+  {
+    invariant: 1,
+    name: 'no_oversell',
+    sql: `SELECT product_id, available_count, reserved_count, sold_count FROM inventory
+           WHERE available_count < 0 OR reserved_count < 0 OR sold_count < 0`,
+    describe: (r) => ({ subject: `product ${r.product_id}`, message: 'a stock counter is negative' }),
+  },
+  {
+    invariant: 2,
+    name: 'conservation',
+    sql: `SELECT i.product_id, i.available_count, i.reserved_count, i.sold_count,
+                 coalesce(l.total, 0) AS ledger_total, coalesce(l.reserved, 0) AS ledger_reserved,
+                 coalesce(l.sold, 0) AS ledger_sold
+            FROM inventory i
+            LEFT JOIN (
+              SELECT product_id,
+                     sum(quantity) FILTER (WHERE kind IN ('received', 'adjusted')) AS total,
+                     sum(CASE kind WHEN 'reserved' THEN quantity WHEN 'released' THEN -quantity
+                                   WHEN 'sold' THEN -quantity ELSE 0 END) AS reserved,
+                     sum(CASE kind WHEN 'sold' THEN quantity WHEN 'restocked' THEN -quantity ELSE 0 END) AS sold
+                FROM stock_movements GROUP BY product_id) l ON l.product_id = i.product_id
+           WHERE i.available_count + i.reserved_count + i.sold_count <> coalesce(l.total, 0)
+              OR i.reserved_count <> coalesce(l.reserved, 0)
+              OR i.sold_count <> coalesce(l.sold, 0)`,
+    describe: (r) => ({
+      subject: `product ${r.product_id}`,
+      message: `counters (available ${r.available_count} + reserved ${r.reserved_count} + sold ${r.sold_count}) disagree with the ledger (total ${r.ledger_total}, reserved ${r.ledger_reserved}, sold ${r.ledger_sold})`,
+    }),
+  },
+  {
+    invariant: 3,
+    name: 'reserved_matches_reservations',
+    sql: `SELECT i.product_id, i.reserved_count, coalesce(r.active, 0) AS active_reservations
+            FROM inventory i
+            LEFT JOIN (SELECT product_id, sum(quantity) AS active FROM reservations
+                        WHERE state = 'ACTIVE' GROUP BY product_id) r ON r.product_id = i.product_id
+           WHERE i.reserved_count <> coalesce(r.active, 0)`,
+    describe: (r) => ({
+      subject: `product ${r.product_id}`,
+      message: `reserved_count ${r.reserved_count} but ACTIVE reservations hold ${r.active_reservations}`,
+    }),
+  },
+  {
+    invariant: 3,
+    name: 'active_reservation_has_pending_order',
+    sql: `SELECT r.id, r.order_id, o.status FROM reservations r JOIN orders o ON o.id = r.order_id
+           WHERE r.state = 'ACTIVE' AND o.status <> 'PENDING'`,
+    describe: (r) => ({
+      subject: `reservation ${r.id}`,
+      message: `ACTIVE but its order ${r.order_id} is ${r.status}`,
+    }),
+  },
+  {
+    invariant: 4,
+    name: 'order_total',
+    sql: `SELECT o.id, o.total_cents, coalesce(sum(i.quantity * i.price_at_purchase_cents), 0) AS items_total
+            FROM orders o LEFT JOIN order_items i ON i.order_id = o.id
+           GROUP BY o.id HAVING o.total_cents <> coalesce(sum(i.quantity * i.price_at_purchase_cents), 0)`,
+    describe: (r) => ({
+      subject: `order ${r.id}`,
+      message: `total ${r.total_cents} but items add up to ${r.items_total}`,
+    }),
+  },
+  {
+    invariant: 5,
+    name: 'one_order_per_idempotency_key',
+    sql: `SELECT user_id, idempotency_key, count(*) AS orders FROM orders
+           WHERE idempotency_key IS NOT NULL GROUP BY user_id, idempotency_key HAVING count(*) > 1`,
+    describe: (r) => ({
+      subject: `key ${r.idempotency_key}`,
+      message: `${r.orders} orders for one Idempotency-Key`,
+    }),
+  },
+  {
+    invariant: 5,
+    name: 'replay_points_at_its_order',
+    sql: `SELECT k.user_id, k.key, k.response_body->>'order_id' AS order_id FROM idempotency_keys k
+           WHERE k.response_status = 201 AND NOT EXISTS (
+             SELECT 1 FROM orders o WHERE o.id::text = k.response_body->>'order_id'
+               AND o.user_id = k.user_id AND o.idempotency_key = k.key)`,
+    describe: (r) => ({
+      subject: `key ${r.key}`,
+      message: `stored answer names order ${r.order_id}, which is not this key's order`,
+    }),
+  },
+  {
+    invariant: 6,
+    name: 'status_history_valid',
+    sql: `WITH h AS (
+            SELECT order_id, from_status, to_status,
+                   lag(to_status) OVER (PARTITION BY order_id ORDER BY id) AS prev_to,
+                   row_number() OVER (PARTITION BY order_id ORDER BY id) AS n,
+                   row_number() OVER (PARTITION BY order_id ORDER BY id DESC) AS n_desc
+              FROM order_status_history)
+          SELECT o.id, o.status, h.from_status, h.to_status, h.n
+            FROM orders o LEFT JOIN h ON h.order_id = o.id
+           WHERE h.order_id IS NULL
+              OR (h.n = 1 AND (h.from_status IS NOT NULL OR h.to_status <> 'PENDING'))
+              OR (h.n > 1 AND (h.from_status IS DISTINCT FROM h.prev_to
+                               OR NOT (h.from_status || '>' || h.to_status = ANY(?::text[]))))
+              OR (h.n_desc = 1 AND h.to_status <> o.status)`,
+    bindings: [ALLOWED_PAIRS],
+    describe: (r) => ({
+      subject: `order ${r.id}`,
+      message:
+        r.from_status === undefined || r.to_status === null
+          ? `status ${r.status} has no history`
+          : `history step ${r.n} (${r.from_status ?? 'new'} → ${r.to_status}) does not follow the state machine to ${r.status}`,
+    }),
+  },
+];
+
+export async function checkInvariants(db: Db, { limitPerCheck = 100 } = {}): Promise<AuditReport> {
+  const violations: Violation[] = [];
+  const results = await Promise.all(
+    CHECKS.map(async (check) => {
+      const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(
+        `${check.sql} LIMIT ${limitPerCheck}`,
+        (check.bindings ?? []).map((b) => (Array.isArray(b) ? pgArray(b) : (b as string))),
+      );
+      return rows.map((row) => ({
+        invariant: check.invariant,
+        name: check.name,
+        ...check.describe(row),
+        details: row,
+      }));
+    }),
+  );
+  for (const found of results) violations.push(...found);
+  const [
+    {
+      rows: [counts],
+    },
+  ] = await Promise.all([
+    db.raw<{ rows: { products: number; orders: number }[] }>(
+      'SELECT (SELECT count(*) FROM inventory)::int AS products, (SELECT count(*) FROM orders)::int AS orders',
+    ),
+  ]);
+  return { ok: violations.length === 0, checked: counts ?? { products: 0, orders: 0 }, violations };
+}

@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import type { Trx } from '../db/index.js';
+import { applyMovements, lockStock, type Movement } from '../inventory/ledger.js';
+import { recordTransitions } from '../orders/state-machine.js';
+import { enqueue } from '../outbox/outbox.js';
+import { DomainError } from '../shared/errors.js';
+import type { CheckoutRequest, CheckoutResponse } from './schemas.js';
+
+export const IDEMPOTENCY_RETENTION_HOURS = 24;
+
+export interface BatchOutcome {
+  responses: Map<CheckoutRequest, CheckoutResponse>;
+  /** Requests whose key another transaction committed first: the caller replays the stored answer. */
+  duplicates: CheckoutRequest[];
+  /** What changed, for cache invalidation and metrics after the commit. */
+  orders: { orderId: string; userId: string; cartId: string }[];
+  productIds: number[];
+}
+
+const errorResponse = (err: DomainError): CheckoutResponse => ({
+  status: err.status,
+  body: {
+    error:
+      err.details === undefined
+        ? { code: err.code, message: err.message }
+        : { code: err.code, message: err.message, details: err.details },
+  },
+});
+
+interface CartLineRow {
+  cart_id: string;
+  product_id: number;
+  quantity: number;
+}
+
+interface ProductRow {
+  id: number;
+  sku: string;
+  name: string;
+  price_cents: number;
+  active: boolean;
+}
+
+/**
+ * Checks out many carts in one transaction (group commit). Order of work, the same in every
+ * transaction that touches these rows, so none deadlock: idempotency keys (sorted), carts (sorted),
+ * inventory rows (product_id order). Stock is allocated in memory in arrival order: a cart gets all
+ * of its lines or none. All writes are set-based, so a batch of 200 costs a handful of statements
+ * and one WAL flush instead of 200.
+ */
+export async function processBatch(
+  trx: Trx,
+  requests: CheckoutRequest[],
+  opts: { reservationTtlMs: number; actor?: string },
+): Promise<BatchOutcome> {
+  const responses = new Map<CheckoutRequest, CheckoutResponse>();
+  const actor = opts.actor ?? 'checkout';
+
+  // 1. Claim the idempotency keys. A key committed by another transaction meanwhile is a duplicate.
+  const claimed = await claimKeys(trx, requests);
+  const duplicates = requests.filter((r) => !claimed.has(r));
+  const live = requests.filter((r) => claimed.has(r));
+  if (live.length === 0) return { responses, duplicates, orders: [], productIds: [] };
+
+  // 2. Carts: locked so a concurrent cart edit waits for us; they must be the caller's and active.
+  const cartIds = [...new Set(live.map((r) => r.input.cart_id))].sort();
+  const { rows: carts } = await trx.raw<{ rows: { id: string; user_id: string | null; status: string }[] }>(
+    'SELECT id, user_id, status FROM carts WHERE id = ANY(?::uuid[]) ORDER BY id FOR UPDATE',
+    [cartIds],
+  );
+  const cartById = new Map(carts.map((c) => [c.id, c]));
+  const { rows: lines } = await trx.raw<{ rows: CartLineRow[] }>(
+    'SELECT cart_id, product_id, quantity FROM cart_items WHERE cart_id = ANY(?::uuid[]) ORDER BY cart_id, product_id',
+    [cartIds],
+  );
+  const linesByCart = new Map<string, CartLineRow[]>();
+  for (const line of lines) linesByCart.set(line.cart_id, [...(linesByCart.get(line.cart_id) ?? []), line]);
+
+  // 3. Products and their stock rows, locked in product_id order.
+  const productIds = [...new Set(lines.map((l) => l.product_id))];
+  const stock = await lockStock(trx, productIds);
+  const { rows: productRows } = await trx.raw<{ rows: ProductRow[] }>(
+    'SELECT id, sku, name, price_cents, active FROM products WHERE id = ANY(?::bigint[])',
+    [productIds],
+  );
+  const products = new Map(productRows.map((p) => [p.id, p]));
+
+  // 4. Allocate in arrival order.
+  const available = new Map([...stock].map(([id, s]) => [id, s.available_count]));
+  const usedCarts = new Set<string>();
+  const accepted: { request: CheckoutRequest; orderId: string; lines: CartLineRow[]; total: number }[] = [];
+  for (const request of live) {
+    const outcome = allocate(request, cartById, linesByCart, products, available, usedCarts);
+    if (outcome instanceof DomainError) {
+      responses.set(request, errorResponse(outcome));
+      continue;
+    }
+    for (const line of outcome.lines)
+      available.set(line.product_id, available.get(line.product_id)! - line.quantity);
+    usedCarts.add(request.input.cart_id);
+    accepted.push({ request, orderId: randomUUID(), ...outcome });
+  }
+
+  // 5. Write everything set-based.
+  if (accepted.length) await writeOrders(trx, accepted, products, opts.reservationTtlMs, actor);
+  for (const a of accepted) {
+    responses.set(a.request, {
+      status: 201,
+      body: { order_id: a.orderId, status: 'PENDING', total_cents: a.total },
+    });
+  }
+  await storeResponses(trx, live, responses);
+  return {
+    responses,
+    duplicates,
+    orders: accepted.map((a) => ({
+      orderId: a.orderId,
+      userId: a.request.userId,
+      cartId: a.request.input.cart_id,
+    })),
+    productIds: [...new Set(accepted.flatMap((a) => a.lines.map((l) => l.product_id)))],
+  };
+}
+
+function allocate(
+  request: CheckoutRequest,
+  carts: Map<string, { user_id: string | null; status: string }>,
+  linesByCart: Map<string, CartLineRow[]>,
+  products: Map<number, ProductRow>,
+  available: Map<number, number>,
+  usedCarts: Set<string>,
+): { lines: CartLineRow[]; total: number } | DomainError {
+  const cart = carts.get(request.input.cart_id);
+  if (!cart || cart.user_id !== request.userId) {
+    return new DomainError('cart_not_found', 'Cart not found', { cart_id: request.input.cart_id });
+  }
+  if (cart.status !== 'active' || usedCarts.has(request.input.cart_id)) {
+    return new DomainError('cart_converted', 'This cart has already been checked out', {
+      cart_id: request.input.cart_id,
+    });
+  }
+  const lines = linesByCart.get(request.input.cart_id) ?? [];
+  if (lines.length === 0)
+    return new DomainError('cart_empty', 'The cart is empty', { cart_id: request.input.cart_id });
+  const short = lines
+    .map((l) => {
+      const product = products.get(l.product_id);
+      const left = product?.active ? (available.get(l.product_id) ?? 0) : 0;
+      return { product_id: l.product_id, requested: l.quantity, available: left };
+    })
+    .filter((l) => l.available < l.requested);
+  if (short.length) {
+    return new DomainError('out_of_stock', 'Not enough stock for some items', { items: short });
+  }
+  const total = lines.reduce((sum, l) => sum + l.quantity * products.get(l.product_id)!.price_cents, 0);
+  return { lines, total };
+}
+
+async function claimKeys(trx: Trx, requests: CheckoutRequest[]): Promise<Set<CheckoutRequest>> {
+  const sorted = [...requests].sort((a, b) => (a.userId + a.key < b.userId + b.key ? -1 : 1));
+  const { rows } = await trx.raw<{ rows: { user_id: string; key: string }[] }>(
+    `INSERT INTO idempotency_keys (user_id, key, request_hash, expires_at)
+     SELECT u, k, h, now() + interval '${IDEMPOTENCY_RETENTION_HOURS} hours'
+       FROM unnest(?::uuid[], ?::text[], ?::text[]) WITH ORDINALITY AS t(u, k, h, n) ORDER BY n
+     ON CONFLICT (user_id, key) DO NOTHING
+     RETURNING user_id, key`,
+    [sorted.map((r) => r.userId), sorted.map((r) => r.key), sorted.map((r) => r.requestHash)],
+  );
+  const won = new Set(rows.map((r) => `${r.user_id}\u0000${r.key}`));
+  return new Set(requests.filter((r) => won.has(`${r.userId}\u0000${r.key}`)));
+}
+
+async function storeResponses(
+  trx: Trx,
+  requests: CheckoutRequest[],
+  responses: Map<CheckoutRequest, CheckoutResponse>,
+) {
+  await trx.raw(
+    `UPDATE idempotency_keys i SET response_status = r.s, response_body = r.b
+       FROM unnest(?::uuid[], ?::text[], ?::int[], ?::jsonb[]) AS r(u, k, s, b)
+      WHERE i.user_id = r.u AND i.key = r.k`,
+    [
+      requests.map((r) => r.userId),
+      requests.map((r) => r.key),
+      requests.map((r) => responses.get(r)!.status),
+      requests.map((r) => JSON.stringify(responses.get(r)!.body)),
+    ],
+  );
+}
+
+async function writeOrders(
+  trx: Trx,
+  accepted: { request: CheckoutRequest; orderId: string; lines: CartLineRow[]; total: number }[],
+  products: Map<number, ProductRow>,
+  reservationTtlMs: number,
+  actor: string,
+) {
+  await trx.raw(
+    `INSERT INTO orders (id, user_id, cart_id, status, total_cents, shipping_address, payment_method, idempotency_key)
+     SELECT id, u, c, 'PENDING', t, a, pm, k
+       FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[], ?::jsonb[], ?::text[], ?::text[]) AS o(id, u, c, t, a, pm, k)`,
+    [
+      accepted.map((a) => a.orderId),
+      accepted.map((a) => a.request.userId),
+      accepted.map((a) => a.request.input.cart_id),
+      accepted.map((a) => a.total),
+      accepted.map((a) => JSON.stringify(a.request.input.shipping_address)),
+      accepted.map((a) => a.request.input.payment_method),
+      accepted.map((a) => a.request.key),
+    ],
+  );
+  const items = accepted.flatMap((a) =>
+    a.lines.map((l) => ({ orderId: a.orderId, line: l, product: products.get(l.product_id)! })),
+  );
+  await trx.raw(
+    `INSERT INTO order_items (order_id, product_id, sku, name, quantity, price_at_purchase_cents)
+     SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::int[])`,
+    [
+      items.map((i) => i.orderId),
+      items.map((i) => i.line.product_id),
+      items.map((i) => i.product.sku),
+      items.map((i) => i.product.name),
+      items.map((i) => i.line.quantity),
+      items.map((i) => i.product.price_cents),
+    ],
+  );
+  await trx.raw(
+    `INSERT INTO reservations (order_id, product_id, quantity, state, expires_at)
+     SELECT o, p, q, 'ACTIVE', now() + make_interval(secs => ? / 1000.0)
+       FROM unnest(?::uuid[], ?::bigint[], ?::int[]) AS r(o, p, q)`,
+    [
+      reservationTtlMs,
+      items.map((i) => i.orderId),
+      items.map((i) => i.line.product_id),
+      items.map((i) => i.line.quantity),
+    ],
+  );
+  const movements: Movement[] = items.map((i) => ({
+    product_id: i.line.product_id,
+    kind: 'reserved',
+    quantity: i.line.quantity,
+    order_id: i.orderId,
+    reason: 'checkout',
+  }));
+  await applyMovements(trx, movements, actor);
+  await recordTransitions(
+    trx,
+    accepted.map((a) => ({ orderId: a.orderId, from: null, to: 'PENDING' as const, reason: 'checkout' })),
+    actor,
+  );
+  await trx.raw(
+    `UPDATE carts SET status = 'converted', converted_at = now(), updated_at = now(), version = version + 1
+      WHERE id = ANY(?::uuid[])`,
+    [accepted.map((a) => a.request.input.cart_id)],
+  );
+  await enqueue(
+    trx,
+    accepted.map((a) => ({ topic: 'payment.requested', aggregate_id: a.orderId })),
+  );
+}

@@ -1,0 +1,86 @@
+import type { Logger } from '../shared/logger.js';
+
+export interface BatcherOptions<T, R> {
+  /** Runs one batch; must settle every item (a rejection fails the whole batch). */
+  run(items: T[]): Promise<Map<T, R>>;
+  maxSize: number;
+  maxWaitMs: number;
+  /** Batches allowed in flight at once; more only queue up behind the row locks. */
+  concurrency: number;
+  logger: Logger;
+  onBatch?: (size: number) => void;
+}
+
+/**
+ * Coalesces concurrent calls into batches (group commit). A batch leaves when it is full, when
+ * maxWaitMs has passed since its first item, or, when nothing is in flight, on the next tick: an
+ * idle service adds no latency, and a busy one batches more the busier it gets.
+ */
+export function createBatcher<T, R>(opts: BatcherOptions<T, R>) {
+  let queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  let inFlight = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let idleWaiters: (() => void)[] = [];
+
+  const flush = () => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    while (queue.length && inFlight < opts.concurrency) {
+      const batch = queue.slice(0, opts.maxSize);
+      queue = queue.slice(batch.length);
+      inFlight++;
+      opts.onBatch?.(batch.length);
+      opts
+        .run(batch.map((b) => b.item))
+        .then(
+          (results) => {
+            for (const b of batch) {
+              if (results.has(b.item)) b.resolve(results.get(b.item)!);
+              else b.reject(new Error('batch returned no result for an item'));
+            }
+          },
+          (err) => {
+            for (const b of batch) b.reject(err);
+          },
+        )
+        .finally(() => {
+          inFlight--;
+          if (queue.length) schedule();
+          else if (inFlight === 0) {
+            for (const w of idleWaiters) w();
+            idleWaiters = [];
+          }
+        });
+    }
+  };
+
+  const schedule = () => {
+    if (queue.length >= opts.maxSize && inFlight < opts.concurrency) return flush();
+    if (timer) return;
+    if (inFlight === 0) {
+      timer = setTimeout(flush, 0);
+    } else if (inFlight < opts.concurrency) {
+      timer = setTimeout(flush, opts.maxWaitMs);
+    }
+    // All slots busy: the batch in flight schedules the next one when it finishes.
+  };
+
+  return {
+    submit(item: T): Promise<R> {
+      return new Promise<R>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        schedule();
+      });
+    },
+    /** Resolves once nothing is queued or running (for graceful shutdown). */
+    drain(): Promise<void> {
+      if (queue.length === 0 && inFlight === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    get pending() {
+      return queue.length + inFlight;
+    },
+  };
+}

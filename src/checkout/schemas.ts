@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const shippingAddressSchema = z
+  .object({
+    name: text(200),
+    line1: text(200),
+    line2: z.string().trim().max(200).optional(),
+    city: text(100),
+    region: z.string().trim().max(100).optional(),
+    postal_code: text(20),
+    country: z.string().regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code such as US or DE'),
+  })
+  .strict();
+export type ShippingAddress = z.infer<typeof shippingAddressSchema>;
+
+export const checkoutSchema = z
+  .object({
+    cart_id: z.uuid('cart_id must be a UUID'),
+    shipping_address: shippingAddressSchema,
+    payment_method: z
+      .string()
+      .regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'payment_method must be a payment method id such as pm_card_visa'),
+  })
+  .strict();
+export type CheckoutInput = z.infer<typeof checkoutSchema>;
+
+export const idempotencyKeySchema = z
+  .string({ message: 'Idempotency-Key header is required' })
+  .min(1, 'Idempotency-Key header is required')
+  .max(255, 'Idempotency-Key must be at most 255 characters')
+  .regex(/^[\x21-\x7e]+$/, 'Idempotency-Key must be printable ASCII without spaces');
+
+export interface CheckoutRequest {
+  userId: string;
+  key: string;
+  requestHash: string;
+  input: CheckoutInput;
+}
+
+/** What a checkout answers; stored with its idempotency key and replayed byte for byte. */
+export interface CheckoutResponse {
+  status: number;
+  body: Record<string, unknown>;
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import type { CartService } from '../cart/service.js';
+import type { CatalogService } from '../catalog/service.js';
+import type { Db } from '../db/index.js';
+import { DomainError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { type BatchOutcome, processBatch } from './batch.js';
+import { createBatcher } from './batcher.js';
+import type { CheckoutInput, CheckoutRequest, CheckoutResponse } from './schemas.js';
+
+export type CheckoutService = ReturnType<typeof createCheckoutService>;
+
+interface Deps {
+  db: Db;
+  cart: CartService;
+  catalog: CatalogService;
+  logger: Logger;
+  options: {
+    strategy: 'group-commit' | 'row-lock';
+    batchMax: number;
+    batchWaitMs: number;
+    batchConcurrency: number;
+    reservationTtlMs: number;
+  };
+  onBatch?: (size: number) => void;
+}
+
+/** Canonical JSON (sorted keys) so the same body always hashes the same, whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const hashRequest = (input: CheckoutInput) =>
+  createHash('sha256').update(canonical(input)).digest('hex');
+
+const keyReused = (key: string) =>
+  new DomainError(
+    'idempotency_key_reused',
+    'This Idempotency-Key was already used with a different request',
+    {
+      idempotency_key: key,
+    },
+  );
+
+export function createCheckoutService({ db, cart, catalog, logger, options, onBatch }: Deps) {
+  // Concurrent retries of one key in this process share one attempt; across processes the
+  // idempotency_keys primary key makes the later transaction wait and then replay.
+  const inFlight = new Map<string, { hash: string; promise: Promise<CheckoutResponse> }>();
+
+  async function runInTransaction(requests: CheckoutRequest[]): Promise<BatchOutcome> {
+    const outcome = await db.transaction((trx) =>
+      processBatch(trx, requests, { reservationTtlMs: options.reservationTtlMs }),
+    );
+    // After the commit: caches and the converted carts' read copies.
+    await Promise.all([
+      catalog.invalidateProducts(outcome.productIds),
+      ...outcome.orders.map((o) => cart.forgetCart(o.cartId, o.userId)),
+    ]);
+    return outcome;
+  }
+
+  async function replay(request: CheckoutRequest): Promise<CheckoutResponse> {
+    const row = await db('idempotency_keys').where({ user_id: request.userId, key: request.key }).first();
+    if (!row || row.response_status === null) {
+      throw new DomainError(
+        'idempotency_in_progress',
+        'A request with this Idempotency-Key is still in progress',
+      );
+    }
+    if (row.request_hash !== request.requestHash) throw keyReused(request.key);
+    return { status: row.response_status, body: row.response_body };
+  }
+
+  /** One batch; if the transaction fails, each request is retried alone so one bad apple fails only itself. */
+  async function runBatch(requests: CheckoutRequest[]): Promise<Map<CheckoutRequest, CheckoutResponse>> {
+    try {
+      const outcome = await runInTransaction(requests);
+      for (const dup of outcome.duplicates) outcome.responses.set(dup, await replay(dup).catch(asResponse));
+      return outcome.responses;
+    } catch (err) {
+      if (requests.length === 1) throw err;
+      logger.warn({ err, size: requests.length }, 'checkout batch failed; retrying its requests one by one');
+      const results = new Map<CheckoutRequest, CheckoutResponse>();
+      for (const request of requests) {
+        results.set(request, await runBatch([request]).then((r) => r.get(request)!, asResponse));
+      }
+      return results;
+    }
+  }
+
+  const batcher = createBatcher<CheckoutRequest, CheckoutResponse>({
+    run: runBatch,
+    // The textbook baseline: every checkout is its own transaction, started at once.
+    maxSize: options.strategy === 'row-lock' ? 1 : options.batchMax,
+    maxWaitMs: options.strategy === 'row-lock' ? 0 : options.batchWaitMs,
+    concurrency: options.strategy === 'row-lock' ? Number.MAX_SAFE_INTEGER : options.batchConcurrency,
+    logger,
+    onBatch,
+  });
+
+  return {
+    strategy: options.strategy,
+
+    async checkout(userId: string, key: string, input: CheckoutInput): Promise<CheckoutResponse> {
+      const request: CheckoutRequest = { userId, key, requestHash: hashRequest(input), input };
+      const stored = await db('idempotency_keys')
+        .where({ user_id: userId, key })
+        .first('request_hash', 'response_status', 'response_body');
+      if (stored) {
+        if (stored.request_hash !== request.requestHash) throw keyReused(key);
+        if (stored.response_status !== null)
+          return { status: stored.response_status, body: stored.response_body };
+      }
+      const slot = `${userId}\u0000${key}`;
+      const running = inFlight.get(slot);
+      if (running) {
+        if (running.hash !== request.requestHash) throw keyReused(key);
+        return running.promise;
+      }
+      const promise = batcher.submit(request).finally(() => inFlight.delete(slot));
+      inFlight.set(slot, { hash: request.requestHash, promise });
+      return promise;
+    },
+
+    drain: () => batcher.drain(),
+  };
+}
+
+/** A request that failed on its own: a DomainError keeps its status, anything else is a 500 the route rethrows. */
+function asResponse(err: unknown): CheckoutResponse {
+  if (err instanceof DomainError) {
+    return {
+      status: err.status,
+      body: { error: { code: err.code, message: err.message, details: err.details } },
+    };
+  }
+  throw err;
+}

@@ -1,0 +1,87 @@
+import { pgArray, type Trx } from '../db/index.js';
+
+export type MovementKind = 'received' | 'reserved' | 'released' | 'sold' | 'restocked' | 'adjusted';
+
+export interface Movement {
+  product_id: number;
+  kind: MovementKind;
+  quantity: number;
+  order_id?: string | null;
+  reason?: string | null;
+}
+
+/** How each ledger kind moves units between the three counters. */
+export const MOVEMENT_EFFECT: Record<MovementKind, { available: number; reserved: number; sold: number }> = {
+  received: { available: 1, reserved: 0, sold: 0 },
+  adjusted: { available: 1, reserved: 0, sold: 0 },
+  reserved: { available: -1, reserved: 1, sold: 0 },
+  released: { available: 1, reserved: -1, sold: 0 },
+  sold: { available: 0, reserved: -1, sold: 1 },
+  restocked: { available: 1, reserved: 0, sold: -1 },
+};
+
+/**
+ * Applies movements to inventory and appends them to the ledger, set-based: one UPDATE for all
+ * products, one INSERT for all ledger lines. Callers must already hold the inventory row locks
+ * (taken in product_id order); the CHECK constraints still refuse any count below zero.
+ */
+export async function applyMovements(trx: Trx, movements: Movement[], actor: string): Promise<void> {
+  if (movements.length === 0) return;
+  const deltas = new Map<number, { available: number; reserved: number; sold: number }>();
+  for (const m of movements) {
+    const effect = MOVEMENT_EFFECT[m.kind];
+    const d = deltas.get(m.product_id) ?? { available: 0, reserved: 0, sold: 0 };
+    d.available += effect.available * m.quantity;
+    d.reserved += effect.reserved * m.quantity;
+    d.sold += effect.sold * m.quantity;
+    deltas.set(m.product_id, d);
+  }
+  const ids = [...deltas.keys()].sort((a, b) => a - b);
+  await trx.raw(
+    `UPDATE inventory i
+        SET available_count = i.available_count + d.available,
+            reserved_count = i.reserved_count + d.reserved,
+            sold_count = i.sold_count + d.sold,
+            version = i.version + 1,
+            updated_at = now()
+       FROM unnest(?::bigint[], ?::int[], ?::int[], ?::int[]) AS d(product_id, available, reserved, sold)
+      WHERE i.product_id = d.product_id`,
+    [
+      ids,
+      ids.map((id) => deltas.get(id)!.available),
+      ids.map((id) => deltas.get(id)!.reserved),
+      ids.map((id) => deltas.get(id)!.sold),
+    ],
+  );
+  await trx.raw(
+    `INSERT INTO stock_movements (product_id, kind, quantity, order_id, reason, actor)
+     SELECT * FROM unnest(?::bigint[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::text[])`,
+    [
+      movements.map((m) => m.product_id),
+      movements.map((m) => m.kind),
+      movements.map((m) => m.quantity),
+      pgArray(movements.map((m) => m.order_id ?? null)),
+      pgArray(movements.map((m) => m.reason ?? null)),
+      movements.map(() => actor),
+    ],
+  );
+}
+
+export interface LockedStock {
+  product_id: number;
+  available_count: number;
+  reserved_count: number;
+  sold_count: number;
+}
+
+/** Locks inventory rows in product_id order: every writer takes them in the same order, so none deadlock. */
+export async function lockStock(trx: Trx, productIds: number[]): Promise<Map<number, LockedStock>> {
+  const ids = [...new Set(productIds)].sort((a, b) => a - b);
+  if (ids.length === 0) return new Map();
+  const { rows } = await trx.raw<{ rows: LockedStock[] }>(
+    `SELECT product_id, available_count, reserved_count, sold_count
+       FROM inventory WHERE product_id = ANY(?::bigint[]) ORDER BY product_id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.product_id, r]));
+}

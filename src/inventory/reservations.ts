@@ -1,0 +1,123 @@
+import type { Trx } from '../db/index.js';
+import { applyMovements, lockStock } from './ledger.js';
+
+interface ReservationRow {
+  order_id: string;
+  product_id: number;
+  quantity: number;
+}
+
+/** ACTIVE → RELEASED for these orders: reserved units go back to available. Caller holds the order locks. */
+export async function releaseReservations(trx: Trx, orderIds: string[], reason: string, actor: string) {
+  if (orderIds.length === 0) return [];
+  const { rows } = await trx.raw<{ rows: ReservationRow[] }>(
+    `UPDATE reservations SET state = 'RELEASED', updated_at = now()
+      WHERE order_id = ANY(?::uuid[]) AND state = 'ACTIVE'
+      RETURNING order_id, product_id, quantity`,
+    [orderIds],
+  );
+  await lockStock(
+    trx,
+    rows.map((r) => r.product_id),
+  );
+  await applyMovements(
+    trx,
+    rows.map((r) => ({ ...r, kind: 'released' as const, reason })),
+    actor,
+  );
+  return rows;
+}
+
+/** ACTIVE → CONFIRMED: reserved units become sold. Caller holds the order locks. */
+export async function confirmReservations(trx: Trx, orderIds: string[], actor: string) {
+  const { rows } = await trx.raw<{ rows: ReservationRow[] }>(
+    `UPDATE reservations SET state = 'CONFIRMED', updated_at = now()
+      WHERE order_id = ANY(?::uuid[]) AND state = 'ACTIVE'
+      RETURNING order_id, product_id, quantity`,
+    [orderIds],
+  );
+  await lockStock(
+    trx,
+    rows.map((r) => r.product_id),
+  );
+  await applyMovements(
+    trx,
+    rows.map((r) => ({ ...r, kind: 'sold' as const, reason: 'payment captured' })),
+    actor,
+  );
+  return rows;
+}
+
+/**
+ * A payment landed after the order's reservation was released: take the units again straight into
+ * sold if every line still has stock (all or nothing). Returns false when it does not.
+ */
+export async function reReserveAndSell(trx: Trx, orderId: string, actor: string): Promise<boolean> {
+  const items = await trx('order_items')
+    .where({ order_id: orderId })
+    .select<ReservationRow[]>('order_id', 'product_id', 'quantity');
+  const stock = await lockStock(
+    trx,
+    items.map((i) => i.product_id),
+  );
+  if (items.some((i) => (stock.get(i.product_id)?.available_count ?? 0) < i.quantity)) return false;
+  await trx('reservations').insert(
+    items.map((i) => ({
+      order_id: orderId,
+      product_id: i.product_id,
+      quantity: i.quantity,
+      state: 'CONFIRMED',
+      expires_at: trx.fn.now(),
+    })),
+  );
+  await applyMovements(
+    trx,
+    items.flatMap((i) => [
+      { ...i, kind: 'reserved' as const, reason: 'late payment' },
+      { ...i, kind: 'sold' as const, reason: 'late payment' },
+    ]),
+    actor,
+  );
+  return true;
+}
+
+/** A paid order cancelled before shipping: its units go from sold back to available. */
+export async function restockOrder(trx: Trx, orderId: string, actor: string) {
+  const items = await trx('reservations')
+    .where({ order_id: orderId, state: 'CONFIRMED' })
+    .select<ReservationRow[]>('order_id', 'product_id', 'quantity');
+  await lockStock(
+    trx,
+    items.map((i) => i.product_id),
+  );
+  await applyMovements(
+    trx,
+    items.map((i) => ({ ...i, kind: 'restocked' as const, reason: 'order cancelled' })),
+    actor,
+  );
+  return items;
+}
+
+/**
+ * The sweeper's claim: PENDING orders whose reservations ran out, a bounded batch per call, with
+ * when each ran out. SKIP LOCKED lets every process sweep at once without waiting on, or
+ * double-releasing, each other; an order being paid right now is skipped and seen next round.
+ */
+export async function lockDueOrders(trx: Trx, limit: number): Promise<{ id: string; expires_at: Date }[]> {
+  const { rows } = await trx.raw<{ rows: { id: string }[] }>(
+    `SELECT o.id FROM orders o
+      WHERE o.status = 'PENDING'
+        AND o.id IN (SELECT order_id FROM reservations WHERE state = 'ACTIVE' AND expires_at <= now()
+                      ORDER BY expires_at LIMIT ?)
+      ORDER BY o.id
+      FOR UPDATE OF o SKIP LOCKED`,
+    [limit],
+  );
+  if (rows.length === 0) return [];
+  const { rows: due } = await trx.raw<{ rows: { id: string; expires_at: Date }[] }>(
+    `SELECT order_id AS id, min(expires_at) AS expires_at FROM reservations
+      WHERE order_id = ANY(?::uuid[]) AND state = 'ACTIVE' GROUP BY order_id`,
+    [rows.map((r) => r.id)],
+  );
+  return due;
+}

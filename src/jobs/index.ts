@@ -1,0 +1,18 @@
+import type { Container } from '../container.js';
+import { type PeriodicTask, startScheduler } from './scheduler.js';
+
+/** The background work every service process runs: payments and refunds, expiry, retention. */
+export function backgroundTasks(c: Container): PeriodicTask[] {
+  return [
+    { name: 'outbox', intervalMs: c.config.jobs.workerIntervalMs, run: () => c.worker.drain(10) },
+    { name: 'reservation-sweeper', intervalMs: c.config.jobs.sweeperIntervalMs, run: () => c.sweep() },
+    { name: 'cart-retention', intervalMs: 3_600_000, run: () => c.cart.purgeStaleCarts() },
+    {
+      name: 'idempotency-retention',
+      intervalMs: 3_600_000,
+      run: () => c.db('idempotency_keys').where('expires_at', '<', c.db.fn.now()).delete(),
+    },
+  ];
+}
+
+export const startBackgroundJobs = (c: Container) => startScheduler(backgroundTasks(c), c.logger);

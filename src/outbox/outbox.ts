@@ -1,0 +1,73 @@
+import type { Db, Trx } from '../db/index.js';
+
+export interface OutboxEvent {
+  id: number;
+  topic: string;
+  aggregate_id: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+export type NewEvent = {
+  topic: string;
+  aggregate_id: string;
+  payload?: Record<string, unknown>;
+  delayMs?: number;
+};
+
+/** Written in the caller's transaction: the event exists if and only if the change committed. */
+export async function enqueue(trx: Trx, events: NewEvent[]) {
+  if (events.length === 0) return;
+  await trx.raw(
+    `INSERT INTO outbox_events (topic, aggregate_id, payload, available_at)
+     SELECT t, a, p, now() + make_interval(secs => d / 1000.0)
+       FROM unnest(?::text[], ?::text[], ?::jsonb[], ?::int[]) AS e(t, a, p, d)`,
+    [
+      events.map((e) => e.topic),
+      events.map((e) => e.aggregate_id),
+      events.map((e) => JSON.stringify(e.payload ?? {})),
+      events.map((e) => e.delayMs ?? 0),
+    ],
+  );
+}
+
+/**
+ * Claims due events for `leaseMs`: SKIP LOCKED lets any number of workers claim side by side, and
+ * the lease (available_at pushed forward) hands an event to another worker if this one dies.
+ */
+export async function claim(
+  db: Db,
+  topics: string[],
+  limit: number,
+  leaseMs: number,
+): Promise<OutboxEvent[]> {
+  const { rows } = await db.raw<{ rows: OutboxEvent[] }>(
+    `UPDATE outbox_events e
+        SET available_at = now() + make_interval(secs => ? / 1000.0), attempts = e.attempts + 1
+      WHERE e.id IN (
+        SELECT id FROM outbox_events
+         WHERE processed_at IS NULL AND failed_at IS NULL AND available_at <= now() AND topic = ANY(?::text[])
+         ORDER BY available_at, id
+         LIMIT ? FOR UPDATE SKIP LOCKED)
+      RETURNING e.id, e.topic, e.aggregate_id, e.payload, e.attempts`,
+    [leaseMs, topics, limit],
+  );
+  return rows;
+}
+
+export const markProcessed = (db: Db | Trx, id: number) =>
+  db('outbox_events').where({ id }).update({ processed_at: db.fn.now(), last_error: null });
+
+/** Backs off exponentially; after `maxAttempts` the event is parked as failed for an operator. */
+export async function markFailed(db: Db, event: OutboxEvent, error: string, maxAttempts: number) {
+  const giveUp = event.attempts >= maxAttempts;
+  await db('outbox_events')
+    .where({ id: event.id })
+    .update({
+      last_error: error.slice(0, 2000),
+      ...(giveUp
+        ? { failed_at: db.fn.now() }
+        : { available_at: db.raw(`now() + make_interval(secs => ?)`, [Math.min(2 ** event.attempts, 300)]) }),
+    });
+  return giveUp;
+}
