@@ -98,7 +98,8 @@ export async function up(knex: Knex): Promise<void> {
     t.text('key').notNullable();
     t.text('request_hash').notNullable();
     t.integer('response_status');
-    t.jsonb('response_body');
+    // json, not jsonb: a replay must return the stored answer byte for byte, key order included.
+    t.json('response_body');
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('expires_at', { useTz: true }).notNullable();
     t.primary(['user_id', 'key']);

@@ -47,7 +47,8 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
     if (owner.kind === 'guest') {
       return owner.token ? ((await q.findCartIdByGuestHash(db, hashToken(owner.token))) ?? null) : null;
     }
-    const ref = await cache.get(userRefKey(owner.userId));
+    // Written with setJson, so read back with getJson: a raw get would keep the JSON quotes.
+    const ref = await cache.getJson<string>(userRefKey(owner.userId));
     if (ref) return ref;
     const id = await q.findActiveCartIdForUser(db, owner.userId);
     if (id) await cache.setJson(userRefKey(owner.userId), id, CART_TTL_MS);

@@ -177,7 +177,7 @@ async function storeResponses(
 ) {
   await trx.raw(
     `UPDATE idempotency_keys i SET response_status = r.s, response_body = r.b
-       FROM unnest(?::uuid[], ?::text[], ?::int[], ?::jsonb[]) AS r(u, k, s, b)
+       FROM unnest(?::uuid[], ?::text[], ?::int[], ?::json[]) AS r(u, k, s, b)
       WHERE i.user_id = r.u AND i.key = r.k`,
     [
       requests.map((r) => r.userId),

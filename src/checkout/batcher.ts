@@ -1,8 +1,13 @@
 import type { Logger } from '../shared/logger.js';
 
+/** One item's own failure inside a batch that otherwise succeeded. */
+export class ItemFailure {
+  constructor(readonly error: unknown) {}
+}
+
 export interface BatcherOptions<T, R> {
-  /** Runs one batch; must settle every item (a rejection fails the whole batch). */
-  run(items: T[]): Promise<Map<T, R>>;
+  /** Runs one batch; answers every item, with an ItemFailure for an item that failed alone (a rejection fails them all). */
+  run(items: T[]): Promise<Map<T, R | ItemFailure>>;
   maxSize: number;
   maxWaitMs: number;
   /** Batches allowed in flight at once; more only queue up behind the row locks. */
@@ -37,8 +42,10 @@ export function createBatcher<T, R>(opts: BatcherOptions<T, R>) {
         .then(
           (results) => {
             for (const b of batch) {
-              if (results.has(b.item)) b.resolve(results.get(b.item)!);
-              else b.reject(new Error('batch returned no result for an item'));
+              const result = results.get(b.item);
+              if (result === undefined) b.reject(new Error('batch returned no result for an item'));
+              else if (result instanceof ItemFailure) b.reject(result.error);
+              else b.resolve(result);
             }
           },
           (err) => {

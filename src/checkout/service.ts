@@ -5,7 +5,7 @@ import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { type BatchOutcome, processBatch } from './batch.js';
-import { createBatcher } from './batcher.js';
+import { createBatcher, ItemFailure } from './batcher.js';
 import type { CheckoutInput, CheckoutRequest, CheckoutResponse } from './schemas.js';
 
 export type CheckoutService = ReturnType<typeof createCheckoutService>;
@@ -79,17 +79,23 @@ export function createCheckoutService({ db, cart, catalog, logger, options, onBa
   }
 
   /** One batch; if the transaction fails, each request is retried alone so one bad apple fails only itself. */
-  async function runBatch(requests: CheckoutRequest[]): Promise<Map<CheckoutRequest, CheckoutResponse>> {
+  async function runBatch(
+    requests: CheckoutRequest[],
+  ): Promise<Map<CheckoutRequest, CheckoutResponse | ItemFailure>> {
     try {
       const outcome = await runInTransaction(requests);
-      for (const dup of outcome.duplicates) outcome.responses.set(dup, await replay(dup).catch(asResponse));
-      return outcome.responses;
+      const results = new Map<CheckoutRequest, CheckoutResponse | ItemFailure>(outcome.responses);
+      for (const dup of outcome.duplicates) {
+        results.set(dup, await replay(dup).catch((err) => new ItemFailure(err)));
+      }
+      return results;
     } catch (err) {
-      if (requests.length === 1) throw err;
+      if (requests.length === 1) return new Map([[requests[0]!, new ItemFailure(err)]]);
       logger.warn({ err, size: requests.length }, 'checkout batch failed; retrying its requests one by one');
-      const results = new Map<CheckoutRequest, CheckoutResponse>();
+      const results = new Map<CheckoutRequest, CheckoutResponse | ItemFailure>();
       for (const request of requests) {
-        results.set(request, await runBatch([request]).then((r) => r.get(request)!, asResponse));
+        const [single] = await runBatch([request]);
+        results.set(request, single![1]);
       }
       return results;
     }
@@ -131,15 +137,4 @@ export function createCheckoutService({ db, cart, catalog, logger, options, onBa
 
     drain: () => batcher.drain(),
   };
-}
-
-/** A request that failed on its own: a DomainError keeps its status, anything else is a 500 the route rethrows. */
-function asResponse(err: unknown): CheckoutResponse {
-  if (err instanceof DomainError) {
-    return {
-      status: err.status,
-      body: { error: { code: err.code, message: err.message, details: err.details } },
-    };
-  }
-  throw err;
 }

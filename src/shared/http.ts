@@ -107,11 +107,27 @@ function toErrorBody(err: unknown, ctx: AppContext) {
   };
 }
 
+/** PostgreSQL text cannot hold NUL; refuse it at the edge rather than fail deep in a transaction. */
+function rejectNul(value: unknown, path: string[] = []): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) {
+      throw new DomainError('validation_failed', `Invalid request: ${path.join('.') || '(body)'}`, [
+        { path: path.join('.'), message: 'must not contain NUL characters' },
+      ]);
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) rejectNul(v, [...path, k]);
+  }
+}
+
 export function parseBody<T extends ZodType>(schema: T, ctx: AppContext): z.output<T> {
-  return schema.parse((ctx.request as { body?: unknown }).body ?? {});
+  const body = (ctx.request as { body?: unknown }).body ?? {};
+  rejectNul(body);
+  return schema.parse(body);
 }
 
 export function parseQuery<T extends ZodType>(schema: T, ctx: AppContext): z.output<T> {
+  rejectNul(ctx.query);
   return schema.parse(ctx.query);
 }
 
