@@ -1,9 +1,11 @@
 import { createCartService } from './cart/service.js';
+import { createProductAdminService } from './catalog/products.js';
 import { createPostgresSearch, type SearchBackend } from './catalog/search.js';
 import { createCatalogService } from './catalog/service.js';
 import { createCheckoutService } from './checkout/service.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
+import { createInventoryService } from './inventory/service.js';
 import { createOrderService } from './orders/service.js';
 import { createOutboxWorker } from './outbox/worker.js';
 import type { PaymentProvider } from './payments/provider.js';
@@ -35,6 +37,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   });
   const cart = createCartService({ db, cache, catalog, limits: config.cart });
   const orders = createOrderService({ db, catalog });
+  const inventory = createInventoryService({ db, catalog });
+  const products = createProductAdminService({ db, catalog });
   const payments = createPaymentService({ db, provider, catalog });
   const checkout = createCheckoutService({ db, cart, catalog, logger, options: config.checkout });
   const worker = createOutboxWorker({
@@ -67,6 +71,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     catalog,
     cart,
     orders,
+    inventory,
+    products,
     payments,
     checkout,
     worker,

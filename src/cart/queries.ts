@@ -97,10 +97,21 @@ export const markCart = (trx: Trx, id: string, status: 'merged' | 'converted') =
       ...(status === 'converted' ? { converted_at: trx.fn.now() } : {}),
     });
 
-/** Carts nobody touched for the retention period; converted carts stay with their order. */
-export const deleteStaleCarts = (db: Db, olderThan: Date) =>
-  db('carts')
-    .whereIn('status', ['active', 'merged'])
-    .where('updated_at', '<', olderThan)
-    .delete()
-    .returning<{ id: string }[]>('id');
+/**
+ * Deletes one batch of carts nobody touched since `olderThan`; converted carts stay with their
+ * order. SKIP LOCKED: a cart being written right now is not stale, and purges running in every
+ * process at once split the backlog instead of queueing on each other's row locks.
+ */
+export async function deleteStaleCarts(db: Db, olderThan: Date, limit: number) {
+  const { rows } = await db.raw<{ rows: { id: string; user_id: string | null }[] }>(
+    `DELETE FROM carts WHERE id IN (
+       SELECT id FROM carts
+       WHERE status <> 'converted' AND updated_at < ?
+       ORDER BY updated_at
+       LIMIT ?
+       FOR UPDATE SKIP LOCKED)
+     RETURNING id, user_id`,
+    [olderThan, limit],
+  );
+  return rows;
+}

@@ -18,6 +18,7 @@ interface Deps {
 const CART_TTL_MS = 30 * 86_400_000;
 const cartKey = (id: string) => `cart:${id}`;
 const userRefKey = (userId: string) => `cartref:user:${userId}`;
+const PURGE_BATCH = 1_000;
 
 const EMPTY_VIEW: CartView = { cart_id: null, items: [], item_count: 0, total_cents: 0 };
 
@@ -56,7 +57,7 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
   }
 
   async function view(state: CartState | null): Promise<CartView> {
-    if (!state || state.status !== 'active') return EMPTY_VIEW;
+    if (state?.status !== 'active') return EMPTY_VIEW;
     const products = await catalog.getProducts(state.lines.map((l) => l.product_id));
     const items = state.lines.map((line): CartItemView => {
       const product = products.get(line.product_id);
@@ -111,7 +112,7 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
       }
       if (!cartId) throw new DomainError('cart_not_found', 'No active cart');
       const cart = await q.lockCart(trx, cartId);
-      if (!cart || cart.status !== 'active') {
+      if (cart?.status !== 'active') {
         throw new DomainError('cart_converted', 'This cart has already been checked out or merged', {
           cart_id: cartId,
         });
@@ -131,8 +132,7 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
 
   async function sellableProduct(trx: Trx, productId: number) {
     const product = await q.productForCart(trx, productId);
-    if (!product || !product.active)
-      throw new DomainError('not_found', 'Product not found', { product_id: productId });
+    if (!product?.active) throw new DomainError('not_found', 'Product not found', { product_id: productId });
     return product;
   }
 
@@ -241,7 +241,7 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
         const [first, second] = [guestId, userCartId].sort();
         const locked = [await q.lockCart(trx, first!), await q.lockCart(trx, second!)];
         const guest = locked.find((c) => c?.id === guestId);
-        if (!guest || guest.status !== 'active') return null;
+        if (guest?.status !== 'active') return null;
         const userLines = new Map((await q.cartLines(trx, userCartId)).map((l) => [l.product_id, l]));
         for (const line of await q.cartLines(trx, guestId)) {
           const product = await q.productForCart(trx, line.product_id);
@@ -281,10 +281,21 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
       await cache.del(cartKey(cartId), ...(userId ? [userRefKey(userId)] : []));
     },
 
+    /**
+     * In batches: one DELETE of a month's abandoned carts would hold its locks for minutes, and
+     * their keys spread into one DEL overflow the call stack past ~150k carts (after the commit).
+     */
     async purgeStaleCarts(olderThanMs = limits.retentionMs): Promise<number> {
-      const deleted = await q.deleteStaleCarts(db, new Date(Date.now() - olderThanMs));
-      await cache.del(...deleted.map((r) => cartKey(r.id)));
-      return deleted.length;
+      const cutoff = new Date(Date.now() - olderThanMs);
+      let purged = 0;
+      for (;;) {
+        const deleted = await q.deleteStaleCarts(db, cutoff, PURGE_BATCH);
+        await cache.del(
+          ...deleted.flatMap((r) => (r.user_id ? [cartKey(r.id), userRefKey(r.user_id)] : [cartKey(r.id)])),
+        );
+        purged += deleted.length;
+        if (deleted.length < PURGE_BATCH) return purged;
+      }
     },
   };
 }

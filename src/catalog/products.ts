@@ -1,0 +1,277 @@
+import { z } from 'zod';
+import { type AdminChange, recordAdminChanges } from '../admin/audit-log.js';
+import { type Db, pgArray, type Trx } from '../db/index.js';
+import { applyMovements } from '../inventory/ledger.js';
+import { DomainError } from '../shared/errors.js';
+import type { CatalogService } from './service.js';
+
+export const productInputSchema = z
+  .object({
+    sku: z
+      .string()
+      .trim()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+        'sku must be 1-64 letters, digits, dot, dash or underscore',
+      ),
+    name: z.string().trim().min(1, 'name is required').max(200),
+    description: z.string().trim().max(5_000).default(''),
+    category: z.string().regex(/^[a-z0-9-]{1,64}$/, 'category must be a slug such as kitchen'),
+    price_cents: z.number().int('price_cents must be whole cents').min(0).max(100_000_000),
+    active: z.boolean().default(true),
+    /** Initial stock for a new product, received through the ledger. Ignored for an existing SKU. */
+    stock: z.number().int().min(0).max(10_000_000).default(0),
+  })
+  .strict();
+export type ProductInput = z.infer<typeof productInputSchema>;
+
+export const productPatchSchema = productInputSchema.omit({ sku: true, stock: true }).partial().strict();
+export type ProductPatch = z.infer<typeof productPatchSchema>;
+
+export type ProductAdminService = ReturnType<typeof createProductAdminService>;
+
+interface Row {
+  id: number;
+  sku: string;
+  name: string;
+  description: string;
+  category: string;
+  price_cents: number;
+  active: boolean;
+}
+const COLUMNS = ['id', 'sku', 'name', 'description', 'category', 'price_cents', 'active'] as const;
+
+const categoryName = (slug: string) => slug.replace(/-/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
+
+async function ensureCategories(trx: Trx, slugs: string[]) {
+  const unique = [...new Set(slugs)];
+  if (unique.length === 0) return;
+  await trx('categories')
+    .insert(unique.map((slug) => ({ slug, name: categoryName(slug) })))
+    .onConflict('slug')
+    .ignore();
+}
+
+/**
+ * Writes products by SKU (insert new, update existing), all in the caller's transaction, with the
+ * initial stock of new products received through the ledger and an audit row per change.
+ */
+async function upsertProducts(trx: Trx, inputs: ProductInput[], actor: string) {
+  await ensureCategories(
+    trx,
+    inputs.map((p) => p.category),
+  );
+  const existing = new Map(
+    (
+      await trx('products')
+        .whereIn(
+          'sku',
+          inputs.map((p) => p.sku),
+        )
+        .forUpdate()
+        .select<Row[]>(COLUMNS)
+    ).map((r) => [r.sku, r]),
+  );
+  const fresh = inputs.filter((p) => !existing.has(p.sku));
+  const changed = inputs.filter((p) => {
+    const row = existing.get(p.sku);
+    return (
+      row &&
+      (row.name !== p.name ||
+        row.description !== p.description ||
+        row.category !== p.category ||
+        row.price_cents !== p.price_cents ||
+        row.active !== p.active)
+    );
+  });
+  const audit: AdminChange[] = [];
+  if (fresh.length) {
+    const { rows } = await trx.raw<{ rows: Row[] }>(
+      `INSERT INTO products (sku, name, description, category, price_cents, active)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::boolean[])
+       RETURNING ${COLUMNS.join(', ')}`,
+      [
+        fresh.map((p) => p.sku),
+        fresh.map((p) => p.name),
+        fresh.map((p) => p.description),
+        fresh.map((p) => p.category),
+        fresh.map((p) => p.price_cents),
+        pgArray(fresh.map((p) => p.active)),
+      ],
+    );
+    const bySku = new Map(rows.map((r) => [r.sku, r]));
+    await trx.raw('INSERT INTO inventory (product_id) SELECT unnest(?::bigint[])', [rows.map((r) => r.id)]);
+    const stocked = fresh.filter((p) => p.stock > 0);
+    await applyMovements(
+      trx,
+      stocked.map((p) => ({
+        product_id: bySku.get(p.sku)!.id,
+        kind: 'received' as const,
+        quantity: p.stock,
+        reason: 'initial stock',
+      })),
+      actor,
+    );
+    for (const r of rows)
+      audit.push({ actor, action: 'product.create', subjectType: 'product', subjectId: r.sku, after: r });
+  }
+  if (changed.length) {
+    await trx.raw(
+      `UPDATE products p SET name = c.name, description = c.description, category = c.category,
+              price_cents = c.price_cents, active = c.active, updated_at = now()
+         FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::boolean[])
+              AS c(sku, name, description, category, price_cents, active)
+        WHERE p.sku = c.sku`,
+      [
+        changed.map((p) => p.sku),
+        changed.map((p) => p.name),
+        changed.map((p) => p.description),
+        changed.map((p) => p.category),
+        changed.map((p) => p.price_cents),
+        pgArray(changed.map((p) => p.active)),
+      ],
+    );
+    for (const p of changed) {
+      const { stock: _stock, ...after } = p;
+      audit.push({
+        actor,
+        action: 'product.update',
+        subjectType: 'product',
+        subjectId: p.sku,
+        before: existing.get(p.sku),
+        after,
+      });
+    }
+  }
+  await recordAdminChanges(trx, audit);
+  return {
+    created: fresh.length,
+    updated: changed.length,
+    unchanged: inputs.length - fresh.length - changed.length,
+    touchedIds: changed.map((p) => existing.get(p.sku)!.id),
+  };
+}
+
+export interface PriceChange {
+  sku: string;
+  price_cents: number;
+}
+
+export function createProductAdminService({ db, catalog }: { db: Db; catalog: CatalogService }) {
+  async function findBySku(sku: string) {
+    const row = await db('products').where({ sku }).first<Row | undefined>(COLUMNS);
+    if (!row) throw new DomainError('not_found', `Unknown SKU: ${sku}`, { sku });
+    return row;
+  }
+
+  /** Applies price changes atomically; past orders keep price_at_purchase, carts flag the change. */
+  async function applyPrices(changes: PriceChange[], actor: string, reason?: string) {
+    for (const c of changes) {
+      if (!Number.isInteger(c.price_cents) || c.price_cents < 0) {
+        throw new DomainError('validation_failed', `Price for ${c.sku} must be whole, non-negative cents`);
+      }
+    }
+    const result = await db.transaction(async (trx) => {
+      const rows = await trx('products')
+        .whereIn(
+          'sku',
+          changes.map((c) => c.sku),
+        )
+        .forUpdate()
+        .select<Row[]>(COLUMNS);
+      const bySku = new Map(rows.map((r) => [r.sku, r]));
+      const unknown = changes.filter((c) => !bySku.has(c.sku)).map((c) => c.sku);
+      if (unknown.length)
+        throw new DomainError('not_found', `Unknown SKU: ${unknown.slice(0, 10).join(', ')}`, {
+          skus: unknown,
+        });
+      const real = changes.filter((c) => bySku.get(c.sku)!.price_cents !== c.price_cents);
+      if (real.length) {
+        await trx.raw(
+          `UPDATE products p SET price_cents = c.price, updated_at = now()
+             FROM unnest(?::text[], ?::int[]) AS c(sku, price) WHERE p.sku = c.sku`,
+          [real.map((c) => c.sku), real.map((c) => c.price_cents)],
+        );
+      }
+      await recordAdminChanges(
+        trx,
+        real.map((c) => ({
+          actor,
+          action: 'price.set',
+          subjectType: 'price' as const,
+          subjectId: c.sku,
+          before: { price_cents: bySku.get(c.sku)!.price_cents },
+          after: { price_cents: c.price_cents },
+          reason: reason ?? null,
+        })),
+      );
+      return { changed: real.length, ids: real.map((c) => bySku.get(c.sku)!.id) };
+    });
+    await catalog.invalidateProducts(result.ids);
+    return { changed: result.changed };
+  }
+
+  return {
+    findBySku,
+    applyPrices,
+
+    async create(input: ProductInput, actor: string) {
+      const sku = input.sku;
+      await db.transaction(async (trx) => {
+        if (await trx('products').where({ sku }).first('id')) {
+          throw new DomainError('already_exists', `SKU ${sku} already exists`, { sku });
+        }
+        await upsertProducts(trx, [input], actor);
+      });
+      return findBySku(sku);
+    },
+
+    async update(sku: string, patch: ProductPatch, actor: string) {
+      const current = await findBySku(sku);
+      const result = await db.transaction((trx) =>
+        upsertProducts(
+          trx,
+          [{ ...current, ...patch, sku, stock: 0, description: patch.description ?? current.description }],
+          actor,
+        ),
+      );
+      await catalog.invalidateProducts([current.id, ...result.touchedIds]);
+      return findBySku(sku);
+    },
+
+    /** Imports validated rows in chunks inside one transaction: all or nothing. */
+    async importProducts(rows: ProductInput[], actor: string, onProgress?: (done: number) => void) {
+      const totals = { created: 0, updated: 0, unchanged: 0 };
+      const touched: number[] = [];
+      await db.transaction(async (trx) => {
+        for (let i = 0; i < rows.length; i += 2_000) {
+          const chunk = rows.slice(i, i + 2_000);
+          const r = await upsertProducts(trx, chunk, actor);
+          totals.created += r.created;
+          totals.updated += r.updated;
+          totals.unchanged += r.unchanged;
+          touched.push(...r.touchedIds);
+          onProgress?.(i + chunk.length);
+        }
+      });
+      await catalog.invalidateProducts(touched);
+      return totals;
+    },
+
+    /** Prices after a percentage change on a category (rounded to the cent); nothing is written. */
+    async previewPercent(category: string, percent: number) {
+      if (!Number.isFinite(percent) || percent <= -100 || percent > 1_000) {
+        throw new DomainError('validation_failed', 'percent must be above -100 and at most 1000');
+      }
+      const rows = await db('products').where({ category }).orderBy('sku').select<Row[]>(COLUMNS);
+      if (rows.length === 0)
+        throw new DomainError('not_found', `No products in category ${category}`, { category });
+      return rows.map((r) => ({
+        sku: r.sku,
+        name: r.name,
+        old_price_cents: r.price_cents,
+        price_cents: Math.round((r.price_cents * (100 + percent)) / 100),
+      }));
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { type AdminChange, recordAdminChanges } from '../admin/audit-log.js';
+import type { CatalogService } from '../catalog/service.js';
+import type { Db, Trx } from '../db/index.js';
+import { DomainError } from '../shared/errors.js';
+import { applyMovements, type LockedStock, lockStock } from './ledger.js';
+
+export type InventoryService = ReturnType<typeof createInventoryService>;
+
+export interface StockChange {
+  sku: string;
+  /** set: the new available count; adjust: a signed delta. */
+  mode: 'set' | 'adjust';
+  quantity: number;
+}
+
+const counts = (s: LockedStock) => ({
+  available: s.available_count,
+  reserved: s.reserved_count,
+  sold: s.sold_count,
+});
+
+/**
+ * Operator stock changes. Only *available* units are set or adjusted: reserved units belong to
+ * pending orders and sold units to paid ones. Every change is an 'adjusted' ledger line with the
+ * actor and reason, and an admin audit row with before/after.
+ */
+export function createInventoryService({ db, catalog }: { db: Db; catalog: CatalogService }) {
+  async function productIdsBySku(trx: Db | Trx, skus: string[]) {
+    const rows = await trx('products')
+      .whereIn('sku', skus)
+      .select<{ id: number; sku: string }[]>('id', 'sku');
+    const ids = new Map(rows.map((r) => [r.sku, r.id]));
+    const unknown = skus.filter((s) => !ids.has(s));
+    if (unknown.length) {
+      throw new DomainError(
+        'not_found',
+        `Unknown SKU${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 10).join(', ')}`,
+        {
+          skus: unknown.slice(0, 100),
+        },
+      );
+    }
+    return ids;
+  }
+
+  /** Applies all changes or none (one transaction, rows locked in product_id order). */
+  async function applyChanges(changes: StockChange[], opts: { actor: string; reason: string }) {
+    if (!opts.reason.trim())
+      throw new DomainError('validation_failed', 'A reason is required for a stock change');
+    const result = await db.transaction(async (trx) => {
+      const ids = await productIdsBySku(trx, [...new Set(changes.map((c) => c.sku))]);
+      const stock = await lockStock(trx, [...ids.values()]);
+      const running = new Map([...stock].map(([id, s]) => [id, { ...s }]));
+      const movements = [];
+      const audit: AdminChange[] = [];
+      for (const change of changes) {
+        const id = ids.get(change.sku)!;
+        const row = running.get(id)!;
+        const before = counts(row);
+        const delta = change.mode === 'set' ? change.quantity - row.available_count : change.quantity;
+        if (!Number.isInteger(change.quantity) || (change.mode === 'set' && change.quantity < 0)) {
+          throw new DomainError(
+            'validation_failed',
+            `Quantity for ${change.sku} must be a whole number${change.mode === 'set' ? ' ≥ 0' : ''}`,
+          );
+        }
+        if (row.available_count + delta < 0) {
+          throw new DomainError(
+            'insufficient_stock',
+            `${change.sku}: only ${row.available_count} available, cannot remove ${-delta}`,
+            {
+              sku: change.sku,
+              available: row.available_count,
+              requested: -delta,
+            },
+          );
+        }
+        if (delta === 0) continue;
+        row.available_count += delta;
+        movements.push({ product_id: id, kind: 'adjusted' as const, quantity: delta, reason: opts.reason });
+        audit.push({
+          actor: opts.actor,
+          action: `inventory.${change.mode}`,
+          subjectType: 'inventory',
+          subjectId: change.sku,
+          before,
+          after: counts(row),
+          reason: opts.reason,
+        });
+      }
+      await applyMovements(trx, movements, opts.actor);
+      await recordAdminChanges(trx, audit);
+      return { changed: audit.length, productIds: movements.map((m) => m.product_id), audit };
+    });
+    await catalog.invalidateProducts(result.productIds);
+    return result;
+  }
+
+  return {
+    applyChanges,
+
+    async setStock(sku: string, quantity: number, opts: { actor: string; reason: string }) {
+      await applyChanges([{ sku, mode: 'set', quantity }], opts);
+      return this.show(sku);
+    },
+
+    async adjustStock(sku: string, delta: number, opts: { actor: string; reason: string }) {
+      if (delta === 0) throw new DomainError('validation_failed', 'An adjustment must not be zero');
+      await applyChanges([{ sku, mode: 'adjust', quantity: delta }], opts);
+      return this.show(sku);
+    },
+
+    async show(sku: string) {
+      const row = await db('products as p')
+        .join('inventory as i', 'i.product_id', 'p.id')
+        .where('p.sku', sku)
+        .first(
+          'p.id',
+          'p.sku',
+          'p.name',
+          'i.available_count as available',
+          'i.reserved_count as reserved',
+          'i.sold_count as sold',
+          'i.updated_at',
+        );
+      if (!row) throw new DomainError('not_found', `Unknown SKU: ${sku}`, { sku });
+      const reservations = await db('reservations as r')
+        .join('orders as o', 'o.id', 'r.order_id')
+        .where({ 'r.product_id': row.id, 'r.state': 'ACTIVE' })
+        .orderBy('r.expires_at')
+        .limit(100)
+        .select('r.id', 'r.order_id', 'r.quantity', 'r.expires_at', 'o.status as order_status');
+      return { ...row, active_reservations: reservations };
+    },
+  };
+}
