@@ -1,0 +1,203 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../src/config.js';
+import { type FlashSaleOptions, type FlashSaleReport, runFlashSale } from './flash-sale.js';
+import { singleRowUpdateRate } from './pgbench.js';
+import { ms, table, writeJson, writeLatencyChart } from './report.js';
+
+const int = (name: string) => (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
+  return n;
+};
+
+function summaryRow(label: string, r: FlashSaleReport) {
+  return [
+    label,
+    r.fire.achievedRate.toFixed(0),
+    r.successes,
+    r.attempts,
+    ms(r.fire.latency.p50),
+    ms(r.fire.latency.p90),
+    ms(r.fire.latency.p99),
+    ms(r.fire.latency.max),
+    Object.entries(r.fire.statusCounts)
+      .map(([c, n]) => `${c}:${n}`)
+      .join(' '),
+    r.oversold,
+    r.failures.length ? 'FAIL' : 'ok',
+  ];
+}
+const HEADER = [
+  'run',
+  'req/s',
+  'checkouts',
+  'attempts',
+  'p50',
+  'p90',
+  'p99',
+  'max',
+  'statuses',
+  'oversold',
+  'verdict',
+];
+
+function printReport(name: string, reports: { label: string; report: FlashSaleReport }[]) {
+  process.stdout.write(`\n${table([HEADER, ...reports.map((r) => summaryRow(r.label, r.report))])}\n`);
+  for (const { label, report } of reports) {
+    for (const f of report.failures) process.stdout.write(`  ${label}: ${f}\n`);
+  }
+  const json = writeJson(name, reports);
+  const svg = writeLatencyChart(
+    name,
+    reports.map((r) => ({ label: r.label, result: r.report.fire })),
+  );
+  process.stdout.write(`\nreport: ${json}\nchart:  ${svg}\n`);
+}
+
+async function flashSale(opts: {
+  rate: number;
+  duration: number;
+  stock: number;
+  buyers: number;
+  strategy: 'group-commit' | 'row-lock';
+  instances: number;
+  withPayment?: boolean;
+  url?: string;
+  compare?: boolean;
+  max?: boolean;
+  p99Budget: number;
+}): Promise<number> {
+  const config = loadConfig();
+  const base: FlashSaleOptions = {
+    databaseUrl: config.db.url,
+    redisUrl: config.redis.url,
+    strategy: opts.strategy,
+    rate: opts.rate,
+    durationSec: opts.duration,
+    stock: opts.stock,
+    buyers: opts.buyers,
+    instances: opts.instances,
+    withPayment: Boolean(opts.withPayment),
+    ...(opts.url ? { url: opts.url } : {}),
+  };
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+
+  if (opts.max) return findMax(base, opts.p99Budget, stamp);
+
+  if (opts.compare) {
+    const rowLock = await runFlashSale({ ...base, strategy: 'row-lock' });
+    const group = await runFlashSale({ ...base, strategy: 'group-commit' });
+    const pgbench = await singleRowUpdateRate(config.db.url);
+    printReport(`flash-sale-compare-${stamp}`, [
+      { label: 'row-lock', report: rowLock },
+      { label: 'group-commit', report: group },
+    ]);
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+    process.stdout.write(
+      `\n${table([
+        ['measure', 'row-lock', 'group-commit', 'group / row'],
+        [
+          'checkouts/s',
+          rowLock.fire.achievedRate.toFixed(0),
+          group.fire.achievedRate.toFixed(0),
+          ratio(group.fire.achievedRate, rowLock.fire.achievedRate),
+        ],
+        [
+          'p99',
+          ms(rowLock.fire.latency.p99),
+          ms(group.fire.latency.p99),
+          ratio(group.fire.latency.p99, rowLock.fire.latency.p99),
+        ],
+        [
+          'pgbench single-row updates/s (ceiling of one txn per checkout)',
+          pgbench?.toFixed(0) ?? 'unavailable',
+          '',
+          '',
+        ],
+      ])}\n`,
+    );
+    return rowLock.failures.length || group.failures.length ? 1 : 0;
+  }
+
+  const report = await runFlashSale(base);
+  printReport(`flash-sale-${opts.strategy}-${stamp}`, [{ label: opts.strategy, report }]);
+  const slow = report.fire.latency.p99 > opts.p99Budget;
+  if (slow)
+    process.stdout.write(`  p99 ${ms(report.fire.latency.p99)} is over the ${opts.p99Budget} ms budget\n`);
+  return report.failures.length || slow ? 1 : 0;
+}
+
+/** Steps the offered rate up until p99 breaks the budget or anything fails; reports the last rate held. */
+async function findMax(base: FlashSaleOptions, budgetMs: number, stamp: string): Promise<number> {
+  const steps = [500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 10_000, 12_000];
+  const held: Record<string, number> = {};
+  const rows: { label: string; report: FlashSaleReport }[] = [];
+  for (const strategy of ['row-lock', 'group-commit'] as const) {
+    held[strategy] = 0;
+    for (const rate of steps) {
+      const n = rate * base.durationSec;
+      const report = await runFlashSale({ ...base, strategy, rate, stock: n, buyers: n });
+      rows.push({ label: `${strategy}@${rate}`, report });
+      const ok =
+        report.failures.length === 0 &&
+        report.fire.latency.p99 <= budgetMs &&
+        report.fire.achievedRate >= rate * 0.9;
+      process.stdout.write(
+        `${strategy} @ ${rate}/s: ${report.fire.achievedRate.toFixed(0)}/s, p99 ${ms(report.fire.latency.p99)} ${ok ? 'held' : 'not held'}\n`,
+      );
+      if (!ok) break;
+      held[strategy] = rate;
+    }
+  }
+  printReport(`flash-sale-max-${stamp}`, rows);
+  process.stdout.write(
+    `\nhighest rate held (p99 ≤ ${budgetMs} ms, no errors): row-lock ${held['row-lock']}/s, group-commit ${held['group-commit']}/s\n`,
+  );
+  return 0;
+}
+
+const program = new Command().name('loadtest').description('Shop load tests').exitOverride();
+
+program
+  .command('flash-sale')
+  .description('one SKU, many buyers, fixed-rate checkouts; proves zero oversell')
+  .option('--rate <n>', 'checkouts offered per second', int('rate'), 1_000)
+  .option('--duration <s>', 'seconds', int('duration'), 30)
+  .option('--stock <n>', 'units of the hot SKU', int('stock'), 5_000)
+  .option('--buyers <n>', 'distinct buyers (one cart each)', int('buyers'), 20_000)
+  .option('--strategy <s>', 'group-commit or row-lock', 'group-commit')
+  .option('--instances <n>', 'service processes behind the load', int('instances'), 1)
+  .option('--with-payment', 'run payment workers: some pay, some decline, some expire')
+  .option('--url <url>', 'target a running service (its DATABASE_URL must be this one)')
+  .option('--compare', 'run row-lock and group-commit back to back, plus pgbench')
+  .option('--max', 'step the rate up to the highest each strategy holds')
+  .option('--p99-budget <ms>', 'p99 budget in ms', int('p99-budget'), 500)
+  .action(async (opts) => {
+    process.exitCode = await flashSale(opts);
+  });
+
+program
+  .command('gate')
+  .description('CI gate: a short sell-out at 1,000/s; fails on oversell, errors or p99 > 500 ms')
+  .action(async () => {
+    process.exitCode = await flashSale({
+      rate: 1_000,
+      duration: 12,
+      stock: 8_000,
+      buyers: 12_000,
+      strategy: 'group-commit',
+      instances: 1,
+      p99Budget: 500,
+    });
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if ((err as { code?: string }).code?.startsWith('commander.'))
+    process.exitCode = (err as { exitCode: number }).exitCode;
+  else {
+    process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createDb,
+  type Db,
+  ensureDatabase,
+  migrateLatest,
+  quoteIdent,
+  withDatabase,
+  withMaintenance,
+} from '../src/db/index.js';
+import { hashToken } from '../src/users/passwords.js';
+
+export interface Buyer {
+  token: string;
+  cartId: string;
+}
+
+/** A brand-new database for one run: nothing left from earlier runs can skew the figures. */
+export async function freshDatabase(baseUrl: string, name: string): Promise<{ url: string; db: Db }> {
+  await withMaintenance(baseUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  });
+  const url = withDatabase(baseUrl, name);
+  await ensureDatabase(url);
+  const db = createDb(url, 4);
+  await migrateLatest(db);
+  return { url, db };
+}
+
+/** One SKU with `stock` units received through the ledger, as the seed does. */
+export async function createHotSku(db: Db, stock: number, sku = 'HOT-1', priceCents = 4_999) {
+  await db('categories').insert({ slug: 'flash-sale', name: 'Flash sale' }).onConflict('slug').ignore();
+  return db.transaction(async (trx) => {
+    const [product] = await trx('products')
+      .insert({
+        sku,
+        name: 'Limited Edition Wireless Headphones',
+        category: 'flash-sale',
+        price_cents: priceCents,
+      })
+      .returning<{ id: number }[]>('id');
+    await trx('inventory').insert({ product_id: product!.id, available_count: stock });
+    if (stock > 0) {
+      await trx('stock_movements').insert({
+        product_id: product!.id,
+        kind: 'received',
+        quantity: stock,
+        reason: 'flash sale',
+        actor: 'loadtest',
+      });
+    }
+    return product!.id;
+  });
+}
+
+/**
+ * N buyers, each with an API token and a one-line cart holding the hot SKU, written set-based in
+ * chunks (20k buyers take about a second). Tokens are minted here; only their hashes are stored.
+ */
+export async function createBuyers(
+  db: Db,
+  productId: number,
+  count: number,
+  emailPrefix = 'buyer',
+  quantity = 1,
+): Promise<Buyer[]> {
+  const buyers: Buyer[] = [];
+  for (let start = 0; start < count; start += 5_000) {
+    const n = Math.min(5_000, count - start);
+    const tokens = Array.from({ length: n }, () => `shp_${randomBytes(18).toString('base64url')}`);
+    const { rows } = await db.raw<{ rows: { cart_id: string }[] }>(
+      `WITH input AS (
+         SELECT * FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(email, token_hash, n)
+       ), users AS (
+         INSERT INTO users (email, role) SELECT email, 'customer' FROM input ORDER BY n RETURNING id, email
+       ), tokens AS (
+         INSERT INTO api_tokens (user_id, token_hash, name)
+         SELECT users.id, input.token_hash, 'loadtest' FROM users JOIN input USING (email)
+       ), carts AS (
+         INSERT INTO carts (user_id) SELECT id FROM users RETURNING id, user_id
+       ), items AS (
+         INSERT INTO cart_items (cart_id, product_id, quantity, price_cents_at_add)
+         SELECT carts.id, ?, ?, (SELECT price_cents FROM products WHERE id = ?) FROM carts
+       )
+       SELECT carts.id AS cart_id FROM carts JOIN users ON users.id = carts.user_id JOIN input USING (email) ORDER BY input.n`,
+      [
+        tokens.map((_, i) => `${emailPrefix}${start + i}@loadtest.local`),
+        tokens.map(hashToken),
+        productId,
+        quantity,
+        productId,
+      ],
+    );
+    rows.forEach((r, i) => buyers.push({ token: tokens[i]!, cartId: r.cart_id }));
+  }
+  return buyers;
+}
