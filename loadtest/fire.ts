@@ -43,7 +43,7 @@ export interface FireResult {
 
 // Present at runtime since autocannon 7, missing from @types/autocannon.
 const { aggregateResult } = autocannon as unknown as {
-  aggregateResult: (r: autocannon.Result[]) => autocannon.Result;
+  aggregateResult: (r: autocannon.Result[], opts: { url: string; connections: number }) => autocannon.Result;
 };
 
 export function percentile(sorted: number[], p: number): number {

@@ -17,6 +17,13 @@ export function createApp(container: Container) {
 
   app.use(requestContext(container.logger));
   app.use(errorHandler());
+  // A body the API cannot read is refused as such, not reported as missing fields.
+  app.use(async (ctx, next) => {
+    if (ctx.request.length && !ctx.is('application/json')) {
+      throw new DomainError('unsupported_media_type', 'Send the request body as application/json');
+    }
+    await next();
+  });
   app.use(
     bodyParser({
       enableTypes: ['json'],

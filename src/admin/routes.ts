@@ -1,12 +1,39 @@
 import Router from '@koa/router';
+import { type ProductAdminService, productInputSchema, productPatchSchema } from '../catalog/products.js';
+import type { InventoryService } from '../inventory/service.js';
 import { adminOrderRoutes } from '../orders/routes.js';
-import type { OrderService } from '../orders/service.js';
-import type { AppState } from '../shared/http.js';
+import type { Actor, OrderService } from '../orders/service.js';
+import type { AppContext, AppState } from '../shared/http.js';
+import { parseBody, parseParams, parseQuery, uuidParam } from '../shared/http.js';
 import { requireAuth } from '../users/auth.js';
 import type { UserService } from '../users/service.js';
+import {
+  adminOrderListQuerySchema,
+  auditLogQuerySchema,
+  priceSchema,
+  refundSchema,
+  skuParam,
+  stockAdjustSchema,
+  stockSetSchema,
+} from './schemas.js';
+import { type AdminService, createAdminService } from './service.js';
+
+type Deps = Parameters<typeof createAdminService>[0] & {
+  users: UserService;
+  orders: OrderService;
+  products: ProductAdminService;
+  inventory: InventoryService;
+};
+
+// Same shape as the order service's actor names, so every log says who in one way.
+const actorName = (ctx: AppContext) => `admin:${ctx.state.user!.id}`;
+const actorOf = (ctx: AppContext): Actor => ({ userId: ctx.state.user!.id, role: 'admin' });
+const sku = (ctx: AppContext) => parseParams(skuParam, ctx.params.sku);
 
 /** Admin-only routes; every route below needs an admin token (a customer token is a 403). */
-export function adminRoutes({ users, orders }: { users: UserService; orders: OrderService }) {
+export function adminRoutes(deps: Deps) {
+  const { users, orders, products, inventory } = deps;
+  const admin: AdminService = createAdminService(deps);
   const router = new Router<AppState>({ prefix: '/admin' });
   router.use(requireAuth(users, 'admin'));
 
@@ -14,8 +41,53 @@ export function adminRoutes({ users, orders }: { users: UserService; orders: Ord
     ctx.body = { users: await users.list() };
   });
 
+  router.post('/products', async (ctx) => {
+    ctx.body = await products.create(parseBody(productInputSchema, ctx), actorName(ctx));
+    ctx.status = 201;
+  });
+  router.patch('/products/:sku', async (ctx) => {
+    ctx.body = await products.update(sku(ctx), parseBody(productPatchSchema, ctx), actorName(ctx));
+  });
+  router.put('/products/:sku/price', async (ctx) => {
+    const target = sku(ctx);
+    const { price_cents, reason } = parseBody(priceSchema, ctx);
+    await products.applyPrices([{ sku: target, price_cents }], actorName(ctx), reason);
+    ctx.body = await products.findBySku(target);
+  });
+
+  router.get('/inventory/:sku', async (ctx) => {
+    ctx.body = await inventory.show(sku(ctx));
+  });
+  router.put('/inventory/:sku', async (ctx) => {
+    const target = sku(ctx);
+    const { quantity, reason } = parseBody(stockSetSchema, ctx);
+    ctx.body = await inventory.setStock(target, quantity, { actor: actorName(ctx), reason });
+  });
+  router.post('/inventory/:sku/adjust', async (ctx) => {
+    const target = sku(ctx);
+    const { delta, reason } = parseBody(stockAdjustSchema, ctx);
+    ctx.body = await inventory.adjustStock(target, delta, { actor: actorName(ctx), reason });
+  });
+
+  router.get('/orders', async (ctx) => {
+    ctx.body = { orders: await orders.listAll(parseQuery(adminOrderListQuerySchema, ctx)) };
+  });
+  router.post('/orders/:id/refund', async (ctx) => {
+    const id = parseParams(uuidParam, ctx.params.id);
+    const { reason } = parseBody(refundSchema, ctx);
+    ctx.body = await admin.refund(id, actorOf(ctx), reason);
+  });
   const ordersRouter = adminOrderRoutes({ orders });
   router.use(ordersRouter.routes(), ordersRouter.allowedMethods());
+
+  // A report, not a failure: 200 either way, with `ok` saying whether every invariant holds.
+  router.get('/audit', async (ctx) => {
+    ctx.body = await admin.audit();
+  });
+  router.get('/audit-log', async (ctx) => {
+    const { subject, type, limit } = parseQuery(auditLogQuerySchema, ctx);
+    ctx.body = { entries: await admin.auditLog({ subjectId: subject, subjectType: type, limit }) };
+  });
 
   return router;
 }

@@ -25,7 +25,17 @@ export const productInputSchema = z
   .strict();
 export type ProductInput = z.infer<typeof productInputSchema>;
 
-export const productPatchSchema = productInputSchema.omit({ sku: true, stock: true }).partial().strict();
+// Built without the create defaults: a PATCH of {name} must not reset description or re-activate.
+const { name, description, category, price_cents, active } = productInputSchema.shape;
+export const productPatchSchema = z
+  .object({
+    name: name.optional(),
+    description: description.unwrap().optional(),
+    category: category.optional(),
+    price_cents: price_cents.optional(),
+    active: active.unwrap().optional(),
+  })
+  .strict();
 export type ProductPatch = z.infer<typeof productPatchSchema>;
 
 export type ProductAdminService = ReturnType<typeof createProductAdminService>;
@@ -172,11 +182,9 @@ export function createProductAdminService({ db, catalog }: { db: Db; catalog: Ca
       }
     }
     const result = await db.transaction(async (trx) => {
+      // ANY(array) rather than whereIn: a bulk CSV can exceed PostgreSQL's 65,535 bind parameters.
       const rows = await trx('products')
-        .whereIn(
-          'sku',
-          changes.map((c) => c.sku),
-        )
+        .whereRaw('sku = ANY(?::text[])', [changes.map((c) => c.sku)])
         .forUpdate()
         .select<Row[]>(COLUMNS);
       const bySku = new Map(rows.map((r) => [r.sku, r]));
@@ -256,6 +264,39 @@ export function createProductAdminService({ db, catalog }: { db: Db; catalog: Ca
       });
       await catalog.invalidateProducts(touched);
       return totals;
+    },
+
+    /** The admin listing: inactive products too, with their stock counters, by SKU. */
+    list({ category, limit = 50 }: { category?: string; limit?: number } = {}) {
+      return db('products as p')
+        .join('inventory as i', 'i.product_id', 'p.id')
+        .modify((q) => {
+          if (category) q.where('p.category', category);
+        })
+        .orderBy('p.sku')
+        .limit(limit)
+        .select(
+          ...COLUMNS.map((c) => `p.${c}`),
+          'i.available_count as available',
+          'i.reserved_count as reserved',
+        );
+    },
+
+    /** Current and proposed price per SKU for an explicit list; nothing is written. */
+    async previewPrices(changes: PriceChange[]) {
+      const rows = await db('products')
+        .whereRaw('sku = ANY(?::text[])', [changes.map((c) => c.sku)])
+        .select<Row[]>(COLUMNS);
+      const bySku = new Map(rows.map((r) => [r.sku, r]));
+      const unknown = changes.filter((c) => !bySku.has(c.sku)).map((c) => c.sku);
+      if (unknown.length)
+        throw new DomainError('not_found', `Unknown SKU: ${unknown.slice(0, 10).join(', ')}`, {
+          skus: unknown.slice(0, 100),
+        });
+      return changes.map((c) => {
+        const row = bySku.get(c.sku)!;
+        return { sku: c.sku, name: row.name, old_price_cents: row.price_cents, price_cents: c.price_cents };
+      });
     },
 
     /** Prices after a percentage change on a category (rounded to the cent); nothing is written. */

@@ -16,6 +16,7 @@ interface Deps {
 }
 
 const SEARCH_VERSION_KEY = 'search:ver';
+const genKey = (id: number) => `product:gen:${id}`;
 
 export function createCatalogService({ db, cache, search, ttl }: Deps) {
   // Bumping the version orphans every cached result page at once; they then age out by TTL.
@@ -41,10 +42,11 @@ export function createCatalogService({ db, cache, search, ttl }: Deps) {
     async getProduct(id: number): Promise<Product> {
       const cached = await cache.getJson<Product>(`product:${id}`);
       if (cached) return cached;
+      const generation = (await cache.get(genKey(id))) ?? '0';
       const row = await q.findProduct(db, id);
       if (!row) throw notFound('Product', { product_id: id });
       const product = toProduct(row);
-      await cache.setJson(`product:${id}`, product, ttl.productMs);
+      await cache.setIfGeneration(`product:${id}`, genKey(id), generation, product, ttl.productMs);
       return product;
     },
 
@@ -60,8 +62,14 @@ export function createCatalogService({ db, cache, search, ttl }: Deps) {
         else missing.push(id);
       });
       if (missing.length) {
+        const generations = await cache.mgetJson<number>(missing.map(genKey));
+        const genOf = new Map(missing.map((id, i) => [id, String(generations[i] ?? 0)]));
         const rows = (await q.findProducts(db, missing)).map(toProduct);
-        await Promise.all(rows.map((p) => cache.setJson(`product:${p.id}`, p, ttl.productMs)));
+        await Promise.all(
+          rows.map((p) =>
+            cache.setIfGeneration(`product:${p.id}`, genKey(p.id), genOf.get(p.id)!, p, ttl.productMs),
+          ),
+        );
         for (const p of rows) found.set(p.id, p);
       }
       return found;
@@ -71,8 +79,10 @@ export function createCatalogService({ db, cache, search, ttl }: Deps) {
 
     /** Call after a product's data, price or stock changed (after the commit). */
     async invalidateProducts(ids: Iterable<number>) {
-      const keys = [...new Set(ids)].map((id) => `product:${id}`);
-      await Promise.all([cache.del(...keys), cache.incr(SEARCH_VERSION_KEY)]);
+      const unique = [...new Set(ids)];
+      // Bump generations first, so a reader that fetched before this change cannot re-cache it.
+      await Promise.all(unique.map((id) => cache.incr(genKey(id))));
+      await Promise.all([cache.del(...unique.map((id) => `product:${id}`)), cache.incr(SEARCH_VERSION_KEY)]);
     },
   };
 }

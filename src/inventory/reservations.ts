@@ -99,17 +99,20 @@ export async function restockOrder(trx: Trx, orderId: string, actor: string) {
 }
 
 /**
- * The sweeper's claim: PENDING orders whose reservations ran out, a bounded batch per call, with
- * when each ran out. SKIP LOCKED lets every process sweep at once without waiting on, or
- * double-releasing, each other; an order being paid right now is skipped and seen next round.
+ * The sweeper's claim: PENDING orders whose reservations ran out, up to `limit` orders per call
+ * (oldest first), with when each ran out. SKIP LOCKED lets every process sweep at once without
+ * waiting on, or double-releasing, each other; an order being paid right now is skipped and seen
+ * next round. The LIMIT sits outside, after SKIP LOCKED, and counts orders: the caller reads
+ * "fewer than limit" as "nothing left", which a limit on reservation lines (several per order) or
+ * on rows that then turn out locked would break.
  */
 export async function lockDueOrders(trx: Trx, limit: number): Promise<{ id: string; expires_at: Date }[]> {
   const { rows } = await trx.raw<{ rows: { id: string }[] }>(
     `SELECT o.id FROM orders o
       WHERE o.status = 'PENDING'
-        AND o.id IN (SELECT order_id FROM reservations WHERE state = 'ACTIVE' AND expires_at <= now()
-                      ORDER BY expires_at LIMIT ?)
-      ORDER BY o.id
+        AND o.id IN (SELECT order_id FROM reservations WHERE state = 'ACTIVE' AND expires_at <= now())
+      ORDER BY o.created_at, o.id
+      LIMIT ?
       FOR UPDATE OF o SKIP LOCKED`,
     [limit],
   );

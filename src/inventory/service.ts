@@ -26,8 +26,9 @@ const counts = (s: LockedStock) => ({
  */
 export function createInventoryService({ db, catalog }: { db: Db; catalog: CatalogService }) {
   async function productIdsBySku(trx: Db | Trx, skus: string[]) {
+    // ANY(array) rather than whereIn: an import can exceed PostgreSQL's 65,535 bind parameters.
     const rows = await trx('products')
-      .whereIn('sku', skus)
+      .whereRaw('sku = ANY(?::text[])', [skus])
       .select<{ id: number; sku: string }[]>('id', 'sku');
     const ids = new Map(rows.map((r) => [r.sku, r.id]));
     const unknown = skus.filter((s) => !ids.has(s));
@@ -108,6 +109,20 @@ export function createInventoryService({ db, catalog }: { db: Db; catalog: Catal
       if (delta === 0) throw new DomainError('validation_failed', 'An adjustment must not be zero');
       await applyChanges([{ sku, mode: 'adjust', quantity: delta }], opts);
       return this.show(sku);
+    },
+
+    /** ACTIVE reservations, soonest expiry first; `expiredOnly`: those the sweeper is due to release. */
+    listReservations({ expiredOnly = false, limit = 100 } = {}) {
+      return db('reservations as r')
+        .join('products as p', 'p.id', 'r.product_id')
+        .join('orders as o', 'o.id', 'r.order_id')
+        .where('r.state', 'ACTIVE')
+        .modify((q) => {
+          if (expiredOnly) q.where('r.expires_at', '<=', db.fn.now());
+        })
+        .orderBy([{ column: 'r.expires_at' }, { column: 'r.id' }])
+        .limit(limit)
+        .select('r.id', 'r.order_id', 'p.sku', 'r.quantity', 'r.expires_at', 'o.status as order_status');
     },
 
     async show(sku: string) {

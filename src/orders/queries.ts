@@ -67,3 +67,24 @@ export const listOrders = (db: Db, userId: string, limit: number, offset: number
 
 export const countOrders = async (db: Db, userId: string) =>
   (await db('orders').where({ user_id: userId }).count<{ n: number }[]>('* as n'))[0]?.n ?? 0;
+
+/** Every customer's orders, newest first: the admin view. */
+export const listAllOrders = (db: Db, filter: { status?: OrderStatus; limit: number }) =>
+  db('orders as o')
+    .modify((q) => {
+      if (filter.status) q.where('o.status', filter.status);
+    })
+    .orderBy([
+      { column: 'o.created_at', order: 'desc' },
+      { column: 'o.id', order: 'desc' },
+    ])
+    .limit(filter.limit)
+    .select(
+      'o.id as order_id',
+      'o.user_id',
+      'o.status',
+      'o.total_cents',
+      'o.currency',
+      'o.created_at',
+      db.raw('(SELECT coalesce(sum(quantity), 0)::int FROM order_items WHERE order_id = o.id) AS item_count'),
+    );

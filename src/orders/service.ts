@@ -1,3 +1,4 @@
+import { recordAdminChanges } from '../admin/audit-log.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { Db, Trx } from '../db/index.js';
 import { lockDueOrders, releaseReservations, restockOrder } from '../inventory/reservations.js';
@@ -5,7 +6,7 @@ import { enqueue } from '../outbox/outbox.js';
 import { DomainError } from '../shared/errors.js';
 import * as q from './queries.js';
 import { trackingUrl } from './schemas.js';
-import { assertTransition, recordTransitions } from './state-machine.js';
+import { assertTransition, type OrderStatus, recordTransitions } from './state-machine.js';
 
 export type OrderService = ReturnType<typeof createOrderService>;
 
@@ -16,6 +17,28 @@ export interface Actor {
 }
 
 const actorName = (a: Actor) => `${a.role}:${a.userId}`;
+
+/** Customers' own moves are in the status history; an admin's also land in the admin audit log. */
+function auditIfAdmin(
+  trx: Trx,
+  actor: Actor,
+  order: { id: string; status: OrderStatus },
+  to: OrderStatus,
+  extra: { reason?: string; after?: Record<string, unknown> } = {},
+) {
+  if (actor.role !== 'admin') return;
+  return recordAdminChanges(trx, [
+    {
+      actor: actorName(actor),
+      action: `order.${to.toLowerCase()}`,
+      subjectType: 'order',
+      subjectId: order.id,
+      before: { status: order.status },
+      after: { status: to, ...extra.after },
+      reason: extra.reason ?? null,
+    },
+  ]);
+}
 
 export function createOrderService({ db, catalog }: { db: Db; catalog: CatalogService }) {
   async function lockOwned(trx: Trx, orderId: string, actor: Actor) {
@@ -63,6 +86,8 @@ export function createOrderService({ db, catalog }: { db: Db; catalog: CatalogSe
   return {
     getOrder,
 
+    listAll: (filter: { status?: OrderStatus; limit: number }) => q.listAllOrders(db, filter),
+
     async listOrders(userId: string, page: number, limit: number) {
       const [orders, total] = await Promise.all([
         q.listOrders(db, userId, limit, (page - 1) * limit),
@@ -91,6 +116,7 @@ export function createOrderService({ db, catalog }: { db: Db; catalog: CatalogSe
           [{ orderId: order.id, from: order.status, to: 'CANCELLED', reason }],
           actorName(actor),
         );
+        await auditIfAdmin(trx, actor, order, 'CANCELLED', { reason });
         return touched.map((t) => t.product_id);
       });
       await catalog.invalidateProducts(productIds);
@@ -117,6 +143,7 @@ export function createOrderService({ db, catalog }: { db: Db; catalog: CatalogSe
             tracking_number: shipment.tracking_number,
           },
         );
+        await auditIfAdmin(trx, actor, order, 'SHIPPED', { after: { ...shipment } });
       });
       return getOrder(orderId, actor);
     },
@@ -130,6 +157,7 @@ export function createOrderService({ db, catalog }: { db: Db; catalog: CatalogSe
           [{ orderId: order.id, from: order.status, to: 'DELIVERED', reason: 'delivered' }],
           actorName(actor),
         );
+        await auditIfAdmin(trx, actor, order, 'DELIVERED');
       });
       return getOrder(orderId, actor);
     },

@@ -70,6 +70,13 @@ export function createPaymentService({
       async (trx): Promise<{ outcome: ChargeOutcome; products: number[] }> => {
         const order = await lockOrder(trx, orderId);
         if (!order) return { outcome: 'ignored', products: [] };
+        // A capture is final. Results are redelivered and can arrive out of order (webhook
+        // retries): a stale decline must not overwrite it, or a later cancel finds no succeeded
+        // charge and refunds nothing.
+        const charge = await trx('payments').where({ order_id: orderId, kind: 'charge' }).first('state');
+        if (charge?.state === 'succeeded' && result.status !== 'succeeded') {
+          return { outcome: 'ignored', products: [] };
+        }
         const state = result.status === 'requires_action' ? 'requires_action' : result.status;
         await trx('payments')
           .where({ order_id: orderId, kind: 'charge' })

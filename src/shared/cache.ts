@@ -16,6 +16,17 @@ export interface Cache {
    * in one order but reach Redis in another can never leave the older state behind.
    */
   setIfNewer(key: string, version: number, value: { version: number }, ttlMs: number): Promise<void>;
+  /**
+   * Stores `value` only if the generation counter `genKey` still reads `generation` (read before the
+   * database query): a reader that raced an invalidation cannot put the old copy back.
+   */
+  setIfGeneration(
+    key: string,
+    genKey: string,
+    generation: string,
+    value: unknown,
+    ttlMs: number,
+  ): Promise<void>;
   del(...keys: string[]): Promise<void>;
   incr(key: string): Promise<number | null>;
   get(key: string): Promise<string | null>;
@@ -37,6 +48,13 @@ if current then
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`;
+
+const SET_IF_GENERATION = `
+if (redis.call('GET', KEYS[2]) or '0') == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0`;
 
 interface CacheOptions {
   url: string;
@@ -118,6 +136,14 @@ export function createCache({ url, prefix, commandTimeoutMs, logger }: CacheOpti
         }),
       );
     },
+    async setIfGeneration(key, genKey, generation, value, ttlMs) {
+      await guard('set', null, () =>
+        client.eval(SET_IF_GENERATION, {
+          keys: [k(key), k(genKey)],
+          arguments: [generation, JSON.stringify(value), String(Math.max(1, Math.round(ttlMs)))],
+        }),
+      );
+    },
     async del(...keys) {
       if (keys.length === 0) return;
       await guard('del', 0, () => client.del(keys.map(k)));
@@ -144,8 +170,9 @@ export function createCache({ url, prefix, commandTimeoutMs, logger }: CacheOpti
     async close() {
       if (closed) return;
       closed = true;
-      if (client.isOpen) await client.quit().catch(() => client.destroy());
-      else client.destroy();
+      // quit() never settles on a client that is still reconnecting (node-redis 5): drop it instead.
+      if (client.isReady) await client.quit().catch(() => {});
+      if (client.isOpen) client.destroy();
     },
   };
 }

@@ -44,7 +44,7 @@ export function requestContext(logger: Logger): Koa.Middleware<AppState> {
 
 function zodDetails(error: z.ZodError) {
   return error.issues.map((issue) => ({
-    path: issue.path.join('.'),
+    path: (issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path).join('.'),
     message:
       issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
   }));
@@ -57,6 +57,9 @@ export function errorHandler(): Koa.Middleware<AppState> {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new DomainError('not_found', `No route for ${ctx.method} ${ctx.path}`);
+      }
+      if (ctx.status === 405 && ctx.body === undefined) {
+        throw new DomainError('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
       }
     } catch (err) {
       const { status, code, message, details } = toErrorBody(err, ctx);
@@ -135,5 +138,9 @@ export function parseParams<T extends ZodType>(schema: T, params: unknown): z.ou
   return schema.parse(params);
 }
 
-export const idParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const idParam = z
+  .string()
+  .regex(/^[1-9]\d{0,15}$/, 'must be a positive integer id')
+  .transform(Number)
+  .pipe(z.number().max(Number.MAX_SAFE_INTEGER));
 export const uuidParam = z.uuid();

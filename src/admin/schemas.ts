@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { productInputSchema } from '../catalog/products.js';
+import { ORDER_STATUSES } from '../orders/state-machine.js';
+
+export const skuParam = productInputSchema.shape.sku;
+
+const reason = z
+  .string()
+  .trim()
+  .min(1, 'reason is required')
+  .max(500, 'reason must be at most 500 characters');
+const MAX_STOCK = 10_000_000;
+
+export const stockSetSchema = z
+  .object({
+    quantity: z
+      .number({ message: 'quantity must be a number' })
+      .int('quantity must be a whole number')
+      .min(0, 'quantity must not be negative')
+      .max(MAX_STOCK, `quantity must be at most ${MAX_STOCK}`),
+    reason,
+  })
+  .strict();
+
+export const stockAdjustSchema = z
+  .object({
+    delta: z
+      .number({ message: 'delta must be a number' })
+      .int('delta must be a whole number')
+      .min(-MAX_STOCK)
+      .max(MAX_STOCK)
+      .refine((n) => n !== 0, 'delta must not be zero'),
+    reason,
+  })
+  .strict();
+
+export const priceSchema = z
+  .object({ price_cents: productInputSchema.shape.price_cents, reason: reason.optional() })
+  .strict();
+
+export const refundSchema = z.object({ reason: reason.optional() }).strict();
+
+const limit = (max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, 'limit must be a positive integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'limit must be at least 1').max(max, `limit must be at most ${max}`))
+    .default(fallback);
+
+export const auditLogQuerySchema = z
+  .object({
+    subject: z.string().trim().min(1).max(200).optional(),
+    type: z.enum(['product', 'inventory', 'price', 'order', 'user']).optional(),
+    limit: limit(500, 50),
+  })
+  .strict();
+
+export const orderStatusSchema = z.enum(ORDER_STATUSES, {
+  message: `status must be one of ${ORDER_STATUSES.join(', ')}`,
+});
+
+export const adminOrderListQuerySchema = z
+  .object({ status: orderStatusSchema.optional(), limit: limit(500, 50) })
+  .strict();

@@ -1,0 +1,65 @@
+import { checkInvariants } from '../audit/invariants.js';
+import { reconcile } from '../audit/reconcile.js';
+import type { Db } from '../db/index.js';
+import type { Actor, OrderService } from '../orders/service.js';
+import type { PaymentService } from '../payments/service.js';
+import type { Cache } from '../shared/cache.js';
+import { DomainError } from '../shared/errors.js';
+import { listAdminChanges } from './audit-log.js';
+
+export type AdminService = ReturnType<typeof createAdminService>;
+
+/**
+ * The admin and on-call operations that span domains. Built from the container by both the admin
+ * routes and shopctl, so the two share one implementation.
+ */
+export function createAdminService({
+  db,
+  cache,
+  orders,
+  payments,
+}: {
+  db: Db;
+  cache: Cache;
+  orders: OrderService;
+  payments: PaymentService;
+}) {
+  return {
+    audit: () => checkInvariants(db),
+
+    reconcile: (opts: { fix: boolean; actor: string }) => reconcile(db, cache, opts),
+
+    auditLog: (filter: { subjectType?: string; subjectId?: string; limit?: number }) =>
+      listAdminChanges(db, filter),
+
+    /**
+     * Cancels a PAID order (restock, refund queued) and drains the refund now instead of waiting
+     * for the worker. On a CANCELLED order it only retries the refund, so re-running is safe.
+     */
+    async refund(orderId: string, actor: Actor, reason = 'refunded by admin') {
+      const order = await orders.getOrder(orderId, actor);
+      if (order.status === 'PAID') await orders.cancel(orderId, actor, reason);
+      else if (order.status !== 'CANCELLED') {
+        throw new DomainError(
+          'invalid_transition',
+          `Order is ${order.status}: only a PAID order can be refunded`,
+          {
+            order_id: orderId,
+            status: order.status,
+          },
+        );
+      }
+      let refund: Awaited<ReturnType<PaymentService['processRefund']>>;
+      try {
+        refund = await payments.processRefund(orderId);
+      } catch (err) {
+        throw new DomainError(
+          'service_unavailable',
+          `Order ${orderId} is cancelled but the refund did not go through yet (${(err as Error).message}); the worker retries it, or run the refund again`,
+          { order_id: orderId },
+        );
+      }
+      return { ...(await orders.getOrder(orderId, actor)), refund };
+    },
+  };
+}
