@@ -138,9 +138,7 @@ describe('browse: GET /products, /products/:id, /categories', () => {
       id[key] = (await createProduct(db, fixture)).id;
     }
     // Units held by pending orders are not for sale: in_stock must look at available_count only.
-    await db('inventory')
-      .where({ product_id: id.earbuds })
-      .update({ available_count: 0, reserved_count: 5 });
+    await db('inventory').where({ product_id: id.earbuds }).update({ available_count: 0, reserved_count: 5 });
 
     const inserted: { id: number }[] = await db('products')
       .insert(
@@ -251,7 +249,13 @@ describe('browse: GET /products, /products/:id, /categories', () => {
     });
 
     it('never lists inactive products', async () => {
-      for (const query of ['', '?search=classic', '?search=archived', '?category=archive', '?category=audio']) {
+      for (const query of [
+        '',
+        '?search=classic',
+        '?search=archived',
+        '?category=archive',
+        '?category=audio',
+      ]) {
         const res = await get(query).expect(200);
         expect(ids(res), query).to.not.include.members([id.retired, id.archived]);
       }

@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.env).to.equal('development');
+    expect(config.http).to.deep.equal({ host: '0.0.0.0', port: 3000, bodyLimit: '100kb' });
+    expect(config.db).to.deep.equal({ url: 'postgres://postgres@127.0.0.1:5432/shop', poolMax: 20 });
+    expect(config.redis).to.deep.equal({
+      url: 'redis://127.0.0.1:6379',
+      prefix: 'shop:',
+      commandTimeoutMs: 250,
+    });
+    expect(config.search.backend).to.equal('postgres');
+    expect(config.payments.provider).to.equal('sandbox');
+    expect(config.checkout).to.include({
+      strategy: 'group-commit',
+      batchMax: 256,
+      batchWaitMs: 2,
+      reservationTtlMs: 600_000,
+    });
+    expect(config.cache).to.include({ productTtlMs: 6 * 3_600_000, searchTtlMs: 15_000 });
+    expect(config.jobs.enabled).to.equal(true);
+    expect(config.cart).to.include({ maxQuantity: 99, maxLines: 100, retentionMs: 30 * 86_400_000 });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '', CHECKOUT_STRATEGY: '' }).http.port).to.equal(3000);
+  });
+
+  it('parses values from the environment', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      WORKERS: 'no',
+      CHECKOUT_STRATEGY: 'row-lock',
+      DB_POOL_MAX: '5',
+    });
+    expect(config.http.port).to.equal(8080);
+    expect(config.jobs.enabled).to.equal(false);
+    expect(config.checkout.strategy).to.equal('row-lock');
+    expect(config.db.poolMax).to.equal(5);
+  });
+
+  it('parses durations with and without a unit', () => {
+    const cases: [raw: string, ms: number][] = [
+      ['10m', 600_000],
+      ['500ms', 500],
+      ['30s', 30_000],
+      ['24h', 86_400_000],
+      ['30d', 2_592_000_000],
+      ['1500', 1_500],
+      [' 2s ', 2_000],
+    ];
+    for (const [raw, ms] of cases) {
+      expect(loadConfig({ RESERVATION_TTL: raw }).checkout.reservationTtlMs, raw).to.equal(ms);
+    }
+  });
+
+  const invalid: [variable: string, value: string][] = [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['CHECKOUT_STRATEGY', 'optimistic'],
+    ['RESERVATION_TTL', '10 minutes'],
+    ['RESERVATION_TTL', '-5s'],
+    ['WORKERS', 'maybe'],
+    ['DATABASE_URL', 'not a url'],
+  ];
+  for (const [variable, value] of invalid) {
+    it(`throws a ConfigError naming ${variable} for "${value}"`, () => {
+      expect(() => loadConfig({ [variable]: value }))
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.includes(variable);
+    });
+  }
+
+  it('names every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'abc', CHECKOUT_STRATEGY: 'optimistic' }))
+      .to.throw(ConfigError)
+      .that.satisfies(
+        (err: Error) => err.message.includes('PORT') && err.message.includes('CHECKOUT_STRATEGY'),
+      );
+  });
+
+  it('requires the settings an optional backend depends on', () => {
+    expect(() => loadConfig({ SEARCH_BACKEND: 'opensearch' })).to.throw(ConfigError, /OPENSEARCH_URL/);
+    expect(() => loadConfig({ PAYMENT_PROVIDER: 'stripe' })).to.throw(ConfigError, /STRIPE_SECRET_KEY/);
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).to.equal(true);
+    expect(Object.isFrozen(config.http)).to.equal(true);
+    expect(Object.isFrozen(config.checkout)).to.equal(true);
+    // ESM modules are strict, so writing to a frozen object throws rather than being ignored.
+    expect(() => {
+      (config.http as { port: number }).port = 1;
+    }).to.throw(TypeError);
+    expect(config.http.port).to.equal(3000);
+  });
+});
