@@ -18,6 +18,8 @@ export interface FlashSaleOptions {
   /** Target an already-running service (on databaseUrl) instead of starting one. */
   url?: string;
   extraEnv?: Record<string, string>;
+  /** Extra node flags for the service processes, e.g. --cpu-prof. */
+  nodeArgs?: string[];
 }
 
 export interface FlashSaleReport {
@@ -97,15 +99,18 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     if (!opts.url) {
       for (let i = 0; i < opts.instances; i++) {
         services.push(
-          await startServiceProcess({
-            DATABASE_URL: databaseUrl,
-            REDIS_URL: opts.redisUrl,
-            REDIS_PREFIX: `loadtest:${runId}:`,
-            CHECKOUT_STRATEGY: opts.strategy,
-            WORKERS: opts.withPayment ? 'true' : 'false',
-            ...(opts.withPayment ? { RESERVATION_TTL: '5s', SWEEPER_INTERVAL: '500ms' } : {}),
-            ...opts.extraEnv,
-          }),
+          await startServiceProcess(
+            {
+              DATABASE_URL: databaseUrl,
+              REDIS_URL: opts.redisUrl,
+              REDIS_PREFIX: `loadtest:${runId}:`,
+              CHECKOUT_STRATEGY: opts.strategy,
+              WORKERS: opts.withPayment ? 'true' : 'false',
+              ...(opts.withPayment ? { RESERVATION_TTL: '5s', SWEEPER_INTERVAL: '500ms' } : {}),
+              ...opts.extraEnv,
+            },
+            opts.nodeArgs,
+          ),
         );
       }
     }

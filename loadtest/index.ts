@@ -66,6 +66,7 @@ async function flashSale(opts: {
   compare?: boolean;
   max?: boolean;
   p99Budget: number;
+  cpuProf?: string;
 }): Promise<number> {
   const config = loadConfig();
   const base: FlashSaleOptions = {
@@ -79,6 +80,7 @@ async function flashSale(opts: {
     instances: opts.instances,
     withPayment: Boolean(opts.withPayment),
     ...(opts.url ? { url: opts.url } : {}),
+    ...(opts.cpuProf ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] } : {}),
   };
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 
@@ -172,6 +174,7 @@ program
   .option('--compare', 'run row-lock and group-commit back to back, plus pgbench')
   .option('--max', 'step the rate up to the highest each strategy holds')
   .option('--p99-budget <ms>', 'p99 budget in ms', int('p99-budget'), 500)
+  .option('--cpu-prof <dir>', 'write a V8 CPU profile of each service process into <dir>')
   .action(async (opts) => {
     process.exitCode = await flashSale(opts);
   });

@@ -275,7 +275,7 @@ export function createProductAdminService({ db, catalog }: { db: Db; catalog: Ca
         })
         .orderBy('p.sku')
         .limit(limit)
-        .select(
+        .select<(Row & { available: number; reserved: number })[]>(
           ...COLUMNS.map((c) => `p.${c}`),
           'i.available_count as available',
           'i.reserved_count as reserved',

@@ -4,7 +4,7 @@ import type { CatalogService } from '../catalog/service.js';
 import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { type BatchOutcome, processBatch } from './batch.js';
+import { type BatchOutcome, processBatch, StaleStockRead } from './batch.js';
 import { createBatcher, ItemFailure } from './batcher.js';
 import type { CheckoutInput, CheckoutRequest, CheckoutResponse } from './schemas.js';
 
@@ -55,9 +55,16 @@ export function createCheckoutService({ db, cart, catalog, logger, options, onBa
   const inFlight = new Map<string, { hash: string; promise: Promise<CheckoutResponse> }>();
 
   async function runInTransaction(requests: CheckoutRequest[]): Promise<BatchOutcome> {
-    const outcome = await db.transaction((trx) =>
-      processBatch(trx, requests, { reservationTtlMs: options.reservationTtlMs }),
-    );
+    const run = (lockFirst: boolean) =>
+      db.transaction((trx) =>
+        processBatch(trx, requests, { reservationTtlMs: options.reservationTtlMs, lockFirst }),
+      );
+    // The textbook baseline locks first; group commit reads, writes, then locks (and falls back
+    // to lock-first in the rare case another process moved the stock in between).
+    const outcome = await run(options.strategy === 'row-lock').catch((err) => {
+      if (err instanceof StaleStockRead) return run(true);
+      throw err;
+    });
     // After the commit: caches and the converted carts' read copies.
     await Promise.all([
       catalog.invalidateProducts(outcome.productIds),

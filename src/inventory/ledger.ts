@@ -20,14 +20,11 @@ export const MOVEMENT_EFFECT: Record<MovementKind, { available: number; reserved
   restocked: { available: 1, reserved: 0, sold: -1 },
 };
 
-/**
- * Applies movements to inventory and appends them to the ledger, set-based: one UPDATE for all
- * products, one INSERT for all ledger lines. Callers must already hold the inventory row locks
- * (taken in product_id order); the CHECK constraints still refuse any count below zero.
- */
-export async function applyMovements(trx: Trx, movements: Movement[], actor: string): Promise<void> {
-  if (movements.length === 0) return;
-  const deltas = new Map<number, { available: number; reserved: number; sold: number }>();
+export type Deltas = Map<number, { available: number; reserved: number; sold: number }>;
+
+/** Net change per product of a set of movements. */
+export function movementDeltas(movements: Movement[]): Deltas {
+  const deltas: Deltas = new Map();
   for (const m of movements) {
     const effect = MOVEMENT_EFFECT[m.kind];
     const d = deltas.get(m.product_id) ?? { available: 0, reserved: 0, sold: 0 };
@@ -36,6 +33,12 @@ export async function applyMovements(trx: Trx, movements: Movement[], actor: str
     d.sold += effect.sold * m.quantity;
     deltas.set(m.product_id, d);
   }
+  return deltas;
+}
+
+/** One UPDATE for all products. Callers hold the row locks; the CHECK constraints refuse any count below zero. */
+export async function updateCounters(trx: Trx, deltas: Deltas): Promise<void> {
+  if (deltas.size === 0) return;
   const ids = [...deltas.keys()].sort((a, b) => a - b);
   await trx.raw(
     `UPDATE inventory i
@@ -53,18 +56,29 @@ export async function applyMovements(trx: Trx, movements: Movement[], actor: str
       ids.map((id) => deltas.get(id)!.sold),
     ],
   );
-  await trx.raw(
-    `INSERT INTO stock_movements (product_id, kind, quantity, order_id, reason, actor)
-     SELECT * FROM unnest(?::bigint[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::text[])`,
-    [
-      movements.map((m) => m.product_id),
-      movements.map((m) => m.kind),
-      movements.map((m) => m.quantity),
-      pgArray(movements.map((m) => m.order_id ?? null)),
-      pgArray(movements.map((m) => m.reason ?? null)),
-      movements.map(() => actor),
-    ],
-  );
+}
+
+/** The ledger lines of `movements` as unnest() bindings: product, kind, quantity, order, reason, actor. */
+export const ledgerBindings = (movements: Movement[], actor: string) => [
+  movements.map((m) => m.product_id),
+  movements.map((m) => m.kind),
+  movements.map((m) => m.quantity),
+  pgArray(movements.map((m) => m.order_id ?? null)),
+  pgArray(movements.map((m) => m.reason ?? null)),
+  movements.map(() => actor),
+];
+
+export const LEDGER_INSERT = `INSERT INTO stock_movements (product_id, kind, quantity, order_id, reason, actor)
+     SELECT * FROM unnest(?::bigint[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::text[])`;
+
+/**
+ * Applies movements to inventory and appends them to the ledger, set-based. Callers must already
+ * hold the inventory row locks (taken in product_id order).
+ */
+export async function applyMovements(trx: Trx, movements: Movement[], actor: string): Promise<void> {
+  if (movements.length === 0) return;
+  await updateCounters(trx, movementDeltas(movements));
+  await trx.raw(LEDGER_INSERT, ledgerBindings(movements, actor));
 }
 
 export interface LockedStock {
@@ -72,6 +86,16 @@ export interface LockedStock {
   available_count: number;
   reserved_count: number;
   sold_count: number;
+}
+
+/** Reads stock without locking: a first guess, checked again under the locks before it counts. */
+export async function peekStock(trx: Trx, productIds: number[]): Promise<Map<number, LockedStock>> {
+  if (productIds.length === 0) return new Map();
+  const { rows } = await trx.raw<{ rows: LockedStock[] }>(
+    'SELECT product_id, available_count, reserved_count, sold_count FROM inventory WHERE product_id = ANY(?::bigint[])',
+    [[...new Set(productIds)]],
+  );
+  return new Map(rows.map((r) => [r.product_id, r]));
 }
 
 /** Locks inventory rows in product_id order: every writer takes them in the same order, so none deadlock. */

@@ -13,6 +13,15 @@ export interface StockChange {
   quantity: number;
 }
 
+export interface ReservationView {
+  id: number;
+  order_id: string;
+  sku: string;
+  quantity: number;
+  expires_at: Date;
+  order_status: string;
+}
+
 const counts = (s: LockedStock) => ({
   available: s.available_count,
   reserved: s.reserved_count,
@@ -122,7 +131,14 @@ export function createInventoryService({ db, catalog }: { db: Db; catalog: Catal
         })
         .orderBy([{ column: 'r.expires_at' }, { column: 'r.id' }])
         .limit(limit)
-        .select('r.id', 'r.order_id', 'p.sku', 'r.quantity', 'r.expires_at', 'o.status as order_status');
+        .select<ReservationView[]>(
+          'r.id',
+          'r.order_id',
+          'p.sku',
+          'r.quantity',
+          'r.expires_at',
+          'o.status as order_status',
+        );
     },
 
     async show(sku: string) {

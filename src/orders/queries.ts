@@ -68,6 +68,16 @@ export const listOrders = (db: Db, userId: string, limit: number, offset: number
 export const countOrders = async (db: Db, userId: string) =>
   (await db('orders').where({ user_id: userId }).count<{ n: number }[]>('* as n'))[0]?.n ?? 0;
 
+export interface AdminOrderRow {
+  order_id: string;
+  user_id: string;
+  status: OrderStatus;
+  total_cents: number;
+  currency: string;
+  created_at: Date;
+  item_count: number;
+}
+
 /** Every customer's orders, newest first: the admin view. */
 export const listAllOrders = (db: Db, filter: { status?: OrderStatus; limit: number }) =>
   db('orders as o')
@@ -79,7 +89,7 @@ export const listAllOrders = (db: Db, filter: { status?: OrderStatus; limit: num
       { column: 'o.id', order: 'desc' },
     ])
     .limit(filter.limit)
-    .select(
+    .select<AdminOrderRow[]>(
       'o.id as order_id',
       'o.user_id',
       'o.status',
