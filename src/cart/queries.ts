@@ -30,9 +30,29 @@ export async function upsertUserCart(trx: Trx, userId: string): Promise<string> 
   return (await findActiveCartIdForUser(trx, userId))!;
 }
 
-export async function insertGuestCart(trx: Trx, tokenHash: string): Promise<string> {
-  const [row] = await trx('carts').insert({ guest_token_hash: tokenHash }).returning<{ id: string }[]>('id');
-  return row!.id;
+export async function insertGuestCart(trx: Trx, tokenHash: string): Promise<CartRow> {
+  const [row] = await trx('carts').insert({ guest_token_hash: tokenHash }).returning<CartRow[]>(CART_COLUMNS);
+  return row!;
+}
+
+/** The user's active cart, locked; a cart converted while we waited for the lock is not returned. */
+export const lockUserCart = (trx: Trx, userId: string) =>
+  trx('carts')
+    .where({ user_id: userId, status: 'active' })
+    .forUpdate()
+    .first<CartRow | undefined>(CART_COLUMNS);
+
+export const lockGuestCart = (trx: Trx, tokenHash: string) =>
+  trx('carts').where({ guest_token_hash: tokenHash }).forUpdate().first<CartRow | undefined>(CART_COLUMNS);
+
+/** Undefined when a concurrent transaction created the user's active cart first. */
+export async function insertUserCart(trx: Trx, userId: string): Promise<CartRow | undefined> {
+  const inserted = await trx.raw<{ rows: CartRow[] }>(
+    `INSERT INTO carts (user_id) VALUES (?) ON CONFLICT (user_id) WHERE status = 'active' DO NOTHING
+     RETURNING ${CART_COLUMNS.join(', ')}`,
+    [userId],
+  );
+  return inserted.rows[0];
 }
 
 export const lockCart = (trx: Trx, id: string) =>
@@ -44,6 +64,30 @@ export const cartLines = (db: Db | Trx, cartId: string) =>
     .orderBy('created_at')
     .orderBy('product_id')
     .select<CartLine[]>('product_id', 'quantity', 'price_cents_at_add');
+
+export interface LineContext {
+  price_cents: number;
+  active: boolean;
+  available: number;
+  /** The line's quantity, null when the product is not in the cart yet. */
+  existing: number | null;
+  lines: number;
+}
+
+/** Everything an add or update checks, in one round trip: the product, its stock and the cart's lines. */
+export const lineContext = (trx: Trx, cartId: string, productId: number) =>
+  trx('products as p')
+    .join('inventory as i', 'i.product_id', 'p.id')
+    .where('p.id', productId)
+    .first<LineContext | undefined>(
+      'p.price_cents',
+      'p.active',
+      'i.available_count as available',
+      trx.raw('(SELECT quantity FROM cart_items WHERE cart_id = ? AND product_id = p.id) AS existing', [
+        cartId,
+      ]),
+      trx.raw('(SELECT count(*)::int FROM cart_items WHERE cart_id = ?) AS lines', [cartId]),
+    );
 
 export const productForCart = (trx: Trx, productId: number) =>
   trx('products as p')
@@ -79,12 +123,12 @@ export const deleteLines = (trx: Trx, cartId: string, productId?: number) =>
     })
     .delete();
 
-export async function touchCart(trx: Trx, id: string): Promise<number> {
+export async function touchCart(trx: Trx, id: string): Promise<CartRow> {
   const [row] = await trx('carts')
     .where({ id })
     .update({ version: trx.raw('version + 1'), updated_at: trx.fn.now() })
-    .returning<{ version: number }[]>('version');
-  return row!.version;
+    .returning<CartRow[]>(CART_COLUMNS);
+  return row!;
 }
 
 export const markCart = (trx: Trx, id: string, status: 'merged' | 'converted') =>

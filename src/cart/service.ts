@@ -87,10 +87,32 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
     await cache.setIfNewer(cartKey(state.cart_id), state.version, state, CART_TTL_MS);
   }
 
+  /** Finds and locks the owner's cart, creating it when `create` is set and there is none. */
+  async function lockOwnerCart(
+    trx: Trx,
+    owner: CartOwner,
+    create: boolean,
+  ): Promise<{ cart?: q.CartRow; cartToken?: string }> {
+    if (owner.kind === 'user') {
+      const cart = await q.lockUserCart(trx, owner.userId);
+      if (cart || !create) return { cart };
+      // Two first adds may race to create the cart: the loser's insert waits for the winner's
+      // commit, inserts nothing, and the loser then locks the winner's cart.
+      return {
+        cart: (await q.insertUserCart(trx, owner.userId)) ?? (await q.lockUserCart(trx, owner.userId)),
+      };
+    }
+    if (owner.token) return { cart: await q.lockGuestCart(trx, hashToken(owner.token)) };
+    if (!create) return {};
+    const cartToken = newToken('cart');
+    return { cart: await q.insertGuestCart(trx, hashToken(cartToken)), cartToken };
+  }
+
   /**
    * Every cart write: find (or create) the owner's cart, lock its row so writes to one cart queue
    * behind each other (two tabs never lose a line), apply the change, bump the version, and publish
    * the committed state to Redis (versioned, so a slower writer cannot overwrite a newer state).
+   * Each statement is a round trip inside a held row lock, so there are as few as the checks allow.
    */
   async function write(
     owner: CartOwner,
@@ -98,42 +120,28 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
     mutate: (trx: Trx, cartId: string) => Promise<void>,
   ): Promise<{ state: CartState; cartToken?: string }> {
     let cartToken: string | undefined;
-    const state = await db.transaction(async (trx) => {
-      let cartId: string | undefined;
-      if (owner.kind === 'user') {
-        cartId = create
-          ? await q.upsertUserCart(trx, owner.userId)
-          : await q.findActiveCartIdForUser(trx, owner.userId);
-      } else if (owner.token) {
-        cartId = await q.findCartIdByGuestHash(trx, hashToken(owner.token));
-      } else if (create) {
-        cartToken = newToken('cart');
-        cartId = await q.insertGuestCart(trx, hashToken(cartToken));
-      }
-      if (!cartId) throw new DomainError('cart_not_found', 'No active cart');
-      const cart = await q.lockCart(trx, cartId);
-      if (cart?.status !== 'active') {
+    const state = await db.transaction(async (trx): Promise<CartState> => {
+      const locked = await lockOwnerCart(trx, owner, create);
+      cartToken = locked.cartToken;
+      if (!locked.cart) throw new DomainError('cart_not_found', 'No active cart');
+      if (locked.cart.status !== 'active') {
         throw new DomainError('cart_converted', 'This cart has already been checked out or merged', {
-          cart_id: cartId,
+          cart_id: locked.cart.id,
         });
       }
-      await mutate(trx, cartId);
-      await q.touchCart(trx, cartId);
-      return (await stateFromDb(trx, cartId))!;
+      await mutate(trx, locked.cart.id);
+      const { id, user_id, status, version } = await q.touchCart(trx, locked.cart.id);
+      return { cart_id: id, user_id, status, version, lines: await q.cartLines(trx, id) };
     });
     await publish(state);
     return cartToken ? { state, cartToken } : { state };
   }
 
-  async function lineQuantity(trx: Trx, cartId: string, productId: number): Promise<number | undefined> {
-    const row = await trx('cart_items').where({ cart_id: cartId, product_id: productId }).first('quantity');
-    return row?.quantity;
-  }
-
-  async function sellableProduct(trx: Trx, productId: number) {
-    const product = await q.productForCart(trx, productId);
-    if (!product?.active) throw new DomainError('not_found', 'Product not found', { product_id: productId });
-    return product;
+  /** The product and line an add or update is about; 404 when the product is not sold. */
+  async function sellableLine(trx: Trx, cartId: string, productId: number) {
+    const line = await q.lineContext(trx, cartId, productId);
+    if (!line?.active) throw new DomainError('not_found', 'Product not found', { product_id: productId });
+    return line;
   }
 
   function checkQuantity(productId: number, requested: number, available: number) {
@@ -165,19 +173,13 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
 
     async addItem(owner: CartOwner, input: AddItemInput) {
       const { state, cartToken } = await write(owner, true, async (trx, cartId) => {
-        const product = await sellableProduct(trx, input.product_id);
-        const existing = await lineQuantity(trx, cartId, input.product_id);
-        const quantity = (existing ?? 0) + input.quantity;
+        const product = await sellableLine(trx, cartId, input.product_id);
+        const quantity = (product.existing ?? 0) + input.quantity;
         checkQuantity(input.product_id, quantity, product.available);
-        if (existing === undefined) {
-          const [row] = await trx('cart_items')
-            .where({ cart_id: cartId })
-            .count<{ count: number }[]>('* as count');
-          if ((row?.count ?? 0) >= limits.maxLines) {
-            throw new DomainError('cart_full', `A cart holds at most ${limits.maxLines} lines`, {
-              max_lines: limits.maxLines,
-            });
-          }
+        if (product.existing === null && product.lines >= limits.maxLines) {
+          throw new DomainError('cart_full', `A cart holds at most ${limits.maxLines} lines`, {
+            max_lines: limits.maxLines,
+          });
         }
         // Adding again means the shopper has seen today's price: the line stops being flagged.
         await q.upsertLine(trx, cartId, {
@@ -198,15 +200,15 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
 
     async updateItem(owner: CartOwner, productId: number, quantity: number) {
       const { state } = await write(owner, false, async (trx, cartId) => {
-        const existing = await lineQuantity(trx, cartId, productId);
-        if (existing === undefined)
+        const line = await q.lineContext(trx, cartId, productId);
+        if (line?.existing == null)
           throw new DomainError('not_found', 'Product is not in the cart', { product_id: productId });
         if (quantity === 0) {
           await q.deleteLines(trx, cartId, productId);
           return;
         }
-        const product = await sellableProduct(trx, productId);
-        checkQuantity(productId, quantity, product.available);
+        if (!line.active) throw new DomainError('not_found', 'Product not found', { product_id: productId });
+        checkQuantity(productId, quantity, line.available);
         await q.setLineQuantity(trx, cartId, productId, quantity);
       });
       return { success: true as const, cart: await view(state) };

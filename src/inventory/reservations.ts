@@ -53,9 +53,12 @@ export async function confirmReservations(trx: Trx, orderIds: string[], actor: s
  * sold if every line still has stock (all or nothing). Returns false when it does not.
  */
 export async function reReserveAndSell(trx: Trx, orderId: string, actor: string): Promise<boolean> {
-  const items = await trx('order_items')
-    .where({ order_id: orderId })
-    .select<ReservationRow[]>('order_id', 'product_id', 'quantity');
+  const items = await trx('order_items as i')
+    .join('products as p', 'p.id', 'i.product_id')
+    .where({ 'i.order_id': orderId })
+    .select<(ReservationRow & { active: boolean })[]>('i.order_id', 'i.product_id', 'i.quantity', 'p.active');
+  // A product taken off sale meanwhile is not sold again, even to a paying customer.
+  if (items.some((i) => !i.active)) return false;
   const stock = await lockStock(
     trx,
     items.map((i) => i.product_id),

@@ -160,7 +160,13 @@ export function createInventoryService({ db, catalog }: { db: Db; catalog: Catal
         .where({ 'r.product_id': row.id, 'r.state': 'ACTIVE' })
         .orderBy('r.expires_at')
         .limit(100)
-        .select('r.id', 'r.order_id', 'r.quantity', 'r.expires_at', 'o.status as order_status');
+        .select<Omit<ReservationView, 'sku'>[]>(
+          'r.id',
+          'r.order_id',
+          'r.quantity',
+          'r.expires_at',
+          'o.status as order_status',
+        );
       return { ...row, active_reservations: reservations };
     },
   };

@@ -138,13 +138,20 @@ export function createPaymentService({
             ]);
             return { outcome: 'late_refunded', products: [] };
           }
+          case 'PAYMENT_FAILED':
           case 'CANCELLED': {
-            // Cancelled while the charge was in flight: the money goes back.
+            // Declined before (a retried payment now succeeded) or cancelled while the charge was
+            // in flight: the order is final, so the money goes back.
             await enqueue(trx, [
               {
                 topic: 'payment.refund',
                 aggregate_id: orderId,
-                payload: { reason: 'cancelled during payment' },
+                payload: {
+                  reason:
+                    order.status === 'CANCELLED'
+                      ? 'cancelled during payment'
+                      : 'paid after the payment failed',
+                },
               },
             ]);
             return { outcome: 'refunded_cancelled', products: [] };

@@ -667,6 +667,46 @@ for (const strategy of ['group-commit', 'row-lock'] as const) {
         expect(await short.container.payments.processRefund(late.orderId)).to.equal('refunded');
         expect(await paymentsOf(short, late.orderId)).to.have.length(2);
       });
+      it('a late payment for a product taken off sale is refunded, not re-sold', async () => {
+        const p = await createProduct(short.container.db, { stock: 5, price_cents: 500 });
+        const { orderId } = await placeOrder(short, [{ product_id: p.id, quantity: 1 }]);
+        await short.container.payments.startCharge(orderId);
+        await waitUntilDue(short, [orderId]);
+        await short.container.sweep();
+        await short.container.db('products').where({ id: p.id }).update({ active: false });
+        expect(
+          await short.container.payments.completeCharge(orderId, { status: 'succeeded', ref: 'pi_off' }),
+        ).to.equal('late_refunded');
+        expect(await statusOf(short, orderId)).to.equal('CANCELLED');
+        expect(await stockOf(short, p.id)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
+        expect(await eventsOf(short, orderId)).to.deep.equal(['payment.requested', 'payment.refund']);
+      });
+
+      it('a success arriving after the order failed payment is refunded; the order stays PAYMENT_FAILED', async () => {
+        const p = await createProduct(short.container.db, { stock: 5, price_cents: 700 });
+        const { orderId } = await placeOrder(short, [{ product_id: p.id, quantity: 1 }]);
+        await short.container.payments.startCharge(orderId);
+        expect(
+          await short.container.payments.completeCharge(orderId, {
+            status: 'failed',
+            ref: 'pi_r',
+            failureCode: 'card_declined',
+          }),
+        ).to.equal('payment_failed');
+        expect(
+          await short.container.payments.completeCharge(orderId, { status: 'succeeded', ref: 'pi_r' }),
+        ).to.equal('refunded_cancelled');
+        expect(await statusOf(short, orderId)).to.equal('PAYMENT_FAILED');
+        expect(await stockOf(short, p.id)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
+        expect(await eventsOf(short, orderId)).to.deep.equal(['payment.requested', 'payment.refund']);
+        await short.container.worker.drain();
+        const payments = await paymentsOf(short, orderId);
+        expect(payments.map((x) => [x.kind, x.state])).to.deep.equal([
+          ['charge', 'succeeded'],
+          ['refund', 'succeeded'],
+        ]);
+      });
+
       it('the sweeper racing the payment of due orders: each ends PAID (charged, sold) or EXPIRED (never charged)', async () => {
         const p = await createProduct(short.container.db, { stock: 12, price_cents: 250 });
         const orders = await Promise.all(
