@@ -8,7 +8,7 @@ import type { Container } from './container.js';
 import { healthRoutes } from './health/routes.js';
 import { orderRoutes } from './orders/routes.js';
 import { DomainError } from './shared/errors.js';
-import { type AppState, errorHandler, requestContext } from './shared/http.js';
+import { type AppState, errorHandler, httpMetrics, requestContext } from './shared/http.js';
 import { userRoutes } from './users/routes.js';
 
 export function createApp(container: Container) {
@@ -16,6 +16,7 @@ export function createApp(container: Container) {
   app.silent = true;
 
   app.use(requestContext(container.logger));
+  app.use(httpMetrics(container.metrics.http));
   app.use(errorHandler());
   // A body the API cannot read is refused as such, not reported as missing fields.
   app.use(async (ctx, next) => {

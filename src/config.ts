@@ -46,6 +46,7 @@ const envSchema = z.object({
   SWEEPER_INTERVAL: duration.default(2_000),
   WORKER_INTERVAL: duration.default(200),
   WORKERS: bool.default(true),
+  AUDIT_INTERVAL: duration.default(5 * 60_000),
   CART_MAX_QUANTITY: int(1, 10_000).default(99),
   CART_MAX_LINES: int(1, 1_000).default(100),
   CART_RETENTION: duration.default(30 * 86_400_000),
@@ -79,6 +80,7 @@ function build(env: z.output<typeof envSchema>) {
       enabled: env.WORKERS,
       sweeperIntervalMs: env.SWEEPER_INTERVAL,
       workerIntervalMs: env.WORKER_INTERVAL,
+      auditIntervalMs: env.AUDIT_INTERVAL,
     },
     cart: {
       maxQuantity: env.CART_MAX_QUANTITY,

@@ -13,6 +13,7 @@ import { createSandboxProvider } from './payments/sandbox.js';
 import { createPaymentService } from './payments/service.js';
 import { type Cache, createCache } from './shared/cache.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { createMetrics } from './shared/metrics.js';
 import { createUserService } from './users/service.js';
 
 export interface ContainerOverrides {
@@ -26,6 +27,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const db: Db = createDb(config.db.url, config.db.poolMax);
   const cache: Cache = createCache({ ...config.redis, logger });
   const search: SearchBackend = createPostgresSearch(db);
+  const metrics = createMetrics(db);
   const provider = overrides.paymentProvider ?? createSandboxProvider();
 
   const users = createUserService({ db, cache });
@@ -36,14 +38,15 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     ttl: { productMs: config.cache.productTtlMs, searchMs: config.cache.searchTtlMs },
   });
   const cart = createCartService({ db, cache, catalog, limits: config.cart });
-  const orders = createOrderService({ db, catalog });
+  const orders = createOrderService({ db, catalog, metrics });
   const inventory = createInventoryService({ db, catalog });
   const products = createProductAdminService({ db, catalog });
-  const payments = createPaymentService({ db, provider, catalog });
-  const checkout = createCheckoutService({ db, cart, catalog, logger, options: config.checkout });
+  const payments = createPaymentService({ db, provider, catalog, metrics });
+  const checkout = createCheckoutService({ db, cart, catalog, logger, options: config.checkout, metrics });
   const worker = createOutboxWorker({
     db,
     logger,
+    onFailure: (event) => metrics.outboxFailures.inc({ topic: event.topic }),
     handlers: {
       'payment.requested': (e) => payments.processCharge(e.aggregate_id),
       'payment.refund': (e) => payments.processRefund(e.aggregate_id),
@@ -55,6 +58,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     const total = { orders: 0, units: 0 };
     for (;;) {
       const round = await orders.releaseExpiredReservations(500);
+      metrics.reservationsExpired.inc(round.orders);
+      for (const lag of round.lagsMs) metrics.releaseLag.observe(Math.max(0, lag) / 1000);
       total.orders += round.orders;
       total.units += round.units;
       if (round.orders < 500) return total;
@@ -77,6 +82,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     checkout,
     worker,
     sweep,
+    metrics,
     /** Drains pools and connections; safe to call twice. */
     async close() {
       if (closed) return;

@@ -1,5 +1,6 @@
 import { type Db, pgArray } from '../db/index.js';
 import { TRANSITIONS } from '../orders/state-machine.js';
+import { bumpOpsCounter } from '../shared/metrics.js';
 
 export interface Violation {
   invariant: number;
@@ -159,14 +160,10 @@ export async function checkInvariants(db: Db, { limitPerCheck = 100 } = {}): Pro
     }),
   );
   for (const found of results) violations.push(...found);
-  const [
-    {
-      rows: [counts],
-    },
-  ] = await Promise.all([
-    db.raw<{ rows: { products: number; orders: number }[] }>(
-      'SELECT (SELECT count(*) FROM inventory)::int AS products, (SELECT count(*) FROM orders)::int AS orders',
-    ),
-  ]);
-  return { ok: violations.length === 0, checked: counts ?? { products: 0, orders: 0 }, violations };
+  const { rows } = await db.raw<{ rows: { products: number; orders: number }[] }>(
+    'SELECT (SELECT count(*) FROM inventory)::int AS products, (SELECT count(*) FROM orders)::int AS orders',
+  );
+  // Shared with every process (service audits, shopctl, cron) and exposed as shop_oversell_incidents_total.
+  if (violations.length) await bumpOpsCounter(db, 'oversell_incidents', violations.length);
+  return { ok: violations.length === 0, checked: rows[0] ?? { products: 0, orders: 0 }, violations };
 }

@@ -3,6 +3,7 @@ import type { Product } from '../catalog/schemas.js';
 import type { Db } from '../db/index.js';
 import { applyMovements, lockStock } from '../inventory/ledger.js';
 import type { Cache } from '../shared/cache.js';
+import { bumpOpsCounter } from '../shared/metrics.js';
 
 export interface CounterDrift {
   product_id: number;
@@ -90,10 +91,16 @@ export async function reconcile(
     await cache.del(...cacheDrift.map((d) => `product:${d.product_id}`));
     fixed.cache = cacheDrift.length;
   }
+  const maxCacheDrift = cacheDrift.reduce(
+    (m, d) => Math.max(m, Math.abs(d.cached.available - d.db.available)),
+    0,
+  );
+  // What was seen (before any fix): shop_inventory_cache_drift, for the InventoryOutOfSync alert.
+  await bumpOpsCounter(db, 'inventory_cache_drift', maxCacheDrift, 'set');
   return {
     counters,
     cache: cacheDrift,
-    maxCacheDrift: cacheDrift.reduce((m, d) => Math.max(m, Math.abs(d.cached.available - d.db.available)), 0),
+    maxCacheDrift,
     fixed,
   };
 }

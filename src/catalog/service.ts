@@ -80,9 +80,14 @@ export function createCatalogService({ db, cache, search, ttl }: Deps) {
     /** Call after a product's data, price or stock changed (after the commit). */
     async invalidateProducts(ids: Iterable<number>) {
       const unique = [...new Set(ids)];
-      // Bump generations first, so a reader that fetched before this change cannot re-cache it.
-      await Promise.all(unique.map((id) => cache.incr(genKey(id))));
-      await Promise.all([cache.del(...unique.map((id) => `product:${id}`)), cache.incr(SEARCH_VERSION_KEY)]);
+      // Chunked: an admin import touches 100k products, and one 100k-key command overflows the client.
+      for (let i = 0; i < unique.length; i += 1_000) {
+        const chunk = unique.slice(i, i + 1_000);
+        // Bump generations first, so a reader that fetched before this change cannot re-cache it.
+        await Promise.all(chunk.map((id) => cache.incr(genKey(id))));
+        await cache.del(...chunk.map((id) => `product:${id}`));
+      }
+      await cache.incr(SEARCH_VERSION_KEY);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { CatalogService } from '../catalog/service.js';
 import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
 import { type BatchOutcome, processBatch, StaleStockRead } from './batch.js';
 import { createBatcher, ItemFailure } from './batcher.js';
 import type { CheckoutInput, CheckoutRequest, CheckoutResponse } from './schemas.js';
@@ -22,7 +23,7 @@ interface Deps {
     batchConcurrency: number;
     reservationTtlMs: number;
   };
-  onBatch?: (size: number) => void;
+  metrics: Metrics;
 }
 
 /** Canonical JSON (sorted keys) so the same body always hashes the same, whatever the key order. */
@@ -40,6 +41,9 @@ function canonical(value: unknown): string {
 export const hashRequest = (input: CheckoutInput) =>
   createHash('sha256').update(canonical(input)).digest('hex');
 
+const errorCode = (response: CheckoutResponse) =>
+  String((response.body.error as { code?: string } | undefined)?.code ?? `http_${response.status}`);
+
 const keyReused = (key: string) =>
   new DomainError(
     'idempotency_key_reused',
@@ -49,7 +53,7 @@ const keyReused = (key: string) =>
     },
   );
 
-export function createCheckoutService({ db, cart, catalog, logger, options, onBatch }: Deps) {
+export function createCheckoutService({ db, cart, catalog, logger, options, metrics }: Deps) {
   // Concurrent retries of one key in this process share one attempt; across processes the
   // idempotency_keys primary key makes the later transaction wait and then replay.
   const inFlight = new Map<string, { hash: string; promise: Promise<CheckoutResponse> }>();
@@ -65,6 +69,11 @@ export function createCheckoutService({ db, cart, catalog, logger, options, onBa
       if (err instanceof StaleStockRead) return run(true);
       throw err;
     });
+    for (const response of outcome.responses.values()) {
+      metrics.checkoutsStarted.inc();
+      if (response.status === 201) metrics.checkoutsCompleted.inc();
+      else metrics.checkoutsFailed.inc({ reason: errorCode(response) });
+    }
     // After the commit: caches and the converted carts' read copies.
     await Promise.all([
       catalog.invalidateProducts(outcome.productIds),
@@ -97,7 +106,11 @@ export function createCheckoutService({ db, cart, catalog, logger, options, onBa
       }
       return results;
     } catch (err) {
-      if (requests.length === 1) return new Map([[requests[0]!, new ItemFailure(err)]]);
+      if (requests.length === 1) {
+        metrics.checkoutsStarted.inc();
+        metrics.checkoutsFailed.inc({ reason: err instanceof DomainError ? err.code : 'internal' });
+        return new Map([[requests[0]!, new ItemFailure(err)]]);
+      }
       logger.warn({ err, size: requests.length }, 'checkout batch failed; retrying its requests one by one');
       const results = new Map<CheckoutRequest, CheckoutResponse | ItemFailure>();
       for (const request of requests) {
@@ -115,7 +128,7 @@ export function createCheckoutService({ db, cart, catalog, logger, options, onBa
     maxWaitMs: options.strategy === 'row-lock' ? 0 : options.batchWaitMs,
     concurrency: options.strategy === 'row-lock' ? Number.MAX_SAFE_INTEGER : options.batchConcurrency,
     logger,
-    onBatch,
+    onBatch: (size) => metrics.batchSize.observe(size),
   });
 
   return {

@@ -2,12 +2,18 @@ import Router from '@koa/router';
 import type { Db } from '../db/index.js';
 import type { Cache } from '../shared/cache.js';
 import type { AppState } from '../shared/http.js';
+import type { Metrics } from '../shared/metrics.js';
 
-export function healthRoutes({ db, cache }: { db: Db; cache: Cache }) {
+export function healthRoutes({ db, cache, metrics }: { db: Db; cache: Cache; metrics: Metrics }) {
   const router = new Router<AppState>();
 
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
+  });
+
+  router.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
   });
 
   // PostgreSQL is required; Redis is only a cache, so without it the service is degraded, not down.

@@ -1,3 +1,5 @@
+import { checkInvariants } from '../audit/invariants.js';
+import { reconcile } from '../audit/reconcile.js';
 import type { Container } from '../container.js';
 import { type PeriodicTask, startScheduler } from './scheduler.js';
 
@@ -7,6 +9,13 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
     { name: 'outbox', intervalMs: c.config.jobs.workerIntervalMs, run: () => c.worker.drain(10) },
     { name: 'reservation-sweeper', intervalMs: c.config.jobs.sweeperIntervalMs, run: () => c.sweep() },
     { name: 'cart-retention', intervalMs: 3_600_000, run: () => c.cart.purgeStaleCarts() },
+    // Watchdogs: their findings feed shop_oversell_incidents_total and shop_inventory_cache_drift.
+    { name: 'invariant-audit', intervalMs: c.config.jobs.auditIntervalMs, run: () => checkInvariants(c.db) },
+    {
+      name: 'reconcile-report',
+      intervalMs: c.config.jobs.auditIntervalMs,
+      run: () => reconcile(c.db, c.cache),
+    },
     {
       name: 'idempotency-retention',
       intervalMs: 3_600_000,

@@ -4,6 +4,7 @@ import type { Db, Trx } from '../db/index.js';
 import { lockDueOrders, releaseReservations, restockOrder } from '../inventory/reservations.js';
 import { enqueue } from '../outbox/outbox.js';
 import { DomainError } from '../shared/errors.js';
+import type { Metrics } from '../shared/metrics.js';
 import * as q from './queries.js';
 import { trackingUrl } from './schemas.js';
 import { assertTransition, type OrderStatus, recordTransitions } from './state-machine.js';
@@ -40,7 +41,15 @@ function auditIfAdmin(
   ]);
 }
 
-export function createOrderService({ db, catalog }: { db: Db; catalog: CatalogService }) {
+export function createOrderService({
+  db,
+  catalog,
+  metrics,
+}: {
+  db: Db;
+  catalog: CatalogService;
+  metrics: Metrics;
+}) {
   async function lockOwned(trx: Trx, orderId: string, actor: Actor) {
     const order = await q.lockOrder(trx, orderId);
     if (!order || (actor.role !== 'admin' && order.user_id !== actor.userId)) {
@@ -144,6 +153,11 @@ export function createOrderService({ db, catalog }: { db: Db; catalog: CatalogSe
           },
         );
         await auditIfAdmin(trx, actor, order, 'SHIPPED', { after: { ...shipment } });
+        const paid = await trx('order_status_history')
+          .where({ order_id: order.id, to_status: 'PAID' })
+          .orderBy('id', 'desc')
+          .first<{ created_at: Date } | undefined>('created_at');
+        if (paid) metrics.fulfillment.observe((Date.now() - paid.created_at.getTime()) / 1000);
       });
       return getOrder(orderId, actor);
     },

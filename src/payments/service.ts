@@ -4,6 +4,7 @@ import { confirmReservations, releaseReservations, reReserveAndSell } from '../i
 import { lockOrder } from '../orders/queries.js';
 import { recordTransitions } from '../orders/state-machine.js';
 import { enqueue } from '../outbox/outbox.js';
+import type { Metrics } from '../shared/metrics.js';
 import type { ChargeResult, PaymentProvider } from './provider.js';
 
 export type PaymentService = ReturnType<typeof createPaymentService>;
@@ -25,10 +26,12 @@ export function createPaymentService({
   db,
   provider,
   catalog,
+  metrics,
 }: {
   db: Db;
   provider: PaymentProvider;
   catalog: CatalogService;
+  metrics: Metrics;
 }) {
   /**
    * Step 1: record the attempt (once per order) if the order is still waiting for payment.
@@ -173,7 +176,9 @@ export function createPaymentService({
     async processCharge(orderId: string): Promise<ChargeOutcome> {
       const attempt = await startCharge(orderId);
       if (!attempt) return 'ignored';
+      metrics.paymentsAttempted.inc();
       const result = await provider.charge(attempt);
+      if (result.status === 'failed') metrics.paymentsFailed.inc({ code: result.failureCode ?? 'unknown' });
       return completeCharge(orderId, result);
     },
 

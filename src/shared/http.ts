@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
+import type { Histogram } from 'prom-client';
 import { type ZodType, z } from 'zod';
 import { DomainError, isUniqueViolation } from './errors.js';
 import type { Logger } from './logger.js';
@@ -48,6 +49,19 @@ function zodDetails(error: z.ZodError) {
     message:
       issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
   }));
+}
+
+/** Request latency by route template (never the raw path: ids would explode the label set). */
+export function httpMetrics(histogram: Histogram<'method' | 'route' | 'status'>): Koa.Middleware<AppState> {
+  return async (ctx, next) => {
+    const end = histogram.startTimer();
+    try {
+      await next();
+    } finally {
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      end({ method: ctx.method, route: String(route), status: String(ctx.status) });
+    }
+  };
 }
 
 /** The one place an error becomes an HTTP answer: {error: {code, message, details?}}. */

@@ -1,0 +1,160 @@
+import client from 'prom-client';
+import type { Db } from '../db/index.js';
+
+/**
+ * The service's Prometheus metrics. One registry per container (tests get their own). Labels stay
+ * low-cardinality: route templates, status codes, error codes; never product, user or order ids.
+ * Gauges that describe the whole store (active reservations, outbox lag) are read from
+ * PostgreSQL at scrape time, so every process reports the same truth.
+ */
+export function createMetrics(db: Db) {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const opts = { registers: [registry] };
+  const readCounter = async (name: string) =>
+    Number((await db('ops_counters').where({ name }).first('value'))?.value ?? 0);
+
+  return {
+    registry,
+    http: new client.Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by route template, method and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+      ...opts,
+    }),
+    checkoutsStarted: new client.Counter({
+      name: 'shop_checkouts_started_total',
+      help: 'Checkout requests accepted for processing',
+      ...opts,
+    }),
+    checkoutsCompleted: new client.Counter({
+      name: 'shop_checkouts_completed_total',
+      help: 'Checkouts that created an order',
+      ...opts,
+    }),
+    checkoutsFailed: new client.Counter({
+      name: 'shop_checkouts_failed_total',
+      help: 'Checkouts that did not create an order, by reason (error code)',
+      labelNames: ['reason'],
+      ...opts,
+    }),
+    batchSize: new client.Histogram({
+      name: 'shop_checkout_batch_size',
+      help: 'Checkouts per group-commit transaction',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      ...opts,
+    }),
+    paymentsAttempted: new client.Counter({
+      name: 'shop_payments_attempted_total',
+      help: 'Charges sent to the payment provider',
+      ...opts,
+    }),
+    paymentsFailed: new client.Counter({
+      name: 'shop_payments_failed_total',
+      help: 'Charges the provider declined, by failure code',
+      labelNames: ['code'],
+      ...opts,
+    }),
+    cartsCreated: new client.Counter({
+      name: 'shop_carts_created_total',
+      help: 'Carts created (users and guests)',
+      ...opts,
+    }),
+    cartsConverted: new client.Counter({
+      name: 'shop_carts_converted_total',
+      help: 'Carts checked out into an order',
+      ...opts,
+    }),
+    cartsAbandoned: new client.Counter({
+      name: 'shop_carts_abandoned_total',
+      help: 'Carts deleted unconverted after the retention period',
+      ...opts,
+    }),
+    fulfillment: new client.Histogram({
+      name: 'shop_order_fulfillment_seconds',
+      help: 'Time from PAID to SHIPPED',
+      buckets: [600, 3_600, 4 * 3_600, 12 * 3_600, 86_400, 2 * 86_400, 4 * 86_400, 7 * 86_400],
+      ...opts,
+    }),
+    reservationsExpired: new client.Counter({
+      name: 'shop_reservations_expired_total',
+      help: 'Orders expired by the sweeper (reservations released)',
+      ...opts,
+    }),
+    releaseLag: new client.Histogram({
+      name: 'shop_reservation_release_lag_seconds',
+      help: 'From a reservation’s expires_at to its release by the sweeper',
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300],
+      ...opts,
+    }),
+    outboxFailures: new client.Counter({
+      name: 'shop_outbox_failures_total',
+      help: 'Outbox job attempts that failed, by topic',
+      labelNames: ['topic'],
+      ...opts,
+    }),
+    activeReservations: new client.Gauge({
+      name: 'shop_active_reservations',
+      help: 'Units held by ACTIVE reservations',
+      ...opts,
+      async collect() {
+        const { rows } = await db.raw<{ rows: { units: number }[] }>(
+          "SELECT coalesce(sum(quantity), 0)::int AS units FROM reservations WHERE state = 'ACTIVE'",
+        );
+        this.set(rows[0]?.units ?? 0);
+      },
+    }),
+    outboxLag: new client.Gauge({
+      name: 'shop_outbox_lag_seconds',
+      help: 'Age of the oldest due, unprocessed outbox event',
+      ...opts,
+      async collect() {
+        const { rows } = await db.raw<{ rows: { lag: number }[] }>(
+          `SELECT coalesce(extract(epoch FROM now() - min(available_at)), 0)::float AS lag FROM outbox_events
+            WHERE processed_at IS NULL AND failed_at IS NULL AND available_at <= now()`,
+        );
+        this.set(rows[0]?.lag ?? 0);
+      },
+    }),
+    outboxParked: new client.Gauge({
+      name: 'shop_outbox_failed_jobs',
+      help: 'Outbox events that exhausted their retries and wait for an operator',
+      ...opts,
+      async collect() {
+        const { rows } = await db.raw<{ rows: { n: number }[] }>(
+          'SELECT count(*)::int AS n FROM outbox_events WHERE failed_at IS NOT NULL',
+        );
+        this.set(rows[0]?.n ?? 0);
+      },
+    }),
+    oversellIncidents: new client.Counter({
+      name: 'shop_oversell_incidents_total',
+      help: 'Invariant violations found by the invariant checker (service audits and shopctl audit)',
+      ...opts,
+      async collect() {
+        this.reset();
+        this.inc(await readCounter('oversell_incidents'));
+      },
+    }),
+    cacheDrift: new client.Gauge({
+      name: 'shop_inventory_cache_drift',
+      help: 'Largest |cached available − database available| seen by the last reconcile',
+      ...opts,
+      async collect() {
+        this.set(await readCounter('inventory_cache_drift'));
+      },
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Adds to (or, with `set`, replaces) a shared counter in ops_counters. */
+export async function bumpOpsCounter(db: Db, name: string, value: number, mode: 'add' | 'set' = 'add') {
+  await db.raw(
+    `INSERT INTO ops_counters (name, value) VALUES (?, ?)
+     ON CONFLICT (name) DO UPDATE SET value = ${mode === 'add' ? 'ops_counters.value + excluded.value' : 'excluded.value'}, updated_at = now()`,
+    [name, value],
+  );
+}
