@@ -31,13 +31,8 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().default('shop:'),
   REDIS_COMMAND_TIMEOUT: duration.default(250),
   BODY_LIMIT: z.string().default('100kb'),
-  SEARCH_BACKEND: z.enum(['postgres', 'opensearch']).default('postgres'),
-  OPENSEARCH_URL: z.url().optional(),
   PRODUCT_CACHE_TTL: duration.default(6 * 3_600_000),
   SEARCH_CACHE_TTL: duration.default(15_000),
-  PAYMENT_PROVIDER: z.enum(['sandbox', 'stripe']).default('sandbox'),
-  STRIPE_SECRET_KEY: z.string().optional(),
-  STRIPE_WEBHOOK_SECRET: z.string().optional(),
   CHECKOUT_STRATEGY: z.enum(['group-commit', 'row-lock']).default('group-commit'),
   CHECKOUT_BATCH_MAX: int(1, 10_000).default(256),
   CHECKOUT_BATCH_WAIT: duration.default(2),
@@ -50,7 +45,6 @@ const envSchema = z.object({
   CART_MAX_QUANTITY: int(1, 10_000).default(99),
   CART_MAX_LINES: int(1, 1_000).default(100),
   CART_RETENTION: duration.default(30 * 86_400_000),
-  AMQP_URL: z.string().optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -62,13 +56,7 @@ function build(env: z.output<typeof envSchema>) {
     logLevel: env.LOG_LEVEL,
     db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT },
-    search: { backend: env.SEARCH_BACKEND, opensearchUrl: env.OPENSEARCH_URL },
     cache: { productTtlMs: env.PRODUCT_CACHE_TTL, searchTtlMs: env.SEARCH_CACHE_TTL },
-    payments: {
-      provider: env.PAYMENT_PROVIDER,
-      stripeSecretKey: env.STRIPE_SECRET_KEY,
-      stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET,
-    },
     checkout: {
       strategy: env.CHECKOUT_STRATEGY,
       batchMax: env.CHECKOUT_BATCH_MAX,
@@ -87,7 +75,6 @@ function build(env: z.output<typeof envSchema>) {
       maxLines: env.CART_MAX_LINES,
       retentionMs: env.CART_RETENTION,
     },
-    amqpUrl: env.AMQP_URL,
   };
 }
 
@@ -112,16 +99,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  if (parsed.data.SEARCH_BACKEND === 'opensearch' && !parsed.data.OPENSEARCH_URL) {
-    throw new ConfigError(
-      'Invalid configuration:\n  OPENSEARCH_URL: required when SEARCH_BACKEND=opensearch',
-    );
-  }
-  if (parsed.data.PAYMENT_PROVIDER === 'stripe' && !parsed.data.STRIPE_SECRET_KEY) {
-    throw new ConfigError(
-      'Invalid configuration:\n  STRIPE_SECRET_KEY: required when PAYMENT_PROVIDER=stripe',
-    );
   }
   return deepFreeze(build(parsed.data));
 }
