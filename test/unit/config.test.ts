@@ -82,7 +82,7 @@ describe('loadConfig', () => {
       );
   });
 
-  it('refuses settings the service does not know, such as a backend it does not ship', () => {
+  it('refuses a checkout strategy the service does not ship', () => {
     expect(() => loadConfig({ CHECKOUT_STRATEGY: 'optimistic' })).to.throw(ConfigError, /CHECKOUT_STRATEGY/);
   });
 
