@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Trx } from '../db/index.js';
 import {
+  type Deltas,
   LEDGER_INSERT,
+  type LockedStock,
   ledgerBindings,
   lockStock,
   type Movement,
   movementDeltas,
-  peekStock,
   updateCounters,
 } from '../inventory/ledger.js';
 import { DomainError } from '../shared/errors.js';
@@ -35,8 +36,8 @@ const errorResponse = (err: DomainError): CheckoutResponse => ({
 
 /** Thrown when stock read without a lock turned out stale once locked; the batch is retried lock-first. */
 export class StaleStockRead extends Error {
-  constructor(readonly productId: number) {
-    super(`stock of product ${productId} changed since it was read`);
+  constructor() {
+    super('stock changed since it was read');
   }
 }
 
@@ -75,30 +76,13 @@ export async function processBatch(
   const live = requests.filter((r) => claimed.has(r));
   if (live.length === 0) return { responses, duplicates, orders: [], productIds: [] };
 
-  // 2. Carts: locked so a concurrent cart edit waits for us; they must be the caller's and active.
+  // 2. Carts (locked, so a concurrent cart edit waits for us), their lines, products and stock, in
+  // one read. The textbook path then locks the stock rows; group commit locks them last (below), so
+  // the hot row is held for one statement and the commit instead of the whole transaction.
   const cartIds = [...new Set(live.map((r) => r.input.cart_id))].sort();
-  const { rows: carts } = await trx.raw<{ rows: { id: string; user_id: string | null; status: string }[] }>(
-    'SELECT id, user_id, status FROM carts WHERE id = ANY(?::uuid[]) ORDER BY id FOR UPDATE',
-    [cartIds],
-  );
-  const cartById = new Map(carts.map((c) => [c.id, c]));
-  const { rows: lines } = await trx.raw<{ rows: CartLineRow[] }>(
-    'SELECT cart_id, product_id, quantity FROM cart_items WHERE cart_id = ANY(?::uuid[]) ORDER BY cart_id, product_id',
-    [cartIds],
-  );
-  const linesByCart = new Map<string, CartLineRow[]>();
-  for (const line of lines) linesByCart.set(line.cart_id, [...(linesByCart.get(line.cart_id) ?? []), line]);
-
-  // 3. Products and their stock. The textbook path locks the stock rows now; the group-commit path
-  // only reads them and locks them last (see below), so the hot row is held for two statements
-  // and the commit instead of the whole transaction.
-  const productIds = [...new Set(lines.map((l) => l.product_id))];
-  const stock = opts.lockFirst ? await lockStock(trx, productIds) : await peekStock(trx, productIds);
-  const { rows: productRows } = await trx.raw<{ rows: ProductRow[] }>(
-    'SELECT id, sku, name, price_cents, active FROM products WHERE id = ANY(?::bigint[])',
-    [productIds],
-  );
-  const products = new Map(productRows.map((p) => [p.id, p]));
+  const { cartById, linesByCart, products, stock: peeked } = await loadCarts(trx, cartIds);
+  const productIds = [...products.keys()];
+  const stock = opts.lockFirst ? await lockStock(trx, productIds) : peeked;
 
   // 4. Allocate in arrival order.
   const available = new Map([...stock].map(([id, s]) => [id, s.available_count]));
@@ -116,7 +100,7 @@ export async function processBatch(
     accepted.push({ request, orderId: randomUUID(), ...outcome });
   }
 
-  // 5. Write everything set-based, then take the stock: lock (product_id order), re-check, update.
+  // 5. Write everything set-based in one statement, then take the stock.
   for (const a of accepted) {
     responses.set(a.request, {
       status: 201,
@@ -132,19 +116,8 @@ export async function processBatch(
       reason: 'checkout',
     })),
   );
-  if (accepted.length) await writeOrders(trx, accepted, products, movements, opts.reservationTtlMs, actor);
-  await storeResponses(trx, live, responses);
-  if (accepted.length) {
-    const deltas = movementDeltas(movements);
-    if (!opts.lockFirst) {
-      const locked = await lockStock(trx, [...deltas.keys()]);
-      for (const [id, d] of deltas) {
-        // Another process took stock since our read: the batch is redone the textbook way.
-        if ((locked.get(id)?.available_count ?? 0) + d.available < 0) throw new StaleStockRead(id);
-      }
-    }
-    await updateCounters(trx, deltas);
-  }
+  await writeAll(trx, live, responses, accepted, products, movements, opts.reservationTtlMs, actor);
+  if (accepted.length) await takeStock(trx, movementDeltas(movements), opts.lockFirst);
   return {
     responses,
     duplicates,
@@ -191,6 +164,87 @@ function allocate(
   return { lines, total };
 }
 
+interface CartSnapshot {
+  cartById: Map<string, { id: string; user_id: string | null; status: string }>;
+  linesByCart: Map<string, CartLineRow[]>;
+  products: Map<number, ProductRow>;
+  stock: Map<number, LockedStock>;
+}
+
+async function loadCarts(trx: Trx, cartIds: string[]): Promise<CartSnapshot> {
+  const { rows } = await trx.raw<{
+    rows: {
+      id: string;
+      user_id: string | null;
+      status: string;
+      product_id: number | null;
+      quantity: number | null;
+      sku: string;
+      name: string;
+      price_cents: number;
+      active: boolean;
+      available_count: number;
+      reserved_count: number;
+      sold_count: number;
+    }[];
+  }>(
+    `SELECT c.id, c.user_id, c.status, ci.product_id, ci.quantity,
+            p.sku, p.name, p.price_cents, p.active, i.available_count, i.reserved_count, i.sold_count
+       FROM carts c
+       LEFT JOIN cart_items ci ON ci.cart_id = c.id
+       LEFT JOIN products p ON p.id = ci.product_id
+       LEFT JOIN inventory i ON i.product_id = ci.product_id
+      WHERE c.id = ANY(?::uuid[])
+      ORDER BY c.id, ci.product_id
+      FOR UPDATE OF c`,
+    [cartIds],
+  );
+  const snapshot: CartSnapshot = {
+    cartById: new Map(),
+    linesByCart: new Map(),
+    products: new Map(),
+    stock: new Map(),
+  };
+  for (const r of rows) {
+    snapshot.cartById.set(r.id, { id: r.id, user_id: r.user_id, status: r.status });
+    if (r.product_id === null || r.quantity === null) continue;
+    const line = { cart_id: r.id, product_id: r.product_id, quantity: r.quantity };
+    const lines = snapshot.linesByCart.get(r.id);
+    if (lines) lines.push(line);
+    else snapshot.linesByCart.set(r.id, [line]);
+    snapshot.products.set(r.product_id, {
+      id: r.product_id,
+      sku: r.sku,
+      name: r.name,
+      price_cents: r.price_cents,
+      active: r.active,
+    });
+    snapshot.stock.set(r.product_id, {
+      product_id: r.product_id,
+      available_count: r.available_count,
+      reserved_count: r.reserved_count,
+      sold_count: r.sold_count,
+    });
+  }
+  return snapshot;
+}
+
+/**
+ * Applies the batch's stock deltas. On the group-commit path the stock was read without a lock, so
+ * the CHECK constraint (available_count >= 0) is the final guard: if another process took the
+ * units meanwhile, the batch is redone lock-first. A single row needs no separate lock statement;
+ * several are locked in product_id order first, so two batches never deadlock.
+ */
+async function takeStock(trx: Trx, deltas: Deltas, lockedAlready: boolean) {
+  try {
+    if (!lockedAlready && deltas.size > 1) await lockStock(trx, [...deltas.keys()]);
+    await updateCounters(trx, deltas);
+  } catch (err) {
+    if (!lockedAlready && (err as { code?: string }).code === '23514') throw new StaleStockRead();
+    throw err;
+  }
+}
+
 async function claimKeys(trx: Trx, requests: CheckoutRequest[]): Promise<Set<CheckoutRequest>> {
   const sorted = [...requests].sort((a, b) => (a.userId + a.key < b.userId + b.key ? -1 : 1));
   const { rows } = await trx.raw<{ rows: { user_id: string; key: string }[] }>(
@@ -205,30 +259,15 @@ async function claimKeys(trx: Trx, requests: CheckoutRequest[]): Promise<Set<Che
   return new Set(requests.filter((r) => won.has(`${r.userId}\u0000${r.key}`)));
 }
 
-async function storeResponses(
-  trx: Trx,
-  requests: CheckoutRequest[],
-  responses: Map<CheckoutRequest, CheckoutResponse>,
-) {
-  await trx.raw(
-    `UPDATE idempotency_keys i SET response_status = r.s, response_body = r.b
-       FROM unnest(?::uuid[], ?::text[], ?::int[], ?::json[]) AS r(u, k, s, b)
-      WHERE i.user_id = r.u AND i.key = r.k`,
-    [
-      requests.map((r) => r.userId),
-      requests.map((r) => r.key),
-      requests.map((r) => responses.get(r)!.status),
-      requests.map((r) => JSON.stringify(responses.get(r)!.body)),
-    ],
-  );
-}
-
 /**
- * Orders, items, reservations, ledger lines, history, outbox events and the carts' conversion in
- * one statement (data-modifying CTEs): one round trip however many orders the batch holds.
+ * Orders, items, reservations, ledger lines, history, outbox events, the carts' conversion and
+ * every request's stored answer in one statement (data-modifying CTEs): one round trip however
+ * many requests the batch holds.
  */
-async function writeOrders(
+async function writeAll(
   trx: Trx,
+  live: CheckoutRequest[],
+  responses: Map<CheckoutRequest, CheckoutResponse>,
   accepted: { request: CheckoutRequest; orderId: string; lines: CartLineRow[]; total: number }[],
   products: Map<number, ProductRow>,
   movements: Movement[],
@@ -261,6 +300,10 @@ async function writeOrders(
      ), converted AS (
        UPDATE carts SET status = 'converted', converted_at = now(), updated_at = now(), version = version + 1
         WHERE id = ANY(?::uuid[])
+     ), answers AS (
+       UPDATE idempotency_keys i SET response_status = r.s, response_body = r.b
+         FROM unnest(?::uuid[], ?::text[], ?::int[], ?::json[]) AS r(u, k, s, b)
+        WHERE i.user_id = r.u AND i.key = r.k
      )
      SELECT count(*) FROM new_orders`,
     [
@@ -286,6 +329,10 @@ async function writeOrders(
       accepted.map((a) => a.orderId),
       accepted.map((a) => a.orderId),
       accepted.map((a) => a.request.input.cart_id),
+      live.map((r) => r.userId),
+      live.map((r) => r.key),
+      live.map((r) => responses.get(r)!.status),
+      live.map((r) => JSON.stringify(responses.get(r)!.body)),
     ],
   );
 }

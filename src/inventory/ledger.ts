@@ -88,16 +88,6 @@ export interface LockedStock {
   sold_count: number;
 }
 
-/** Reads stock without locking: a first guess, checked again under the locks before it counts. */
-export async function peekStock(trx: Trx, productIds: number[]): Promise<Map<number, LockedStock>> {
-  if (productIds.length === 0) return new Map();
-  const { rows } = await trx.raw<{ rows: LockedStock[] }>(
-    'SELECT product_id, available_count, reserved_count, sold_count FROM inventory WHERE product_id = ANY(?::bigint[])',
-    [[...new Set(productIds)]],
-  );
-  return new Map(rows.map((r) => [r.product_id, r]));
-}
-
 /** Locks inventory rows in product_id order: every writer takes them in the same order, so none deadlock. */
 export async function lockStock(trx: Trx, productIds: number[]): Promise<Map<number, LockedStock>> {
   const ids = [...new Set(productIds)].sort((a, b) => a - b);

@@ -10,6 +10,11 @@ import type { Db } from '../db/index.js';
 export function createMetrics(db: Db) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
+  // prom-client names these three gauges *_total, which promtool rejects (only counters end in
+  // _total). They are the sums of nodejs_active_{handles,requests,resources}{type}, kept as is.
+  for (const name of ['handles', 'requests', 'resources']) {
+    registry.removeSingleMetric(`nodejs_active_${name}_total`);
+  }
   const opts = { registers: [registry] };
   const readCounter = async (name: string) =>
     Number((await db('ops_counters').where({ name }).first('value'))?.value ?? 0);

@@ -113,6 +113,28 @@ for (const strategy of ['group-commit', 'row-lock'] as const) {
       expect(await stockOf(t, p.id)).to.deep.equal({ available: 0, reserved: 50, sold: 0 });
     });
 
+    it('two service processes selling one SKU together: exactly the stock is sold', async () => {
+      const p = await createProduct(t.container.db, { stock: 20 });
+      const shoppers = await Promise.all(
+        Array.from({ length: 60 }, () => shopperWithCart(t, [{ product_id: p.id, quantity: 1 }])),
+      );
+      const { createContainer } = await import('../../src/container.js');
+      const second = createContainer(t.container.config, { logger: t.container.logger });
+      try {
+        // Each process batches its own requests; their stale reads of the shared row must not oversell.
+        const results = await Promise.allSettled(
+          shoppers.map((s, i) =>
+            (i % 2 ? second : t.container).checkout.checkout(s.id, randomUUID(), checkoutBody(s.cartId)),
+          ),
+        );
+        const statuses = results.map((r) => (r.status === 'fulfilled' ? r.value.status : 0));
+        expect(tally(statuses)).to.deep.equal({ 201: 20, 409: 40 });
+        expect(await stockOf(t, p.id)).to.deep.equal({ available: 0, reserved: 20, sold: 0 });
+      } finally {
+        await second.close();
+      }
+    });
+
     it('multi-SKU carts overlapping in opposite orders never deadlock and are all-or-nothing', async () => {
       const x = await createProduct(t.container.db, { stock: 15 });
       const y = await createProduct(t.container.db, { stock: 15 });
