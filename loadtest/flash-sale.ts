@@ -56,25 +56,37 @@ const ADDRESS = {
   country: 'DE',
 };
 
-async function prepare(
-  opts: FlashSaleOptions,
-  runId: string,
-): Promise<{ db: Db; databaseUrl: string; productId: number; buyers: Buyer[] }> {
+interface Prepared {
+  db: Db;
+  databaseUrl: string;
+  productId: number;
+  buyers: Buyer[];
+  /** Buyers of a separate SKU whose checkouts warm the service (JIT, pools) before the measured run. */
+  warmup: Buyer[];
+}
+
+const WARMUP_SECONDS = 3;
+
+async function prepare(opts: FlashSaleOptions, runId: string): Promise<Prepared> {
+  let db: Db;
+  let databaseUrl = opts.databaseUrl;
   if (opts.url) {
-    // A running service owns its database: add this run's SKU and buyers beside what is there.
+    // A running service owns its database: add this run's SKUs and buyers beside what is there.
     const { createDb } = await import('../src/db/index.js');
-    const db = createDb(opts.databaseUrl, 4);
-    const productId = await createHotSku(db, opts.stock, `HOT-${runId}`);
-    return {
-      db,
-      databaseUrl: opts.databaseUrl,
-      productId,
-      buyers: await createBuyers(db, productId, opts.buyers, `b${runId}-`),
-    };
+    db = createDb(opts.databaseUrl, 4);
+  } else {
+    ({ url: databaseUrl, db } = await freshDatabase(opts.databaseUrl, 'shop_loadtest'));
   }
-  const { url, db } = await freshDatabase(opts.databaseUrl, 'shop_loadtest');
-  const productId = await createHotSku(db, opts.stock);
-  return { db, databaseUrl: url, productId, buyers: await createBuyers(db, productId, opts.buyers) };
+  const warmupCount = Math.ceil((opts.rate / 2) * WARMUP_SECONDS);
+  const warmupSku = await createHotSku(db, warmupCount, `WARM-${runId}`);
+  const productId = await createHotSku(db, opts.stock, `HOT-${runId}`);
+  return {
+    db,
+    databaseUrl,
+    productId,
+    buyers: await createBuyers(db, productId, opts.buyers, `b${runId}-`),
+    warmup: await createBuyers(db, warmupSku, warmupCount, `w${runId}-`),
+  };
 }
 
 /** Waits until payments are processed and every expired reservation has been swept. */
@@ -93,7 +105,7 @@ async function settle(db: Db, timeoutMs: number) {
 
 export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleReport> {
   const runId = randomUUID().slice(0, 8);
-  const { db, databaseUrl, productId, buyers } = await prepare(opts, runId);
+  const { db, databaseUrl, productId, buyers, warmup } = await prepare(opts, runId);
   const services: ServiceProcess[] = [];
   try {
     if (!opts.url) {
@@ -115,6 +127,21 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
       }
     }
     const urls = opts.url ? [opts.url] : services.map((s) => s.url);
+    const checkoutOf = (buyer: Buyer, payment_method = 'pm_card_visa') => ({
+      method: 'POST' as const,
+      path: '/checkout',
+      headers: { authorization: `Bearer ${buyer.token}`, 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ cart_id: buyer.cartId, shipping_address: ADDRESS, payment_method }),
+    });
+    // Warm-up on its own SKU (not measured, not judged): JIT, connection pools, caches.
+    let w = 0;
+    await fire({
+      urls,
+      rate: Math.ceil(opts.rate / 2),
+      durationSec: WARMUP_SECONDS,
+      amount: warmup.length,
+      next: () => checkoutOf(warmup[w++ % warmup.length]!),
+    });
     let next = 0;
     const errorCodes: Record<string, number> = {};
     const result = await fire({
@@ -124,14 +151,10 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
       amount: Math.min(buyers.length, opts.rate * opts.durationSec),
       next: () => {
         const i = next++;
-        const buyer = buyers[i % buyers.length]!;
-        const payment_method = opts.withPayment ? PAYMENT_MIX[i % PAYMENT_MIX.length]! : 'pm_card_visa';
-        return {
-          method: 'POST',
-          path: '/checkout',
-          headers: { authorization: `Bearer ${buyer.token}`, 'idempotency-key': randomUUID() },
-          body: JSON.stringify({ cart_id: buyer.cartId, shipping_address: ADDRESS, payment_method }),
-        };
+        return checkoutOf(
+          buyers[i % buyers.length]!,
+          opts.withPayment ? PAYMENT_MIX[i % PAYMENT_MIX.length] : undefined,
+        );
       },
       onResponse: (status, body) => {
         if (status === 201) return;
