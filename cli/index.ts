@@ -1,41 +1,64 @@
-import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../src/config.js';
-import { DomainError } from '../src/shared/errors.js';
+import { Command } from 'commander';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerCartCommands } from './commands/carts.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerInventoryCommands } from './commands/inventory.js';
+import { registerOrderCommands } from './commands/orders.js';
+import { registerPriceCommands } from './commands/prices.js';
+import { registerProductCommands } from './commands/products.js';
+import { registerReservationCommands } from './commands/reservations.js';
 import { registerUserCommands } from './commands/users.js';
-import { CliError } from './context.js';
+import { isInteractive, reportError } from './context.js';
 
 export function buildProgram(): Command {
   const program = new Command()
     .name('shopctl')
     .description('Shop admin and on-call tool: catalog, inventory, prices, orders, audits.')
-    .option('--json', 'print machine-readable JSON')
+    .option('--json', 'print machine-readable JSON on stdout (progress and errors go to stderr)')
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
-    .exitOverride();
-  registerDbCommands(program);
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Environment: DATABASE_URL, REDIS_URL (and REDIS_PREFIX) as for the server; SHOPCTL_ACTOR names you
+in the ledger and audit log (default: your OS user), recorded as cli:<name>.
+
+Run without a command in a terminal for an interactive menu. Without a terminal (cron, CI, pipes),
+shopctl never prompts: with no command it prints this help on stderr and exits 2.
+
+Exit codes: 0 success, 1 failure (or a check that found a problem), 2 usage error.
+
+Examples:
+  $ shopctl inventory show KIT-0001
+  $ shopctl inventory adjust KIT-0001 -2 --reason damaged
+  $ shopctl price bulk --category kitchen --percent -10 --dry-run
+  $ shopctl audit oversell --json`,
+    );
+  registerProductCommands(program);
+  registerInventoryCommands(program);
+  registerPriceCommands(program);
+  registerReservationCommands(program);
+  registerOrderCommands(program);
+  registerAuditCommands(program);
   registerUserCommands(program);
+  registerDbCommands(program);
   registerCartCommands(program);
   return program;
 }
 
 /** Runs shopctl and returns the exit code (0 success, 1 failure, 2 usage error). */
 export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  if (argv.length <= 2) {
+    // Loaded only here: inquirer costs every scripted run start-up time for nothing.
+    if (isInteractive()) return (await import('./menu.js')).runMenu().catch(reportError);
+    buildProgram().outputHelp({ error: true });
+    return 2;
+  }
   try {
-    await program.parseAsync(argv);
+    await buildProgram().parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof CliError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return err.exitCode;
-    }
-    if (err instanceof DomainError || err instanceof ConfigError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`error: ${(err as Error).stack ?? err}\n`);
-    return 1;
+    return reportError(err);
   }
 }

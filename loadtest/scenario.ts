@@ -91,7 +91,9 @@ export async function createBuyers(
         productId,
       ],
     );
-    rows.forEach((r, i) => buyers.push({ token: tokens[i]!, cartId: r.cart_id }));
+    rows.forEach((r, i) => {
+      buyers.push({ token: tokens[i]!, cartId: r.cart_id });
+    });
   }
   return buyers;
 }

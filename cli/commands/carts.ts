@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { CliError, type GlobalOptions, print, withContainer } from '../context.js';
 
-const DURATION = /^(\d+)(m|h|d)$/;
+// Zero is refused: "--older-than 0d" would delete every active cart, including ones in use right now.
+const DURATION = /^([1-9]\d*)(m|h|d)$/;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 export function parseAge(raw: string): number {

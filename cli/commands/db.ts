@@ -5,7 +5,9 @@ import { hashPassword } from '../../src/users/passwords.js';
 import { CliError, type GlobalOptions, print, withContainer } from '../context.js';
 import { progressBar } from '../progress.js';
 
-const SAFE_TO_RESET = /(^|_)(dev|test|demo|local)($|_)|^shop$/;
+// Only names that say what they are. The bare default "shop" is not on the list: it is the
+// production default too, so resetting it takes --force.
+const SAFE_TO_RESET = /(^|[_-])(dev|development|test|demo|local)($|[_-])/;
 
 export function registerDbCommands(program: Command) {
   const db = program.command('db').description('database schema and demo data');
@@ -13,6 +15,10 @@ export function registerDbCommands(program: Command) {
 
   db.command('migrate')
     .description('create the database if missing and apply pending migrations')
+    .addHelpText(
+      'after',
+      '\nExample:\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/shop shopctl db migrate',
+    )
     .action(async () => {
       await withContainer(async (c) => {
         await ensureDatabase(c.config.db.url);
@@ -26,6 +32,7 @@ export function registerDbCommands(program: Command) {
   db.command('rollback')
     .description('undo migrations (the last batch, or all with --all)')
     .option('--all', 'undo every migration')
+    .addHelpText('after', '\nExamples:\n  shopctl db rollback\n  shopctl db rollback --all')
     .action(async (opts: { all?: boolean }) => {
       await withContainer(async (c) => {
         const [, undone] = opts.all
@@ -69,14 +76,20 @@ export function registerDbCommands(program: Command) {
   db.command('reset')
     .description('drop every table and migrate again (destroys all data)')
     .option('--yes', 'confirm: destroys all data')
+    .addHelpText(
+      'after',
+      '\nRefuses without --yes, and without --force unless the database name has a dev, test, demo or local\npart (shop_dev, shop-test) and NODE_ENV is not production.\n\nExample:\n  $ shopctl db reset --yes',
+    )
     .option('--force', 'allow a database whose name does not look like dev/test/demo')
     .action(async (opts: { yes?: boolean; force?: boolean }) => {
       await withContainer(async (c) => {
         const name = databaseName(c.config.db.url);
         if (!opts.yes) throw new CliError(`refusing to reset "${name}" without --yes`);
-        if (!opts.force && !SAFE_TO_RESET.test(name)) {
+        if (!opts.force && (c.config.env === 'production' || !SAFE_TO_RESET.test(name))) {
           throw new CliError(
-            `"${name}" does not look like a dev or test database; add --force if you mean it`,
+            c.config.env === 'production'
+              ? `NODE_ENV is production; add --force if you really mean to reset "${name}"`
+              : `"${name}" does not look like a dev or test database (its name has no dev/test/demo/local part); add --force if you mean it`,
           );
         }
         const undone = await rollbackAll(c.db);

@@ -22,6 +22,7 @@ export function registerUserCommands(program: Command) {
     .description('create a user (without a password: sign in with a token from `users token`)')
     .option('--role <role>', 'customer or admin', 'customer')
     .option('--name <name>', 'display name')
+    .addHelpText('after', '\nExample:\n  shopctl users create ops@shop.test --role admin --name "On-call"')
     .action(async (email: string, opts: { role: string; name?: string }) => {
       const role = roleSchema.safeParse(opts.role);
       if (!role.success) throw new CliError('--role must be customer or admin');
@@ -42,6 +43,7 @@ export function registerUserCommands(program: Command) {
   users
     .command('list')
     .description('list users')
+    .addHelpText('after', '\nExample:\n  shopctl users list --json')
     .action(async () => {
       await withContainer(async (c) => {
         const rows = await c.users.list();

@@ -25,7 +25,11 @@ export function checkoutBody(cartId: string, payment_method = 'pm_card_visa') {
   return { cart_id: cartId, shipping_address: ADDRESS, payment_method };
 }
 
-export function postCheckout(t: TestContext, shopper: { auth: Record<string, string>; cartId: string }, opts: { key?: string; payment_method?: string } = {}) {
+export function postCheckout(
+  t: TestContext,
+  shopper: { auth: Record<string, string>; cartId: string },
+  opts: { key?: string; payment_method?: string } = {},
+) {
   return t
     .request()
     .post('/checkout')
