@@ -7,14 +7,23 @@ interface ReservationRow {
   quantity: number;
 }
 
-/** ACTIVE → RELEASED for these orders: reserved units go back to available. Caller holds the order locks. */
-export async function releaseReservations(trx: Trx, orderIds: string[], reason: string, actor: string) {
+/**
+ * Ends the ACTIVE reservations of these orders: RELEASED puts the units back on sale, CONFIRMED
+ * turns them into sold units. Caller holds the order locks; stock rows are locked here in
+ * product_id order.
+ */
+async function settleReservations(
+  trx: Trx,
+  orderIds: string[],
+  outcome: { state: 'RELEASED' | 'CONFIRMED'; kind: 'released' | 'sold'; reason: string },
+  actor: string,
+) {
   if (orderIds.length === 0) return [];
   const { rows } = await trx.raw<{ rows: ReservationRow[] }>(
-    `UPDATE reservations SET state = 'RELEASED', updated_at = now()
+    `UPDATE reservations SET state = ?, updated_at = now()
       WHERE order_id = ANY(?::uuid[]) AND state = 'ACTIVE'
       RETURNING order_id, product_id, quantity`,
-    [orderIds],
+    [outcome.state, orderIds],
   );
   await lockStock(
     trx,
@@ -22,31 +31,17 @@ export async function releaseReservations(trx: Trx, orderIds: string[], reason: 
   );
   await applyMovements(
     trx,
-    rows.map((r) => ({ ...r, kind: 'released' as const, reason })),
+    rows.map((r) => ({ ...r, kind: outcome.kind, reason: outcome.reason })),
     actor,
   );
   return rows;
 }
 
-/** ACTIVE → CONFIRMED: reserved units become sold. Caller holds the order locks. */
-export async function confirmReservations(trx: Trx, orderIds: string[], actor: string) {
-  const { rows } = await trx.raw<{ rows: ReservationRow[] }>(
-    `UPDATE reservations SET state = 'CONFIRMED', updated_at = now()
-      WHERE order_id = ANY(?::uuid[]) AND state = 'ACTIVE'
-      RETURNING order_id, product_id, quantity`,
-    [orderIds],
-  );
-  await lockStock(
-    trx,
-    rows.map((r) => r.product_id),
-  );
-  await applyMovements(
-    trx,
-    rows.map((r) => ({ ...r, kind: 'sold' as const, reason: 'payment captured' })),
-    actor,
-  );
-  return rows;
-}
+export const releaseReservations = (trx: Trx, orderIds: string[], reason: string, actor: string) =>
+  settleReservations(trx, orderIds, { state: 'RELEASED', kind: 'released', reason }, actor);
+
+export const confirmReservations = (trx: Trx, orderIds: string[], actor: string) =>
+  settleReservations(trx, orderIds, { state: 'CONFIRMED', kind: 'sold', reason: 'payment captured' }, actor);
 
 /**
  * A payment landed after the order's reservation was released: take the units again straight into
