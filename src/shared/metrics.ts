@@ -110,6 +110,20 @@ export function createMetrics(db: Db) {
         this.set(rows[0]?.units ?? 0);
       },
     }),
+    // The release-lag histogram only sees reservations the sweeper did release: with the sweeper
+    // stalled or down it goes quiet while stock stays held. This gauge sees those from the table.
+    reservationOverdue: new client.Gauge({
+      name: 'shop_reservation_overdue_seconds',
+      help: 'How long past its expires_at the oldest still-ACTIVE reservation is (0 when none is due)',
+      ...opts,
+      async collect() {
+        const { rows } = await db.raw<{ rows: { overdue: number }[] }>(
+          `SELECT coalesce(extract(epoch FROM now() - min(expires_at)), 0)::float AS overdue FROM reservations
+            WHERE state = 'ACTIVE' AND expires_at <= now()`,
+        );
+        this.set(rows[0]?.overdue ?? 0);
+      },
+    }),
     outboxLag: new client.Gauge({
       name: 'shop_outbox_lag_seconds',
       help: 'Age of the oldest due, unprocessed outbox event',
