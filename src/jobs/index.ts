@@ -17,6 +17,12 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
       run: () => reconcile(c.db, c.cache),
     },
     {
+      name: 'outbox-retention',
+      intervalMs: 3_600_000,
+      run: () =>
+        c.db('outbox_events').where('processed_at', '<', c.db.raw("now() - interval '7 days'")).delete(),
+    },
+    {
       name: 'idempotency-retention',
       intervalMs: 3_600_000,
       run: () => c.db('idempotency_keys').where('expires_at', '<', c.db.fn.now()).delete(),
