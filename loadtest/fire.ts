@@ -7,118 +7,177 @@ export interface NextRequest {
   body?: string;
 }
 
+export interface Scenario {
+  name: string;
+  /** Share of the overall rate, relative to the other scenarios' weights. */
+  weight: number;
+  next: () => NextRequest;
+}
+
 export interface FireOptions {
-  /** One or more service URLs; the rate is split evenly across them. */
+  /** One or more service URLs; each scenario's rate is split evenly across them. */
   urls: string[];
   rate: number;
   durationSec: number;
-  /** Stop after this many requests in all (e.g. the number of buyers). */
+  mix: Scenario[];
+  /** Stop after this many requests in all (e.g. one per buyer). */
   amount?: number;
-  connections?: number;
-  next: () => NextRequest;
-  /** Sees every answer (status and body), e.g. to count error codes. */
-  onResponse?: (status: number, body: string) => void;
 }
 
 export interface LatencySummary {
+  requests: number;
   p50: number;
   p90: number;
   p99: number;
   max: number;
-  mean: number;
 }
 
 export interface FireResult {
   requests: number;
   durationSec: number;
   achievedRate: number;
-  /** From autocannon, corrected for coordinated omission at a fixed rate. */
   latency: LatencySummary;
+  byScenario: Record<string, LatencySummary>;
+  /** By HTTP status, and by "status code" (the API's error code) for answers >= 400. */
   statusCounts: Record<string, number>;
+  outcomes: Record<string, number>;
   errors: number;
   timeouts: number;
-  /** Per second of the run: responses and raw latency percentiles, for the chart. */
+  /** Per second of the run: responses and latency percentiles, for the chart. */
   timeline: { second: number; responses: number; p50: number; p99: number }[];
 }
 
-// Present at runtime since autocannon 7, missing from @types/autocannon.
-const { aggregateResult } = autocannon as unknown as {
-  aggregateResult: (r: autocannon.Result[], opts: { url: string; connections: number }) => autocannon.Result;
-};
+// Each connection of one autocannon instance sends its per-second quota back to back at the top of
+// every second, so one instance at 1,000/s is a burst, not a flow. The load is therefore split into
+// lanes (instances) started 1/LANES s apart, each with connections that carry at most
+// PER_CONNECTION requests per second.
+const LANES = 20;
+const PER_CONNECTION = 10;
 
-export function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** Fires requests at a fixed overall rate with autocannon and summarises what came back. */
-export async function fire(opts: FireOptions): Promise<FireResult> {
-  const perUrlRate = Math.max(1, Math.round(opts.rate / opts.urls.length));
-  const perUrlAmount = opts.amount === undefined ? undefined : Math.ceil(opts.amount / opts.urls.length);
-  // Enough sockets to keep offering the rate while answers take up to ~250 ms; too few, and the
-  // generator itself falls behind and the missed sends show up as (corrected) latency.
-  const connections = opts.connections ?? Math.min(1_000, Math.max(20, Math.ceil(perUrlRate / 4)));
-  const started = Date.now();
-  const samples: { at: number; ms: number }[] = [];
+function summarise(samples: number[]): LatencySummary {
+  const sorted = Float64Array.from(samples).sort();
+  const r = (v: number) => Math.round(v * 100) / 100;
+  return {
+    requests: sorted.length,
+    p50: r(percentile(sorted, 50)),
+    p90: r(percentile(sorted, 90)),
+    p99: r(percentile(sorted, 99)),
+    max: r(percentile(sorted, 100)),
+  };
+}
 
-  const runs = opts.urls.map(
-    (url) =>
-      new Promise<autocannon.Result>((resolve, reject) => {
-        const instance = autocannon(
-          {
-            url,
-            connections,
-            overallRate: perUrlRate,
-            duration: opts.durationSec,
-            ...(perUrlAmount === undefined ? {} : { amount: perUrlAmount }),
-            timeout: 10,
-            skipAggregateResult: true,
-            requests: [
-              {
-                setupRequest: (req) => {
-                  const next = opts.next();
-                  return {
-                    ...req,
-                    ...next,
-                    headers: { 'content-type': 'application/json', ...next.headers },
-                  };
-                },
-                onResponse: (status, body) => opts.onResponse?.(status, body),
-              },
-            ],
-          },
-          (err, result) => (err ? reject(err) : resolve(result)),
-        );
-        instance.on('response', (_client, _status, _bytes, responseTime) => {
-          samples.push({ at: Date.now() - started, ms: responseTime });
-        });
-      }),
-  );
-  const results = await Promise.all(runs);
-  const merged = aggregateResult(results, { url: opts.urls[0]!, connections });
+function outcomeOf(status: number, body: string): string {
+  if (status < 400) return String(status);
+  try {
+    return `${status} ${(JSON.parse(body) as { error?: { code?: string } }).error?.code ?? '?'}`;
+  } catch {
+    return `${status} (not JSON)`;
+  }
+}
+
+/**
+ * Drives the mix at a fixed overall rate with autocannon. Latency is recorded here from every
+ * response (autocannon's histogram keeps only 2xx answers, and the 409s of a sold-out sale are
+ * half the story), from the moment the request was written to the last byte of the answer.
+ */
+export async function fire(opts: FireOptions): Promise<FireResult> {
+  const totalWeight = opts.mix.reduce((n, s) => n + s.weight, 0);
+  const samples = new Map<string, number[]>(opts.mix.map((s) => [s.name, []]));
+  const all: { at: number; ms: number }[] = [];
   const statusCounts: Record<string, number> = {};
-  for (const r of results) {
-    for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) {
-      statusCounts[code] = (statusCounts[code] ?? 0) + Number(count);
+  const outcomes: Record<string, number> = {};
+  let errors = 0;
+  let timeouts = 0;
+  const started = Date.now();
+
+  const lanes: { url: string; scenario: Scenario; rate: number; amount?: number }[] = [];
+  for (const scenario of opts.mix) {
+    const share = scenario.weight / totalWeight;
+    for (const url of opts.urls) {
+      const rate = (opts.rate * share) / opts.urls.length;
+      const count = Math.max(1, Math.min(LANES, Math.floor(rate)));
+      for (let i = 0; i < count; i++) {
+        lanes.push({
+          url,
+          scenario,
+          rate: Math.max(1, Math.round(rate / count)),
+          ...(opts.amount === undefined
+            ? {}
+            : { amount: Math.ceil((opts.amount * share) / opts.urls.length / count) }),
+        });
+      }
     }
   }
-  const requests = Object.values(statusCounts).reduce((a, b) => a + b, 0);
+
+  const runs = lanes.map(
+    (lane, i) =>
+      new Promise<void>((resolve, reject) => {
+        setTimeout(
+          () => {
+            const latencies = samples.get(lane.scenario.name)!;
+            const instance = autocannon(
+              {
+                url: lane.url,
+                overallRate: lane.rate,
+                connections: Math.max(1, Math.ceil(lane.rate / PER_CONNECTION)),
+                duration: opts.durationSec,
+                ...(lane.amount === undefined ? {} : { amount: lane.amount }),
+                timeout: 10,
+                ignoreCoordinatedOmission: true,
+                requests: [
+                  {
+                    setupRequest: (req) => {
+                      const next = lane.scenario.next();
+                      return {
+                        ...req,
+                        ...next,
+                        headers: { 'content-type': 'application/json', ...next.headers },
+                      };
+                    },
+                    onResponse: (status, body) => {
+                      statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+                      const key = outcomeOf(status, body);
+                      outcomes[key] = (outcomes[key] ?? 0) + 1;
+                    },
+                  },
+                ],
+              },
+              (err, result) => {
+                if (err) return reject(err);
+                errors += result.errors;
+                timeouts += result.timeouts;
+                resolve();
+              },
+            );
+            instance.on('response', (_client, _status, _bytes, ms) => {
+              latencies.push(ms);
+              all.push({ at: Date.now() - started, ms });
+            });
+          },
+          ((i % LANES) * 1_000) / LANES,
+        );
+      }),
+  );
+  await Promise.all(runs);
+  const requests = all.length;
   const durationSec = (Date.now() - started) / 1000;
   return {
     requests,
     durationSec,
-    achievedRate: requests / durationSec,
-    latency: {
-      p50: merged.latency.p50,
-      p90: merged.latency.p90,
-      p99: merged.latency.p99,
-      max: merged.latency.max,
-      mean: merged.latency.average,
-    },
+    // Lanes start staggered over the first second; each runs the nominal duration.
+    achievedRate: requests / opts.durationSec,
+    latency: summarise(all.map((s) => s.ms)),
+    byScenario: Object.fromEntries([...samples].map(([name, l]) => [name, summarise(l)])),
     statusCounts,
-    errors: merged.errors,
-    timeouts: merged.timeouts,
-    timeline: timeline(samples),
+    outcomes,
+    errors,
+    timeouts,
+    timeline: timeline(all),
   };
 }
 
@@ -133,7 +192,7 @@ function timeline(samples: { at: number; ms: number }[]) {
   return [...buckets.entries()]
     .sort(([a], [b]) => a - b)
     .map(([second, values]) => {
-      const sorted = values.sort((a, b) => a - b);
+      const sorted = Float64Array.from(values).sort();
       return { second, responses: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
     });
 }

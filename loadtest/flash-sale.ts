@@ -140,33 +140,34 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
       rate: Math.ceil(opts.rate / 2),
       durationSec: WARMUP_SECONDS,
       amount: warmup.length,
-      next: () => checkoutOf(warmup[w++ % warmup.length]!),
+      mix: [{ name: 'warm-up', weight: 1, next: () => checkoutOf(warmup[w++ % warmup.length]!) }],
     });
     let next = 0;
-    const errorCodes: Record<string, number> = {};
     const result = await fire({
       urls,
       rate: opts.rate,
       durationSec: opts.durationSec,
       amount: Math.min(buyers.length, opts.rate * opts.durationSec),
-      next: () => {
-        const i = next++;
-        return checkoutOf(
-          buyers[i % buyers.length]!,
-          opts.withPayment ? PAYMENT_MIX[i % PAYMENT_MIX.length] : undefined,
-        );
-      },
-      onResponse: (status, body) => {
-        if (status === 201) return;
-        let code = `http_${status}`;
-        try {
-          code = JSON.parse(body).error?.code ?? code;
-        } catch {
-          // not JSON: keep the status
-        }
-        errorCodes[code] = (errorCodes[code] ?? 0) + 1;
-      },
+      mix: [
+        {
+          name: 'POST /checkout',
+          weight: 1,
+          next: () => {
+            const i = next++;
+            return checkoutOf(
+              buyers[i % buyers.length]!,
+              opts.withPayment ? PAYMENT_MIX[i % PAYMENT_MIX.length] : undefined,
+            );
+          },
+        },
+      ],
     });
+    // Error codes of the non-201 answers ("409 out_of_stock" → out_of_stock).
+    const errorCodes = Object.fromEntries(
+      Object.entries(result.outcomes)
+        .filter(([outcome]) => Number(outcome.slice(0, 3)) >= 400)
+        .map(([outcome, n]) => [outcome.slice(4), n]),
+    );
     if (opts.withPayment) await settle(db, 60_000);
     for (const s of services) await s.stop();
     services.length = 0;

@@ -1,5 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../src/config.js';
+import { runBrowseBench } from './browse.js';
+import { runCartBench } from './cart.js';
+import type { FireResult } from './fire.js';
 import { type FlashSaleOptions, type FlashSaleReport, runFlashSale } from './flash-sale.js';
 import { singleRowUpdateRate } from './pgbench.js';
 import { ms, table, writeJson, writeLatencyChart } from './report.js';
@@ -158,7 +161,88 @@ async function findMax(base: FlashSaleOptions, budgetMs: number, stamp: string):
   return 0;
 }
 
+/** Per-scenario latency table, outcome counts and failures of a browse or cart run. */
+function printMixReport(
+  name: string,
+  budgetMs: number,
+  report: { fire: FireResult; failures: string[] },
+): number {
+  const f = report.fire;
+  const row = (label: string, s: FireResult['latency']) => [
+    label,
+    s.requests,
+    ms(s.p50),
+    ms(s.p90),
+    ms(s.p99),
+    ms(s.max),
+  ];
+  process.stdout.write(
+    `\n${table([
+      ['scenario', 'requests', 'p50', 'p90', 'p99', 'max'],
+      ...Object.entries(f.byScenario).map(([n, s]) => row(n, s)),
+      row('all', f.latency),
+    ])}\n\nachieved ${f.achievedRate.toFixed(0)} req/s; outcomes: ${Object.entries(f.outcomes)
+      .map(([o, n]) => `${o} × ${n}`)
+      .join(', ')}\n`,
+  );
+  const json = writeJson(name, report);
+  const svg = writeLatencyChart(name, [{ label: name.split('-')[0]!, result: f }]);
+  process.stdout.write(`report: ${json}\nchart:  ${svg}\n`);
+  const failures = [...report.failures];
+  if (f.latency.p99 > budgetMs) failures.push(`p99 ${ms(f.latency.p99)} is over the ${budgetMs} ms budget`);
+  for (const failure of failures) process.stdout.write(`FAIL: ${failure}\n`);
+  return failures.length ? 1 : 0;
+}
+
 const program = new Command().name('loadtest').description('Shop load tests').exitOverride();
+
+program
+  .command('browse')
+  .description('search, filter, sort and product pages over the seeded catalog at a fixed rate')
+  .option('--rate <n>', 'requests per second', int('rate'), 500)
+  .option('--duration <s>', 'seconds', int('duration'), 20)
+  .option('--products <n>', 'catalog size (10000 or 100000)', int('products'), 10_000)
+  .option('--p99-budget <ms>', 'p99 budget in ms (the seed budget is 200)', int('p99-budget'), 200)
+  .action(async (opts) => {
+    const config = loadConfig();
+    const report = await runBrowseBench({
+      databaseUrl: config.db.url,
+      redisUrl: config.redis.url,
+      rate: opts.rate,
+      durationSec: opts.duration,
+      products: opts.products,
+    });
+    process.exitCode = printMixReport(
+      `browse-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+      opts.p99Budget,
+      report,
+    );
+  });
+
+program
+  .command('cart')
+  .description('add/update/view cart mix for many shoppers at a fixed rate; checks Redis against PostgreSQL')
+  .option('--rate <n>', 'requests per second', int('rate'), 500)
+  .option('--duration <s>', 'seconds', int('duration'), 20)
+  .option('--users <n>', 'shoppers', int('users'), 200)
+  .option('--products <n>', 'catalog size', int('products'), 1_000)
+  .option('--p99-budget <ms>', 'p99 budget in ms', int('p99-budget'), 200)
+  .action(async (opts) => {
+    const config = loadConfig();
+    const report = await runCartBench({
+      databaseUrl: config.db.url,
+      redisUrl: config.redis.url,
+      rate: opts.rate,
+      durationSec: opts.duration,
+      users: opts.users,
+      products: Math.max(opts.products, opts.users * 3),
+    });
+    process.exitCode = printMixReport(
+      `cart-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+      opts.p99Budget,
+      report,
+    );
+  });
 
 program
   .command('flash-sale')

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { seedDemoStore } from '../seeds/demo-store.js';
 import {
   createDb,
   type Db,
@@ -8,7 +9,7 @@ import {
   withDatabase,
   withMaintenance,
 } from '../src/db/index.js';
-import { hashToken } from '../src/users/passwords.js';
+import { hashPassword, hashToken } from '../src/users/passwords.js';
 
 export interface Buyer {
   token: string;
@@ -25,6 +26,13 @@ export async function freshDatabase(baseUrl: string, name: string): Promise<{ ur
   const db = createDb(url, 4);
   await migrateLatest(db);
   return { url, db };
+}
+
+/** A fresh database holding the deterministic demo catalog (browse and cart benchmarks). */
+export async function seededDatabase(baseUrl: string, name: string, products: number) {
+  const fresh = await freshDatabase(baseUrl, name);
+  await seedDemoStore(fresh.db, { products, hashPassword });
+  return fresh;
 }
 
 /** One SKU with `stock` units received through the ledger, as the seed does. */

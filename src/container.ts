@@ -37,7 +37,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     search,
     ttl: { productMs: config.cache.productTtlMs, searchMs: config.cache.searchTtlMs },
   });
-  const cart = createCartService({ db, cache, catalog, limits: config.cart });
+  const cart = createCartService({ db, cache, catalog, limits: config.cart, metrics });
   const orders = createOrderService({ db, catalog, metrics });
   const inventory = createInventoryService({ db, catalog });
   const products = createProductAdminService({ db, catalog });

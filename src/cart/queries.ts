@@ -21,13 +21,13 @@ export const findCart = (db: Db | Trx, id: string) =>
   db('carts').where({ id }).first<CartRow | undefined>(CART_COLUMNS);
 
 /** Creates the user's active cart, or finds the one a concurrent request just created. */
-export async function upsertUserCart(trx: Trx, userId: string): Promise<string> {
+export async function upsertUserCart(trx: Trx, userId: string): Promise<{ id: string; created: boolean }> {
   const inserted = await trx.raw<{ rows: { id: string }[] }>(
     `INSERT INTO carts (user_id) VALUES (?) ON CONFLICT (user_id) WHERE status = 'active' DO NOTHING RETURNING id`,
     [userId],
   );
-  if (inserted.rows[0]) return inserted.rows[0].id;
-  return (await findActiveCartIdForUser(trx, userId))!;
+  if (inserted.rows[0]) return { id: inserted.rows[0].id, created: true };
+  return { id: (await findActiveCartIdForUser(trx, userId))!, created: false };
 }
 
 export async function insertGuestCart(trx: Trx, tokenHash: string): Promise<CartRow> {
@@ -147,14 +147,14 @@ export const markCart = (trx: Trx, id: string, status: 'merged' | 'converted') =
  * process at once split the backlog instead of queueing on each other's row locks.
  */
 export async function deleteStaleCarts(db: Db, olderThan: Date, limit: number) {
-  const { rows } = await db.raw<{ rows: { id: string; user_id: string | null }[] }>(
+  const { rows } = await db.raw<{ rows: { id: string; user_id: string | null; status: string }[] }>(
     `DELETE FROM carts WHERE id IN (
        SELECT id FROM carts
        WHERE status <> 'converted' AND updated_at < ?
        ORDER BY updated_at
        LIMIT ?
        FOR UPDATE SKIP LOCKED)
-     RETURNING id, user_id`,
+     RETURNING id, user_id, status`,
     [olderThan, limit],
   );
   return rows;

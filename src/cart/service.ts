@@ -2,6 +2,7 @@ import type { CatalogService } from '../catalog/service.js';
 import type { Db, Trx } from '../db/index.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError } from '../shared/errors.js';
+import type { Metrics } from '../shared/metrics.js';
 import { hashToken, newToken } from '../users/passwords.js';
 import * as q from './queries.js';
 import type { AddItemInput, CartItemView, CartOwner, CartState, CartView } from './schemas.js';
@@ -12,6 +13,7 @@ interface Deps {
   db: Db;
   cache: Cache;
   catalog: CatalogService;
+  metrics: Metrics;
   limits: { maxQuantity: number; maxLines: number; retentionMs: number };
 }
 
@@ -22,7 +24,7 @@ const PURGE_BATCH = 1_000;
 
 const EMPTY_VIEW: CartView = { cart_id: null, items: [], item_count: 0, total_cents: 0 };
 
-export function createCartService({ db, cache, catalog, limits }: Deps) {
+export function createCartService({ db, cache, catalog, limits, metrics }: Deps) {
   async function stateFromDb(db: Db | Trx, cartId: string): Promise<CartState | null> {
     const cart = await q.findCart(db, cartId);
     if (!cart) return null;
@@ -92,20 +94,19 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
     trx: Trx,
     owner: CartOwner,
     create: boolean,
-  ): Promise<{ cart?: q.CartRow; cartToken?: string }> {
+  ): Promise<{ cart?: q.CartRow; cartToken?: string; created?: boolean }> {
     if (owner.kind === 'user') {
       const cart = await q.lockUserCart(trx, owner.userId);
       if (cart || !create) return { cart };
       // Two first adds may race to create the cart: the loser's insert waits for the winner's
       // commit, inserts nothing, and the loser then locks the winner's cart.
-      return {
-        cart: (await q.insertUserCart(trx, owner.userId)) ?? (await q.lockUserCart(trx, owner.userId)),
-      };
+      const inserted = await q.insertUserCart(trx, owner.userId);
+      return inserted ? { cart: inserted, created: true } : { cart: await q.lockUserCart(trx, owner.userId) };
     }
     if (owner.token) return { cart: await q.lockGuestCart(trx, hashToken(owner.token)) };
     if (!create) return {};
     const cartToken = newToken('cart');
-    return { cart: await q.insertGuestCart(trx, hashToken(cartToken)), cartToken };
+    return { cart: await q.insertGuestCart(trx, hashToken(cartToken)), cartToken, created: true };
   }
 
   /**
@@ -120,9 +121,11 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
     mutate: (trx: Trx, cartId: string) => Promise<void>,
   ): Promise<{ state: CartState; cartToken?: string }> {
     let cartToken: string | undefined;
+    let created = false;
     const state = await db.transaction(async (trx): Promise<CartState> => {
       const locked = await lockOwnerCart(trx, owner, create);
       cartToken = locked.cartToken;
+      created = locked.created ?? false;
       if (!locked.cart) throw new DomainError('cart_not_found', 'No active cart');
       if (locked.cart.status !== 'active') {
         throw new DomainError('cart_converted', 'This cart has already been checked out or merged', {
@@ -133,6 +136,8 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
       const { id, user_id, status, version } = await q.touchCart(trx, locked.cart.id);
       return { cart_id: id, user_id, status, version, lines: await q.cartLines(trx, id) };
     });
+    // Counted after the commit: a first add refused for stock rolls its new cart back.
+    if (created) metrics.cartsCreated.inc();
     await publish(state);
     return cartToken ? { state, cartToken } : { state };
   }
@@ -236,10 +241,12 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
      * Both carts are locked in id order so two sign-ins cannot deadlock.
      */
     async mergeGuestCart(guestToken: string, userId: string): Promise<string | null> {
+      let createdInMerge = false;
       const result = await db.transaction(async (trx) => {
         const guestId = await q.findCartIdByGuestHash(trx, hashToken(guestToken));
         if (!guestId) return null;
-        const userCartId = await q.upsertUserCart(trx, userId);
+        const { id: userCartId, created } = await q.upsertUserCart(trx, userId);
+        createdInMerge = created;
         const [first, second] = [guestId, userCartId].sort();
         const locked = [await q.lockCart(trx, first!), await q.lockCart(trx, second!)];
         const guest = locked.find((c) => c?.id === guestId);
@@ -268,6 +275,7 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
         await q.touchCart(trx, userCartId);
         return { guestId, userCartId, userState: (await stateFromDb(trx, userCartId))! };
       });
+      if (createdInMerge) metrics.cartsCreated.inc();
       if (!result) return null;
       await Promise.all([
         publish(result.userState),
@@ -296,6 +304,8 @@ export function createCartService({ db, cache, catalog, limits }: Deps) {
           ...deleted.flatMap((r) => (r.user_id ? [cartKey(r.id), userRefKey(r.user_id)] : [cartKey(r.id)])),
         );
         purged += deleted.length;
+        // Merged carts live on in the user's cart; only an untouched active cart was abandoned.
+        metrics.cartsAbandoned.inc(deleted.filter((r) => r.status === 'active').length);
         if (deleted.length < PURGE_BATCH) return purged;
       }
     },

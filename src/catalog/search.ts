@@ -35,23 +35,45 @@ export function searchTerms(search: string): string[] {
 }
 
 /**
- * Every search word must match the product, either through full-text search (weighted tsvector:
- * name > description > category, prefix-matched so "headph" finds "headphones") or through a
- * pg_trgm word-similarity match on the name, so a one-letter typo ("wireles") still finds
- * "Wireless". Both sides are GIN-indexed. Stop words ("the") match everything.
- * Relevance = text rank of all words + similarity of the whole phrase to the name.
+ * Each search word as the catalog knows it: kept when it is a catalog word or the start of one
+ * ("headph"), else replaced by the most similar catalog word (pg_trgm), so "wireles" searches for
+ * "wireless". One round trip for all words; both lookups are indexed.
+ */
+async function correctTerms(db: Db, terms: string[]): Promise<{ words: string[]; lexemes: number }> {
+  if (terms.length === 0) return { words: [], lexemes: 0 };
+  const { rows } = await db.raw<{ rows: { words: string[]; lexemes: number }[] }>(
+    `WITH corrected AS (
+       SELECT t.n, coalesce(
+                (SELECT t.term WHERE EXISTS (SELECT 1 FROM search_words w WHERE w.word LIKE t.term || '%')),
+                (SELECT w.word FROM search_words w WHERE w.word % t.term
+                  ORDER BY similarity(w.word, t.term) DESC, w.word LIMIT 1),
+                t.term) AS word
+         FROM unnest(?::text[]) WITH ORDINALITY AS t(term, n))
+     SELECT array_agg(word ORDER BY n) AS words,
+            numnode(to_tsquery('english', string_agg(word || ':*', ' & ' ORDER BY n))) AS lexemes
+       FROM corrected`,
+    [terms],
+  );
+  return rows[0] ?? { words: [], lexemes: 0 };
+}
+
+/**
+ * Full-text search over a weighted tsvector (name > description > category, GIN-indexed): every
+ * (corrected) word must match, as a prefix. Stop words drop out of the query by themselves.
+ * Relevance = text rank + similarity of the typed phrase to the name.
  */
 export function createPostgresSearch(db: Db): SearchBackend {
   return {
     name: 'postgres',
     async search(query) {
       const base = db('products as p').join('inventory as i', 'i.product_id', 'p.id').where('p.active', true);
-      const terms = query.search ? searchTerms(query.search) : [];
-      for (const term of terms) {
-        base.whereRaw(
-          "(numnode(to_tsquery('english', ?)) = 0 OR p.search_vector @@ to_tsquery('english', ?) OR ? <% p.name)",
-          [`${term}:*`, `${term}:*`, term],
-        );
+      const typed = query.search ? searchTerms(query.search) : [];
+      const { words: terms, lexemes } = await correctTerms(db, typed);
+      // A search of stop words only ("the") has no lexemes: it filters nothing, as if none was given.
+      if (lexemes > 0) {
+        base.whereRaw("p.search_vector @@ to_tsquery('english', ?)", [
+          terms.map((t) => `${t}:*`).join(' & '),
+        ]);
       }
       if (query.category) base.where('p.category', query.category);
       if (query.minPrice !== undefined) base.where('p.price_cents', '>=', query.minPrice);
@@ -65,7 +87,7 @@ export function createPostgresSearch(db: Db): SearchBackend {
           if (terms.length) {
             rows.orderByRaw(
               "ts_rank_cd(p.search_vector, to_tsquery('english', ?)) + word_similarity(?, p.name) DESC",
-              [terms.map((t) => `${t}:*`).join(' | '), terms.join(' ')],
+              [terms.map((t) => `${t}:*`).join(' | '), typed.join(' ')],
             );
           } else {
             rows.orderBy('p.created_at', 'desc');

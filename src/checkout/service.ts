@@ -71,8 +71,10 @@ export function createCheckoutService({ db, cart, catalog, logger, options, metr
     });
     for (const response of outcome.responses.values()) {
       metrics.checkoutsStarted.inc();
-      if (response.status === 201) metrics.checkoutsCompleted.inc();
-      else metrics.checkoutsFailed.inc({ reason: errorCode(response) });
+      if (response.status === 201) {
+        metrics.checkoutsCompleted.inc();
+        metrics.cartsConverted.inc();
+      } else metrics.checkoutsFailed.inc({ reason: errorCode(response) });
     }
     // After the commit: caches and the converted carts' read copies.
     await Promise.all([
