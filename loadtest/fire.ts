@@ -17,7 +17,10 @@ export interface Scenario {
 export interface FireOptions {
   /** One or more service URLs; each scenario's rate is split evenly across them. */
   urls: string[];
+  /** Requests per second in all; 0 means as fast as `connections` allow (a saturation run). */
   rate: number;
+  /** Connections per URL for a saturation run. */
+  connections?: number;
   durationSec: number;
   mix: Scenario[];
   /** Stop after this many requests in all (e.g. one per buyer). */
@@ -95,17 +98,22 @@ export async function fire(opts: FireOptions): Promise<FireResult> {
   let timeouts = 0;
   const started = Date.now();
 
-  const lanes: { url: string; scenario: Scenario; rate: number; amount?: number }[] = [];
+  const lanes: { url: string; scenario: Scenario; rate?: number; connections: number; amount?: number }[] =
+    [];
   for (const scenario of opts.mix) {
     const share = scenario.weight / totalWeight;
     for (const url of opts.urls) {
       const rate = (opts.rate * share) / opts.urls.length;
-      const count = Math.max(1, Math.min(LANES, Math.floor(rate)));
+      const count = rate > 0 ? Math.max(1, Math.min(LANES, Math.floor(rate))) : 1;
       for (let i = 0; i < count; i++) {
+        const laneRate = rate > 0 ? Math.max(1, Math.round(rate / count)) : undefined;
         lanes.push({
           url,
           scenario,
-          rate: Math.max(1, Math.round(rate / count)),
+          ...(laneRate ? { rate: laneRate } : {}),
+          connections: laneRate
+            ? Math.max(1, Math.ceil(laneRate / PER_CONNECTION))
+            : Math.max(1, Math.ceil((opts.connections ?? 200) * share)),
           ...(opts.amount === undefined
             ? {}
             : { amount: Math.ceil((opts.amount * share) / opts.urls.length / count) }),
@@ -123,12 +131,12 @@ export async function fire(opts: FireOptions): Promise<FireResult> {
             const instance = autocannon(
               {
                 url: lane.url,
-                overallRate: lane.rate,
-                connections: Math.max(1, Math.ceil(lane.rate / PER_CONNECTION)),
+                ...(lane.rate ? { overallRate: lane.rate } : {}),
+                connections: lane.connections,
                 duration: opts.durationSec,
                 ...(lane.amount === undefined ? {} : { amount: lane.amount }),
                 timeout: 10,
-                ignoreCoordinatedOmission: true,
+                ...(lane.rate ? { ignoreCoordinatedOmission: true } : {}),
                 requests: [
                   {
                     setupRequest: (req) => {
@@ -170,7 +178,7 @@ export async function fire(opts: FireOptions): Promise<FireResult> {
     requests,
     durationSec,
     // Lanes start staggered over the first second; each runs the nominal duration.
-    achievedRate: requests / opts.durationSec,
+    achievedRate: requests / (opts.rate > 0 ? opts.durationSec : durationSec),
     latency: summarise(all.map((s) => s.ms)),
     byScenario: Object.fromEntries([...samples].map(([name, l]) => [name, summarise(l)])),
     statusCounts,

@@ -15,6 +15,8 @@ export interface FlashSaleOptions {
   buyers: number;
   instances: number;
   withPayment: boolean;
+  /** With rate 0 (a saturation run): connections per service. */
+  connections?: number;
   /** Target an already-running service (on databaseUrl) instead of starting one. */
   url?: string;
   extraEnv?: Record<string, string>;
@@ -77,7 +79,7 @@ async function prepare(opts: FlashSaleOptions, runId: string): Promise<Prepared>
   } else {
     ({ url: databaseUrl, db } = await freshDatabase(opts.databaseUrl, 'shop_loadtest'));
   }
-  const warmupCount = Math.ceil((opts.rate / 2) * WARMUP_SECONDS);
+  const warmupCount = Math.max(500, Math.ceil((opts.rate / 2) * WARMUP_SECONDS));
   const warmupSku = await createHotSku(db, warmupCount, `WARM-${runId}`);
   const productId = await createHotSku(db, opts.stock, `HOT-${runId}`);
   return {
@@ -137,7 +139,7 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     let w = 0;
     await fire({
       urls,
-      rate: Math.ceil(opts.rate / 2),
+      rate: Math.ceil(warmup.length / WARMUP_SECONDS),
       durationSec: WARMUP_SECONDS,
       amount: warmup.length,
       mix: [{ name: 'warm-up', weight: 1, next: () => checkoutOf(warmup[w++ % warmup.length]!) }],
@@ -147,7 +149,8 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
       urls,
       rate: opts.rate,
       durationSec: opts.durationSec,
-      amount: Math.min(buyers.length, opts.rate * opts.durationSec),
+      amount: opts.rate > 0 ? Math.min(buyers.length, opts.rate * opts.durationSec) : buyers.length,
+      ...(opts.connections ? { connections: opts.connections } : {}),
       mix: [
         {
           name: 'POST /checkout',
