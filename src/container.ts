@@ -30,7 +30,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const metrics = createMetrics(db);
   const provider = overrides.paymentProvider ?? createSandboxProvider();
 
-  const users = createUserService({ db, cache });
+  const users = createUserService({ db, cache, logger });
   const catalog = createCatalogService({
     db,
     cache,

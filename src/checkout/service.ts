@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { CartService } from '../cart/service.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { Db } from '../db/index.js';
+import { createBatcher, ItemFailure } from '../shared/batcher.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { type BatchOutcome, processBatch, StaleStockRead } from './batch.js';
-import { createBatcher, ItemFailure } from './batcher.js';
 import type { CheckoutInput, CheckoutRequest, CheckoutResponse } from './schemas.js';
 
 export type CheckoutService = ReturnType<typeof createCheckoutService>;

@@ -24,13 +24,19 @@ export const insertUser = async (
 export const insertToken = (db: Db, userId: string, tokenHash: string, name: string) =>
   db('api_tokens').insert({ user_id: userId, token_hash: tokenHash, name });
 
-export const findUserByTokenHash = (db: Db, tokenHash: string) =>
+/** Several tokens in one query (concurrent requests' lookups are coalesced). */
+export const findUsersByTokenHashes = (db: Db, tokenHashes: string[]) =>
   db('api_tokens as t')
     .join('users as u', 'u.id', 't.user_id')
-    .where('t.token_hash', tokenHash)
+    .whereIn('t.token_hash', tokenHashes)
     .whereNull('t.revoked_at')
     .where((q) => q.whereNull('t.expires_at').orWhere('t.expires_at', '>', db.fn.now()))
-    .first<Pick<UserRow, 'id' | 'email' | 'role'> | undefined>('u.id', 'u.email', 'u.role');
+    .select<(Pick<UserRow, 'id' | 'email' | 'role'> & { token_hash: string })[]>(
+      't.token_hash',
+      'u.id',
+      'u.email',
+      'u.role',
+    );
 
 export const listUsers = (db: Db) =>
   db<UserRow>('users').select('id', 'email', 'name', 'role', 'created_at').orderBy('created_at');

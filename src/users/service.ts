@@ -1,7 +1,9 @@
 import type { Db } from '../db/index.js';
+import { createBatcher } from '../shared/batcher.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError, isUniqueViolation } from '../shared/errors.js';
 import type { AuthUser } from '../shared/http.js';
+import type { Logger } from '../shared/logger.js';
 import { hashPassword, hashToken, newToken, verifyPassword } from './passwords.js';
 import * as q from './queries.js';
 import type { LoginInput, RegisterInput, Role } from './schemas.js';
@@ -13,7 +15,20 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
 
 export type UserService = ReturnType<typeof createUserService>;
 
-export function createUserService({ db, cache }: { db: Db; cache: Cache }) {
+export function createUserService({ db, cache, logger }: { db: Db; cache: Cache; logger: Logger }) {
+  // Cache misses of requests arriving together (a flash sale of first-time buyers) share one query.
+  const tokenLoader = createBatcher<string, AuthUser | null>({
+    async run(hashes) {
+      const rows = await q.findUsersByTokenHashes(db, [...new Set(hashes)]);
+      const byHash = new Map(rows.map((r) => [r.token_hash, { id: r.id, email: r.email, role: r.role }]));
+      return new Map(hashes.map((h) => [h, byHash.get(h) ?? null]));
+    },
+    maxSize: 500,
+    maxWaitMs: 0,
+    concurrency: 4,
+    logger,
+  });
+
   async function issueToken(userId: string, name = 'session'): Promise<string> {
     const token = newToken();
     await q.insertToken(db, userId, hashToken(token), name);
@@ -60,10 +75,8 @@ export function createUserService({ db, cache }: { db: Db; cache: Cache }) {
       const tokenHash = hashToken(token);
       const cached = await cache.getJson<AuthUser>(`auth:${tokenHash}`);
       if (cached) return cached;
-      const row = await q.findUserByTokenHash(db, tokenHash);
-      if (!row) return null;
-      const user: AuthUser = { id: row.id, email: row.email, role: row.role };
-      await cache.setJson(`auth:${tokenHash}`, user, AUTH_CACHE_TTL_MS);
+      const user = await tokenLoader.submit(tokenHash);
+      if (user) await cache.setJson(`auth:${tokenHash}`, user, AUTH_CACHE_TTL_MS);
       return user;
     },
 
