@@ -35,6 +35,17 @@ export interface FlashSaleReport {
   oversold: number;
   audit: AuditReport;
   failures: string[];
+  /** shop_* series from each service's GET /metrics after the sale. */
+  metrics?: string[][];
+}
+
+async function scrapeBusinessMetrics(url: string): Promise<string[]> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    return text.split('\n').filter((line) => line.startsWith('shop_') && !line.includes('_bucket{'));
+  } catch (err) {
+    return [`# scrape failed: ${(err as Error).message}`];
+  }
 }
 
 // Mostly good cards; some declines (stock comes back) and some needing customer action (they expire).
@@ -172,9 +183,11 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
         .map(([outcome, n]) => [outcome.slice(4), n]),
     );
     if (opts.withPayment) await settle(db, 60_000);
+    // The service's own account of the sale (counters are per process: one scrape each).
+    const metrics = await Promise.all(urls.map((u) => scrapeBusinessMetrics(u)));
     for (const s of services) await s.stop();
     services.length = 0;
-    return await judge(db, productId, opts, result, errorCodes);
+    return { ...(await judge(db, productId, opts, result, errorCodes)), metrics };
   } finally {
     await Promise.allSettled(services.map((s) => s.stop()));
     await db.destroy();

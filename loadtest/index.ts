@@ -7,6 +7,12 @@ import { type FlashSaleOptions, type FlashSaleReport, runFlashSale } from './fla
 import { singleRowUpdateRate } from './pgbench.js';
 import { ms, table, writeJson, writeLatencyChart } from './report.js';
 
+const whole = (name: string) => (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return n;
+};
+
 const int = (name: string) => (raw: string) => {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
@@ -50,6 +56,18 @@ function printReport(name: string, reports: { label: string; report: FlashSaleRe
     for (const f of report.failures) process.stdout.write(`  ${label}: ${f}\n`);
   }
   const json = writeJson(name, reports);
+  for (const { label, report } of reports) {
+    for (const [i, lines] of (report.metrics ?? []).entries()) {
+      const interesting = lines.filter((l) =>
+        /^shop_(checkouts|payments|carts|reservations_expired|active_reservations|oversell|checkout_batch_size_(count|sum))/.test(
+          l,
+        ),
+      );
+      process.stdout.write(
+        `\n${label}${report.metrics!.length > 1 ? ` (instance ${i + 1})` : ''}: /metrics after the sale\n  ${interesting.join('\n  ')}\n`,
+      );
+    }
+  }
   const svg = writeLatencyChart(
     name,
     reports.map((r) => ({ label: r.label, result: r.report.fire })),
@@ -272,7 +290,12 @@ program
 program
   .command('flash-sale')
   .description('one SKU, many buyers, fixed-rate checkouts; proves zero oversell')
-  .option('--rate <n>', 'checkouts offered per second', int('rate'), 1_000)
+  .option(
+    '--rate <n>',
+    'checkouts offered per second (0: as fast as 200 connections go)',
+    whole('rate'),
+    1_000,
+  )
   .option('--duration <s>', 'seconds', int('duration'), 30)
   .option('--stock <n>', 'units of the hot SKU', int('stock'), 5_000)
   .option('--buyers <n>', 'distinct buyers (one cart each)', int('buyers'), 20_000)
