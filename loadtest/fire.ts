@@ -177,8 +177,7 @@ export async function fire(opts: FireOptions): Promise<FireResult> {
   return {
     requests,
     durationSec,
-    // From the first answer to the last: with `amount` a run lasts as long as the service needs.
-    achievedRate: requests / Math.max(0.001, ((all.at(-1)?.at ?? 0) - (all[0]?.at ?? 0)) / 1000),
+    achievedRate: sustainedRate(all),
     latency: summarise(all.map((s) => s.ms)),
     byScenario: Object.fromEntries([...samples].map(([name, l]) => [name, summarise(l)])),
     statusCounts,
@@ -187,6 +186,20 @@ export async function fire(opts: FireOptions): Promise<FireResult> {
     timeouts,
     timeline: timeline(all),
   };
+}
+
+/**
+ * Answers per second the service kept up: the median over the run's whole seconds (the first and
+ * last are partial: lanes start staggered, and with `amount` a run lasts as long as it needs).
+ */
+function sustainedRate(samples: { at: number }[]): number {
+  const perSecond = timeline(samples.map((s) => ({ ...s, ms: 0 }))).map((t) => t.responses);
+  if (perSecond.length < 3) {
+    const span = ((samples.at(-1)?.at ?? 0) - (samples[0]?.at ?? 0)) / 1000;
+    return samples.length / Math.max(1, span);
+  }
+  const whole = perSecond.slice(1, -1).sort((a, b) => a - b);
+  return whole[Math.floor(whole.length / 2)]!;
 }
 
 function timeline(samples: { at: number; ms: number }[]) {
