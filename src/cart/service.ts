@@ -286,9 +286,16 @@ export function createCartService({ db, cache, catalog, limits, metrics }: Deps)
     },
 
     /** Checkout marks the cart converted inside its own transaction, then calls this after commit. */
-    markConverted: (trx: Trx, cartId: string) => q.markCart(trx, cartId, 'converted'),
-    async forgetCart(cartId: string, userId: string | null) {
-      await cache.del(cartKey(cartId), ...(userId ? [userRefKey(userId)] : []));
+    /**
+     * After checkout converted a cart: its cached copy becomes a converted marker at the new
+     * version (not a deletion, which a reader that fetched the old state just before could undo).
+     */
+    async forgetCart(cartId: string, userId: string | null, version: number) {
+      const marker: CartState = { cart_id: cartId, user_id: userId, status: 'converted', version, lines: [] };
+      await Promise.all([
+        cache.setIfNewer(cartKey(cartId), version, marker, CART_TTL_MS),
+        ...(userId ? [cache.del(userRefKey(userId))] : []),
+      ]);
     },
 
     /**

@@ -20,7 +20,8 @@ export interface BatchOutcome {
   /** Requests whose key another transaction committed first: the caller replays the stored answer. */
   duplicates: CheckoutRequest[];
   /** What changed, for cache invalidation and metrics after the commit. */
-  orders: { orderId: string; userId: string; cartId: string }[];
+  /** cartVersion: the converted cart's version, so its cached copy can be replaced, not just dropped. */
+  orders: { orderId: string; userId: string; cartId: string; cartVersion: number }[];
   productIds: number[];
 }
 
@@ -116,7 +117,16 @@ export async function processBatch(
       reason: 'checkout',
     })),
   );
-  await writeAll(trx, live, responses, accepted, products, movements, opts.reservationTtlMs, actor);
+  const cartVersions = await writeAll(
+    trx,
+    live,
+    responses,
+    accepted,
+    products,
+    movements,
+    opts.reservationTtlMs,
+    actor,
+  );
   if (accepted.length) await takeStock(trx, movementDeltas(movements), opts.lockFirst);
   return {
     responses,
@@ -125,6 +135,7 @@ export async function processBatch(
       orderId: a.orderId,
       userId: a.request.userId,
       cartId: a.request.input.cart_id,
+      cartVersion: cartVersions[a.request.input.cart_id]!,
     })),
     productIds: [...new Set(accepted.flatMap((a) => a.lines.map((l) => l.product_id)))],
   };
@@ -273,11 +284,11 @@ async function writeAll(
   movements: Movement[],
   reservationTtlMs: number,
   actor: string,
-) {
+): Promise<Record<string, number>> {
   const items = accepted.flatMap((a) =>
     a.lines.map((l) => ({ orderId: a.orderId, line: l, product: products.get(l.product_id)! })),
   );
-  await trx.raw(
+  const { rows } = await trx.raw<{ rows: { cart_versions: Record<string, number> }[] }>(
     `WITH new_orders AS (
        INSERT INTO orders (id, user_id, cart_id, status, total_cents, shipping_address, payment_method, idempotency_key)
        SELECT id, u, c, 'PENDING', t, a, pm, k
@@ -300,12 +311,14 @@ async function writeAll(
      ), converted AS (
        UPDATE carts SET status = 'converted', converted_at = now(), updated_at = now(), version = version + 1
         WHERE id = ANY(?::uuid[])
+        RETURNING id, version
      ), answers AS (
        UPDATE idempotency_keys i SET response_status = r.s, response_body = r.b
          FROM unnest(?::uuid[], ?::text[], ?::int[], ?::json[]) AS r(u, k, s, b)
         WHERE i.user_id = r.u AND i.key = r.k
      )
-     SELECT count(*) FROM new_orders`,
+     SELECT (SELECT count(*) FROM new_orders) AS orders,
+            (SELECT coalesce(json_object_agg(id, version), '{}') FROM converted) AS cart_versions`,
     [
       accepted.map((a) => a.orderId),
       accepted.map((a) => a.request.userId),
@@ -335,4 +348,5 @@ async function writeAll(
       live.map((r) => JSON.stringify(responses.get(r)!.body)),
     ],
   );
+  return rows[0]?.cart_versions ?? {};
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import type { CartState } from '../../src/cart/schemas.js';
+import { ADDRESS } from '../support/checkout.js';
 import { baseUrls, createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, createUser, type ProductFixture } from '../support/fixtures.js';
 
@@ -832,9 +833,25 @@ describe('cart', () => {
       expect(touched.created_at).to.deep.equal(created.created_at);
       expect(Date.now() - touched.updated_at.getTime()).to.be.within(-5_000, 5_000);
 
-      // What checkout does: mark converted in its transaction, forget the cached copy after commit.
-      await t.container.db.transaction((trx) => t.container.cart.markConverted(trx, cartId));
-      await t.container.cart.forgetCart(cartId, user.id);
+      const before = await t.container.cache.getJson<{ version: number; status: string }>(`cart:${cartId}`);
+      await t
+        .request()
+        .post('/checkout')
+        .set(user.auth)
+        .set('Idempotency-Key', `convert-${cartId}`)
+        .send({ cart_id: cartId, shipping_address: ADDRESS, payment_method: 'pm_card_visa' })
+        .expect(201);
+      // A reader that fetched the active state just before the checkout writes it back late: the
+      // converted marker (a newer version) wins, so the shopper never sees the old cart again.
+      await t.container.cache.setIfNewer(
+        `cart:${cartId}`,
+        before!.version,
+        { ...before!, status: 'active' },
+        60_000,
+      );
+      expect((await t.container.cache.getJson<{ status: string }>(`cart:${cartId}`))!.status).to.equal(
+        'converted',
+      );
       const converted = await cartRow(t, cartId);
       expect(converted.status).to.equal('converted');
       expect(converted.converted_at).to.be.instanceOf(Date);
