@@ -843,12 +843,8 @@ describe('cart', () => {
         .expect(201);
       // A reader that fetched the active state just before the checkout writes it back late: the
       // converted marker (a newer version) wins, so the shopper never sees the old cart again.
-      await t.container.cache.setIfNewer(
-        `cart:${cartId}`,
-        before!.version,
-        { ...before!, status: 'active' },
-        60_000,
-      );
+      const stale = { ...before!, status: 'active' };
+      await t.container.cache.setIfNewer(`cart:${cartId}`, before!.version, stale, 60_000);
       expect((await t.container.cache.getJson<{ status: string }>(`cart:${cartId}`))!.status).to.equal(
         'converted',
       );
