@@ -131,7 +131,7 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
               REDIS_PREFIX: `loadtest:${runId}:`,
               CHECKOUT_STRATEGY: opts.strategy,
               WORKERS: opts.withPayment ? 'true' : 'false',
-              ...(opts.withPayment ? { RESERVATION_TTL: '5s', SWEEPER_INTERVAL: '500ms' } : {}),
+              ...(opts.withPayment ? { RESERVATION_TTL: '20s', SWEEPER_INTERVAL: '500ms' } : {}),
               ...opts.extraEnv,
             },
             opts.nodeArgs,
@@ -182,7 +182,7 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
         .filter(([outcome]) => Number(outcome.slice(0, 3)) >= 400)
         .map(([outcome, n]) => [outcome.slice(4), n]),
     );
-    if (opts.withPayment) await settle(db, 60_000);
+    if (opts.withPayment) await settle(db, 90_000);
     // The service's own account of the sale (counters are per process: one scrape each).
     const metrics = await Promise.all(urls.map((u) => scrapeBusinessMetrics(u)));
     for (const s of services) await s.stop();

@@ -177,7 +177,7 @@ async function flashSale(opts: {
 
 /** Steps the offered rate up until p99 breaks the budget or anything fails; reports the last rate held. */
 async function findMax(base: FlashSaleOptions, budgetMs: number, stamp: string): Promise<number> {
-  const steps = [500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 10_000, 12_000];
+  const steps = [100, 250, 500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000];
   const held: Record<string, number> = {};
   const rows: { label: string; report: FlashSaleReport }[] = [];
   for (const strategy of ['row-lock', 'group-commit'] as const) {

@@ -6,7 +6,7 @@ import { type PeriodicTask, startScheduler } from './scheduler.js';
 /** The background work every service process runs: payments and refunds, expiry, retention. */
 export function backgroundTasks(c: Container): PeriodicTask[] {
   return [
-    { name: 'outbox', intervalMs: c.config.jobs.workerIntervalMs, run: () => c.worker.drain(10) },
+    { name: 'outbox', intervalMs: c.config.jobs.workerIntervalMs, run: () => c.worker.drain(100) },
     { name: 'reservation-sweeper', intervalMs: c.config.jobs.sweeperIntervalMs, run: () => c.sweep() },
     { name: 'cart-retention', intervalMs: 3_600_000, run: () => c.cart.purgeStaleCarts() },
     // Watchdogs: their findings feed shop_oversell_incidents_total and shop_inventory_cache_drift.
