@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type FireResult, fire, type Scenario } from './fire.js';
-import { seededDatabase } from './scenario.js';
+import { dropRedisPrefix, seededDatabase } from './scenario.js';
 import { startServiceProcess } from './service.js';
 
 const WORDS = [
@@ -79,10 +79,11 @@ export async function runBrowseBench(opts: {
     opts.products,
   );
   await db.destroy();
+  const prefix = `loadtest:browse:${randomUUID().slice(0, 8)}:`;
   const service = await startServiceProcess({
     DATABASE_URL: databaseUrl,
     REDIS_URL: opts.redisUrl,
-    REDIS_PREFIX: `loadtest:browse:${randomUUID().slice(0, 8)}:`,
+    REDIS_PREFIX: prefix,
     WORKERS: 'false',
   });
   try {
@@ -97,5 +98,6 @@ export async function runBrowseBench(opts: {
     return { fire: result, failures };
   } finally {
     await service.stop();
+    await dropRedisPrefix(opts.redisUrl, prefix);
   }
 }

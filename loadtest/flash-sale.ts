@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type AuditReport, checkInvariants } from '../src/audit/invariants.js';
 import type { Db } from '../src/db/index.js';
 import { type FireResult, fire } from './fire.js';
-import { type Buyer, createBuyers, createHotSku, freshDatabase } from './scenario.js';
+import { type Buyer, createBuyers, createHotSku, dropRedisPrefix, freshDatabase } from './scenario.js';
 import { type ServiceProcess, startServiceProcess } from './service.js';
 
 export interface FlashSaleOptions {
@@ -191,6 +191,7 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
   } finally {
     await Promise.allSettled(services.map((s) => s.stop()));
     await db.destroy();
+    await dropRedisPrefix(opts.redisUrl, `loadtest:${runId}:`);
   }
 }
 

@@ -9,6 +9,8 @@ import {
   withDatabase,
   withMaintenance,
 } from '../src/db/index.js';
+import { createCache } from '../src/shared/cache.js';
+import { createLogger } from '../src/shared/logger.js';
 import { hashPassword, hashToken } from '../src/users/passwords.js';
 
 export interface Buyer {
@@ -26,6 +28,20 @@ export async function freshDatabase(baseUrl: string, name: string): Promise<{ ur
   const db = createDb(url, 4);
   await migrateLatest(db);
   return { url, db };
+}
+
+/** Deletes a run's Redis keys (every run uses a prefix of its own), so runs do not pile up keys. */
+export async function dropRedisPrefix(redisUrl: string, prefix: string) {
+  const cache = createCache({
+    url: redisUrl,
+    prefix,
+    commandTimeoutMs: 1_000,
+    logger: createLogger('silent'),
+  });
+  const until = Date.now() + 2_000;
+  while (!cache.ready && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  await cache.delPattern('*');
+  await cache.close();
 }
 
 /** A fresh database holding the deterministic demo catalog (browse and cart benchmarks). */

@@ -18,6 +18,7 @@ interface Deps {
 }
 
 const CART_TTL_MS = 30 * 86_400_000;
+const CONVERTED_MARKER_TTL_MS = 10 * 60_000;
 const cartKey = (id: string) => `cart:${id}`;
 const userRefKey = (userId: string) => `cartref:user:${userId}`;
 const PURGE_BATCH = 1_000;
@@ -293,7 +294,8 @@ export function createCartService({ db, cache, catalog, limits, metrics }: Deps)
     async forgetCart(cartId: string, userId: string | null, version: number) {
       const marker: CartState = { cart_id: cartId, user_id: userId, status: 'converted', version, lines: [] };
       await Promise.all([
-        cache.setIfNewer(cartKey(cartId), version, marker, CART_TTL_MS),
+        // Only a read racing the checkout could bring the old state back: minutes cover it.
+        cache.setIfNewer(cartKey(cartId), version, marker, CONVERTED_MARKER_TTL_MS),
         ...(userId ? [cache.del(userRefKey(userId))] : []),
       ]);
     },

@@ -90,17 +90,19 @@ export function createCache({ url, prefix, commandTimeoutMs, logger }: CacheOpti
   let closed = false;
   const k = (key: string) => prefix + key;
 
-  async function guard<T>(what: string, fallback: T, op: () => Promise<T>): Promise<T> {
+  async function guard<T>(
+    what: string,
+    fallback: T,
+    op: () => Promise<T>,
+    timeoutMs = commandTimeoutMs,
+  ): Promise<T> {
     if (closed || !client.isReady) return fallback;
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
         op(),
         new Promise<T>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`timed out after ${commandTimeoutMs} ms`)),
-            commandTimeoutMs,
-          );
+          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
     } catch (err) {
@@ -155,14 +157,21 @@ export function createCache({ url, prefix, commandTimeoutMs, logger }: CacheOpti
       return guard('get', null, () => client.get(k(key)));
     },
     async delPattern(pattern) {
-      return guard('scan', 0, async () => {
-        let deleted = 0;
-        for await (const batch of client.scanIterator({ MATCH: k(pattern), COUNT: 500 })) {
-          const keys = batch as unknown as string[];
-          if (keys.length) deleted += await client.del(keys);
-        }
-        return deleted;
-      });
+      // A maintenance sweep, not a request's cache call: SCAN walks the whole keyspace, so it gets
+      // a minute rather than the per-command budget.
+      return guard(
+        'scan',
+        0,
+        async () => {
+          let deleted = 0;
+          for await (const batch of client.scanIterator({ MATCH: k(pattern), COUNT: 1_000 })) {
+            const keys = batch as unknown as string[];
+            if (keys.length) deleted += await client.del(keys);
+          }
+          return deleted;
+        },
+        60_000,
+      );
     },
     async ping() {
       return guard('ping', false, async () => (await client.ping()) === 'PONG');
