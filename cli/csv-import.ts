@@ -114,6 +114,26 @@ export function convertRows<T>(
   return { valid, errors };
 }
 
+/**
+ * Reads a SKU-keyed CSV for an all-or-nothing change: every row converted, or a CliError listing
+ * each bad line and nothing applied. Answers the values and the line each SKU came from.
+ */
+export async function readSkuCsv<T extends { sku: string }>(
+  file: string,
+  required: string[],
+  convert: (values: Record<string, string>) => T,
+) {
+  const { rows, errors: shapeErrors } = await readCsvTable(file, { required });
+  const { valid, errors } = convertRows(rows, convert, (v) => v.sku, shapeErrors);
+  if (errors.length) {
+    throw new CliError(
+      `${describeErrors(errors)}\n${errors.length} bad row(s) in ${file}; nothing was changed`,
+    );
+  }
+  if (valid.length === 0) throw new CliError(`${file} has no rows`);
+  return { values: valid.map((r) => r.value), lines: new Map(valid.map((r) => [r.value.sku, r.line])) };
+}
+
 export const describeErrors = (errors: RowError[], max = 50) =>
   [
     ...errors.slice(0, max).map((e) => `line ${e.line}: ${e.message}`),

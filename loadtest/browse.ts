@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { type FireResult, fire, type Scenario } from './fire.js';
-import { dropRedisPrefix, seededDatabase } from './scenario.js';
-import { startServiceProcess } from './service.js';
+import type { Scenario } from './fire.js';
+import { type MixBenchOptions, runMixBench } from './mix.js';
 
 const WORDS = [
   'wireless',
@@ -66,38 +64,5 @@ function browseMix(maxProductId: number): Scenario[] {
   ];
 }
 
-export async function runBrowseBench(opts: {
-  databaseUrl: string;
-  redisUrl: string;
-  rate: number;
-  durationSec: number;
-  products: number;
-}): Promise<{ fire: FireResult; failures: string[] }> {
-  const { url: databaseUrl, db } = await seededDatabase(
-    opts.databaseUrl,
-    'shop_loadtest_browse',
-    opts.products,
-  );
-  await db.destroy();
-  const prefix = `loadtest:browse:${randomUUID().slice(0, 8)}:`;
-  const service = await startServiceProcess({
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: opts.redisUrl,
-    REDIS_PREFIX: prefix,
-    WORKERS: 'false',
-  });
-  try {
-    const mix = browseMix(opts.products);
-    await fire({ urls: [service.url], rate: opts.rate, durationSec: 3, mix });
-    const result = await fire({ urls: [service.url], rate: opts.rate, durationSec: opts.durationSec, mix });
-    const failures = Object.entries(result.outcomes)
-      .filter(([outcome]) => Number(outcome.slice(0, 3)) >= 400)
-      .map(([outcome, n]) => `${n} × ${outcome}`);
-    if (result.errors || result.timeouts)
-      failures.push(`${result.errors} connection errors, ${result.timeouts} timeouts`);
-    return { fire: result, failures };
-  } finally {
-    await service.stop();
-    await dropRedisPrefix(opts.redisUrl, prefix);
-  }
-}
+export const runBrowseBench = (opts: MixBenchOptions) =>
+  runMixBench('browse', opts, async () => ({ mix: browseMix(opts.products) }));

@@ -1,12 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import * as cartQueries from '../src/cart/queries.js';
-import { loadConfig } from '../src/config.js';
-import { type Container, createContainer } from '../src/container.js';
-import { createLogger } from '../src/shared/logger.js';
-import { type FireResult, fire, type Scenario } from './fire.js';
-import { seededDatabase } from './scenario.js';
-import { startServiceProcess } from './service.js';
+import type { Container } from '../src/container.js';
+import type { Scenario } from './fire.js';
+import { type MixBenchOptions, runMixBench } from './mix.js';
 
 /** 409 insufficient_stock and 422 limits are business answers: counted, not failures. */
 const BUSINESS_ANSWERS = new Set(['409 insufficient_stock', '422 quantity_limit_exceeded', '422 cart_full']);
@@ -86,47 +82,13 @@ async function staleCaches(c: Container, shoppers: Shopper[]): Promise<number> {
   return stale;
 }
 
-export interface CartBenchReport {
-  fire: FireResult;
-  failures: string[];
-  checkedCarts: number;
-}
-
 /**
- * The cart under load: 40% add, 20% update, 40% view, each as a random one of `users` shoppers, at
- * a fixed overall rate against the service running as its own process on a seeded scratch store.
- * Fails on any 5xx, connection error or unexpected 4xx, or a cart whose Redis copy ends different
- * from PostgreSQL.
+ * The cart under load: 40% add, 20% update, 40% view, each as a random one of `users` shoppers.
+ * 409 insufficient_stock and 422 limits are business answers; at the end every cart's Redis copy
+ * must equal PostgreSQL.
  */
-export async function runCartBench(opts: {
-  databaseUrl: string;
-  redisUrl: string;
-  rate: number;
-  durationSec: number;
-  users: number;
-  products: number;
-}): Promise<CartBenchReport> {
-  const { url: databaseUrl, db } = await seededDatabase(
-    opts.databaseUrl,
-    'shop_loadtest_cart',
-    opts.products,
-  );
-  await db.destroy();
-  const prefix = `loadtest:cart:${randomUUID().slice(0, 8)}:`;
-  const config = loadConfig({
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: opts.redisUrl,
-    REDIS_PREFIX: prefix,
-    WORKERS: 'false',
-  });
-  const c = createContainer(config, { logger: createLogger('warn') });
-  const service = await startServiceProcess({
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: opts.redisUrl,
-    REDIS_PREFIX: prefix,
-    WORKERS: 'false',
-  });
-  try {
+export const runCartBench = (opts: MixBenchOptions & { users: number }) =>
+  runMixBench('cart', opts, async (c) => {
     // Products with room for many carts' worth of units: a 409 should be news, not noise.
     const productIds = await c
       .db('inventory')
@@ -134,20 +96,12 @@ export async function runCartBench(opts: {
       .orderBy('product_id')
       .pluck('product_id');
     const shoppers = await createShoppers(c, opts.users, productIds);
-    const mix = cartMix(shoppers, productIds);
-    await fire({ urls: [service.url], rate: opts.rate, durationSec: 3, mix });
-    const result = await fire({ urls: [service.url], rate: opts.rate, durationSec: opts.durationSec, mix });
-    const failures = Object.entries(result.outcomes)
-      .filter(([outcome]) => Number(outcome.slice(0, 3)) >= 400 && !BUSINESS_ANSWERS.has(outcome))
-      .map(([outcome, n]) => `${n} × ${outcome}`);
-    if (result.errors || result.timeouts)
-      failures.push(`${result.errors} connection errors, ${result.timeouts} timeouts`);
-    const stale = await staleCaches(c, shoppers);
-    if (stale) failures.push(`${stale} cart(s) whose Redis copy differs from PostgreSQL`);
-    return { fire: result, failures, checkedCarts: shoppers.length };
-  } finally {
-    await service.stop();
-    await c.cache.delPattern('*');
-    await c.close();
-  }
-}
+    return {
+      mix: cartMix(shoppers, productIds),
+      businessAnswers: BUSINESS_ANSWERS,
+      check: async () => {
+        const stale = await staleCaches(c, shoppers);
+        return stale ? [`${stale} cart(s) whose Redis copy differs from PostgreSQL`] : [];
+      },
+    };
+  });

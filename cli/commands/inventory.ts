@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { ReservationView, StockChange } from '../../src/inventory/service.js';
 import { CliError, cliActor, type GlobalOptions, print, withContainer } from '../context.js';
-import { convertRows, describeErrors, readCsvTable, unknownSkusByLine, wholeNumber } from '../csv-import.js';
+import { readSkuCsv, unknownSkusByLine, wholeNumber } from '../csv-import.js';
 import { examples, table, when } from '../format.js';
 
 interface Stock {
@@ -63,37 +63,29 @@ export async function changeInventory(change: StockChange, reason: string, json?
 }
 
 async function importStock(file: string, reason: string, json?: boolean) {
-  const { rows, errors: shapeErrors } = await readCsvTable(file, { required: ['sku', 'quantity'] });
-  const { valid, errors } = convertRows(
-    rows,
-    (v): StockChange => ({ sku: v.sku!.trim(), mode: 'set', quantity: wholeNumber(v.quantity!, 'quantity') }),
-    (c) => c.sku,
-    shapeErrors,
+  const { values, lines } = await readSkuCsv(
+    file,
+    ['sku', 'quantity'],
+    (v): StockChange => ({
+      sku: v.sku!.trim(),
+      mode: 'set',
+      quantity: wholeNumber(v.quantity!, 'quantity'),
+    }),
   );
-  if (errors.length) {
-    throw new CliError(
-      `${describeErrors(errors)}\n${errors.length} bad row(s) in ${file}; nothing was changed`,
-    );
-  }
-  if (valid.length === 0) throw new CliError(`${file} has no rows`);
-  const lines = new Map(valid.map((r) => [r.value.sku, r.line]));
   await withContainer(async (c) => {
     const result = await c.inventory
-      .applyChanges(
-        valid.map((r) => r.value),
-        { actor: cliActor(), reason },
-      )
+      .applyChanges(values, { actor: cliActor(), reason })
       .catch((err) => unknownSkusByLine(err, lines));
     print(
       json,
       {
         file: basename(file),
-        rows: valid.length,
+        rows: values.length,
         changed: result.changed,
-        unchanged: valid.length - result.changed,
+        unchanged: values.length - result.changed,
       },
       () =>
-        `${file}: set ${result.changed} SKU(s); ${valid.length - result.changed} already had that quantity`,
+        `${file}: set ${result.changed} SKU(s); ${values.length - result.changed} already had that quantity`,
     );
   });
 }

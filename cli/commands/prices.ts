@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { PriceChange } from '../../src/catalog/products.js';
 import { parseAmount } from '../../src/shared/money.js';
 import { CliError, cliActor, type GlobalOptions, print, withContainer } from '../context.js';
-import { convertRows, describeErrors, readCsvTable, unknownSkusByLine } from '../csv-import.js';
+import { readSkuCsv, unknownSkusByLine } from '../csv-import.js';
 import { examples, money, table } from '../format.js';
 
 interface PreviewRow {
@@ -28,22 +28,15 @@ export async function setPrice(sku: string, amount: string, reason: string | und
   });
 }
 
-async function readPriceCsv(file: string) {
-  const { rows, errors: shapeErrors } = await readCsvTable(file, { required: ['sku', 'price'] });
-  const { valid, errors } = convertRows(
-    rows,
-    (v): PriceChange => ({ sku: v.sku!.trim(), price_cents: parseAmount(v.price!, 'price') }),
-    (c) => c.sku,
-    shapeErrors,
+const readPriceCsv = (file: string) =>
+  readSkuCsv(
+    file,
+    ['sku', 'price'],
+    (v): PriceChange => ({
+      sku: v.sku!.trim(),
+      price_cents: parseAmount(v.price!, 'price'),
+    }),
   );
-  if (errors.length) {
-    throw new CliError(
-      `${describeErrors(errors)}\n${errors.length} bad row(s) in ${file}; nothing was changed`,
-    );
-  }
-  if (valid.length === 0) throw new CliError(`${file} has no rows`);
-  return { changes: valid.map((r) => r.value), lines: new Map(valid.map((r) => [r.value.sku, r.line])) };
-}
 
 interface BulkOptions {
   category?: string;
@@ -70,7 +63,7 @@ async function bulkPrices(opts: BulkOptions, json?: boolean) {
 
   await withContainer(async (c) => {
     const preview: PreviewRow[] = csv
-      ? await c.products.previewPrices(csv.changes).catch((err) => unknownSkusByLine(err, csv.lines))
+      ? await c.products.previewPrices(csv.values).catch((err) => unknownSkusByLine(err, csv.lines))
       : await c.products.previewPercent(opts.category!, Number(opts.percent));
     const changes = preview.filter((p) => p.price_cents !== p.old_price_cents);
     const report = (changed: number | null) => ({
