@@ -3,6 +3,7 @@ import { type AdminChange, recordAdminChanges } from '../admin/audit-log.js';
 import { type Db, pgArray, type Trx } from '../db/index.js';
 import { applyMovements } from '../inventory/ledger.js';
 import { DomainError } from '../shared/errors.js';
+import type { Product } from './schemas.js';
 import type { CatalogService } from './service.js';
 
 export const productInputSchema = z
@@ -40,15 +41,9 @@ export type ProductPatch = z.infer<typeof productPatchSchema>;
 
 export type ProductAdminService = ReturnType<typeof createProductAdminService>;
 
-interface Row {
-  id: number;
-  sku: string;
-  name: string;
-  description: string;
-  category: string;
-  price_cents: number;
+type Row = Pick<Product, 'id' | 'sku' | 'name' | 'description' | 'category' | 'price_cents'> & {
   active: boolean;
-}
+};
 const COLUMNS = ['id', 'sku', 'name', 'description', 'category', 'price_cents', 'active'] as const;
 
 const categoryName = (slug: string) => slug.replace(/-/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import type { CartState } from '../../src/cart/schemas.js';
 import { ADDRESS } from '../support/checkout.js';
+import { shopctl } from '../support/cli.js';
 import { baseUrls, createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, createUser, type ProductFixture } from '../support/fixtures.js';
 
@@ -57,33 +57,6 @@ const quantities = (items: { product_id: number; quantity: number }[]) =>
 async function setPrice(t: TestContext, productId: number, priceCents: number) {
   await t.container.db('products').where({ id: productId }).update({ price_cents: priceCents });
   await t.container.catalog.invalidateProducts([productId]);
-}
-
-function shopctl(
-  t: TestContext,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/shopctl.ts', ...args], {
-      env: {
-        ...process.env,
-        DATABASE_URL: t.databaseUrl,
-        REDIS_URL: baseUrls().redisUrl,
-        REDIS_PREFIX: t.container.cache.prefix,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('cart', () => {
