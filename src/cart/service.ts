@@ -104,7 +104,12 @@ export function createCartService({ db, cache, catalog, limits, metrics }: Deps)
       const inserted = await q.insertUserCart(trx, owner.userId);
       return inserted ? { cart: inserted, created: true } : { cart: await q.lockUserCart(trx, owner.userId) };
     }
-    if (owner.token) return { cart: await q.lockGuestCart(trx, hashToken(owner.token)) };
+    if (owner.token) {
+      const cart = await q.lockGuestCart(trx, hashToken(owner.token));
+      // A token whose cart was purged (or never existed) on an add: start over with a new cart and
+      // token rather than refuse the shopper forever. Other writes still answer cart_not_found.
+      if (cart || !create) return { cart };
+    }
     if (!create) return {};
     const cartToken = newToken('cart');
     return { cart: await q.insertGuestCart(trx, hashToken(cartToken)), cartToken, created: true };

@@ -671,6 +671,21 @@ describe('cart', () => {
       }
     });
 
+    it('starts a fresh guest cart when an add comes with a token whose cart is gone', async () => {
+      const product = await createProduct(t.container.db, { stock: 5 });
+      const res = await t
+        .request()
+        .post('/cart/items')
+        .set('X-Cart-Token', 'cart_purged-long-ago')
+        .send({ product_id: product.id, quantity: 1 })
+        .expect(201);
+      expect(res.body.cart_token).to.match(/^cart_/);
+      expect(res.body.cart_token).to.not.equal('cart_purged-long-ago');
+      expect(res.get('X-Cart-Token')).to.equal(res.body.cart_token);
+      const cart = await t.request().get('/cart').set('X-Cart-Token', res.body.cart_token).expect(200);
+      expect(cart.body).to.include({ cart_id: res.body.cart_id, item_count: 1 });
+    });
+
     it('answers 401 to a bad bearer token on every cart route', async () => {
       const product = await createProduct(t.container.db);
       const bad = { Authorization: 'Bearer shp_not-a-real-token' };
