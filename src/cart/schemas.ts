@@ -53,6 +53,8 @@ export interface CartItemView {
   quantity: number;
   line_total_cents: number;
   available: number;
+  /** False once the product is taken off sale: shown, but left out of item_count and total_cents. */
+  purchasable: boolean;
   price_changed: boolean;
   previous_price_cents?: number;
 }

@@ -73,6 +73,7 @@ export function createCartService({ db, cache, catalog, limits, metrics }: Deps)
         quantity: line.quantity,
         line_total_cents: price * line.quantity,
         available: product?.available ?? 0,
+        purchasable: product !== undefined,
         price_changed: price !== line.price_cents_at_add,
       };
       if (item.price_changed) item.previous_price_cents = line.price_cents_at_add;
@@ -81,8 +82,9 @@ export function createCartService({ db, cache, catalog, limits, metrics }: Deps)
     return {
       cart_id: state.cart_id,
       items,
-      item_count: items.reduce((n, i) => n + i.quantity, 0),
-      total_cents: items.reduce((n, i) => n + i.line_total_cents, 0),
+      // A line of a product taken off sale stays visible (the shopper decides) but is not charged for.
+      item_count: items.reduce((n, i) => n + (i.purchasable ? i.quantity : 0), 0),
+      total_cents: items.reduce((n, i) => n + (i.purchasable ? i.line_total_cents : 0), 0),
     };
   }
 

@@ -413,6 +413,22 @@ describe('cart', () => {
   });
 
   describe('prices', () => {
+    it('keeps a line of a product taken off sale visible but out of the totals', async () => {
+      const user = await createUser(t.container);
+      const [kept, retired] = await createProducts(t, 2, { price_cents: 300, stock: 10 });
+      await add(user, kept!.id, 2).expect(200);
+      await add(user, retired!.id, 1).expect(200);
+      await t.container.db('products').where({ id: retired!.id }).update({ active: false });
+      await t.container.catalog.invalidateProducts([retired!.id]);
+      const cart = (await getCart(user)).body;
+      expect(cart).to.include({ item_count: 2, total_cents: 600 });
+      const off = cart.items.find((i: { product_id: number }) => i.product_id === retired!.id);
+      expect(off).to.include({ purchasable: false, available: 0, quantity: 1 });
+      expect(cart.items.find((i: { product_id: number }) => i.product_id === kept!.id)).to.include({
+        purchasable: true,
+      });
+    });
+
     it('shows the current price and flags a line whose price changed since it was added', async () => {
       const user = await createUser(t.container);
       const [kettle, toaster] = await createProducts(t, 2, { price_cents: 1000, stock: 10 });
