@@ -4,6 +4,7 @@ import { runBrowseBench } from './browse.js';
 import { runCartBench } from './cart.js';
 import type { FireResult } from './fire.js';
 import { type FlashSaleOptions, type FlashSaleReport, runFlashSale } from './flash-sale.js';
+import type { MixBenchOptions } from './mix.js';
 import { singleRowUpdateRate } from './pgbench.js';
 import { ms, table, writeJson, writeLatencyChart } from './report.js';
 
@@ -240,53 +241,54 @@ function printMixReport(
 
 const program = new Command().name('loadtest').description('Shop load tests').exitOverride();
 
-program
-  .command('browse')
-  .description('search, filter, sort and product pages over the seeded catalog at a fixed rate')
-  .option('--rate <n>', 'requests per second', int('rate'), 500)
-  .option('--duration <s>', 'seconds', int('duration'), 20)
-  .option('--products <n>', 'catalog size (10000 or 100000)', int('products'), 10_000)
-  .option('--p99-budget <ms>', 'p99 budget in ms (the seed budget is 200)', int('p99-budget'), 200)
-  .action(async (opts) => {
-    const config = loadConfig();
-    const report = await runBrowseBench({
-      databaseUrl: config.db.url,
-      redisUrl: config.redis.url,
-      rate: opts.rate,
-      durationSec: opts.duration,
-      products: opts.products,
-    });
-    process.exitCode = printMixReport(
-      `browse-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-      opts.p99Budget,
-      report,
-    );
-  });
+/** The options a fixed-rate mix benchmark shares, and its run: seeded store, fire, report, exit code. */
+function mixCommand(name: string, description: string, defaults: { products: number }) {
+  return program
+    .command(name)
+    .description(description)
+    .option('--rate <n>', 'requests per second', int('rate'), 500)
+    .option('--duration <s>', 'seconds', int('duration'), 20)
+    .option('--products <n>', 'catalog size', int('products'), defaults.products)
+    .option('--p99-budget <ms>', 'p99 budget in ms (the seed budget is 200)', int('p99-budget'), 200);
+}
 
-program
-  .command('cart')
-  .description('add/update/view cart mix for many shoppers at a fixed rate; checks Redis against PostgreSQL')
-  .option('--rate <n>', 'requests per second', int('rate'), 500)
-  .option('--duration <s>', 'seconds', int('duration'), 20)
-  .option('--users <n>', 'shoppers', int('users'), 200)
-  .option('--products <n>', 'catalog size', int('products'), 1_000)
-  .option('--p99-budget <ms>', 'p99 budget in ms', int('p99-budget'), 200)
-  .action(async (opts) => {
-    const config = loadConfig();
-    const report = await runCartBench({
-      databaseUrl: config.db.url,
-      redisUrl: config.redis.url,
-      rate: opts.rate,
-      durationSec: opts.duration,
-      users: opts.users,
-      products: Math.max(opts.products, opts.users * 3),
-    });
-    process.exitCode = printMixReport(
-      `cart-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-      opts.p99Budget,
-      report,
-    );
+async function runMix(
+  name: string,
+  opts: { rate: number; duration: number; products: number; p99Budget: number },
+  run: (o: MixBenchOptions) => Promise<{ fire: FireResult; failures: string[] }>,
+) {
+  const config = loadConfig();
+  const report = await run({
+    databaseUrl: config.db.url,
+    redisUrl: config.redis.url,
+    rate: opts.rate,
+    durationSec: opts.duration,
+    products: opts.products,
   });
+  process.exitCode = printMixReport(
+    `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    opts.p99Budget,
+    report,
+  );
+}
+
+mixCommand('browse', 'search, filter, sort and product pages over the seeded catalog at a fixed rate', {
+  products: 10_000,
+}).action((opts) => runMix('browse', opts, runBrowseBench));
+
+mixCommand(
+  'cart',
+  'add/update/view cart mix for many shoppers at a fixed rate; checks Redis against PostgreSQL',
+  {
+    products: 1_000,
+  },
+)
+  .option('--users <n>', 'shoppers', int('users'), 200)
+  .action((opts) =>
+    runMix('cart', { ...opts, products: Math.max(opts.products, opts.users * 3) }, (o) =>
+      runCartBench({ ...o, users: opts.users }),
+    ),
+  );
 
 program
   .command('flash-sale')

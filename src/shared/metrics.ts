@@ -16,6 +16,17 @@ export function createMetrics(db: Db) {
     registry.removeSingleMetric(`nodejs_active_${name}_total`);
   }
   const opts = { registers: [registry] };
+  /** A gauge whose value is one query's `v`, read at scrape time. */
+  const dbGauge = (name: string, help: string, sql: string) =>
+    new client.Gauge({
+      name,
+      help,
+      ...opts,
+      async collect() {
+        const { rows } = await db.raw<{ rows: { v: number }[] }>(sql);
+        this.set(Number(rows[0]?.v ?? 0));
+      },
+    });
   const readCounter = async (name: string) =>
     Number((await db('ops_counters').where({ name }).first('value'))?.value ?? 0);
 
@@ -99,54 +110,30 @@ export function createMetrics(db: Db) {
       labelNames: ['topic'],
       ...opts,
     }),
-    activeReservations: new client.Gauge({
-      name: 'shop_active_reservations',
-      help: 'Units held by ACTIVE reservations',
-      ...opts,
-      async collect() {
-        const { rows } = await db.raw<{ rows: { units: number }[] }>(
-          "SELECT coalesce(sum(quantity), 0)::int AS units FROM reservations WHERE state = 'ACTIVE'",
-        );
-        this.set(rows[0]?.units ?? 0);
-      },
-    }),
+    activeReservations: dbGauge(
+      'shop_active_reservations',
+      'Units held by ACTIVE reservations',
+      `SELECT coalesce(sum(quantity), 0)::int AS v FROM reservations WHERE state = 'ACTIVE'`,
+    ),
     // The release-lag histogram only sees reservations the sweeper did release: with the sweeper
     // stalled or down it goes quiet while stock stays held. This gauge sees those from the table.
-    reservationOverdue: new client.Gauge({
-      name: 'shop_reservation_overdue_seconds',
-      help: 'How long past its expires_at the oldest still-ACTIVE reservation is (0 when none is due)',
-      ...opts,
-      async collect() {
-        const { rows } = await db.raw<{ rows: { overdue: number }[] }>(
-          `SELECT coalesce(extract(epoch FROM now() - min(expires_at)), 0)::float AS overdue FROM reservations
-            WHERE state = 'ACTIVE' AND expires_at <= now()`,
-        );
-        this.set(rows[0]?.overdue ?? 0);
-      },
-    }),
-    outboxLag: new client.Gauge({
-      name: 'shop_outbox_lag_seconds',
-      help: 'Age of the oldest due, unprocessed outbox event',
-      ...opts,
-      async collect() {
-        const { rows } = await db.raw<{ rows: { lag: number }[] }>(
-          `SELECT coalesce(extract(epoch FROM now() - min(available_at)), 0)::float AS lag FROM outbox_events
-            WHERE processed_at IS NULL AND failed_at IS NULL AND available_at <= now()`,
-        );
-        this.set(rows[0]?.lag ?? 0);
-      },
-    }),
-    outboxParked: new client.Gauge({
-      name: 'shop_outbox_failed_jobs',
-      help: 'Outbox events that exhausted their retries and wait for an operator',
-      ...opts,
-      async collect() {
-        const { rows } = await db.raw<{ rows: { n: number }[] }>(
-          'SELECT count(*)::int AS n FROM outbox_events WHERE failed_at IS NOT NULL',
-        );
-        this.set(rows[0]?.n ?? 0);
-      },
-    }),
+    reservationOverdue: dbGauge(
+      'shop_reservation_overdue_seconds',
+      'How long past its expires_at the oldest still-ACTIVE reservation is (0 when none is due)',
+      `SELECT coalesce(extract(epoch FROM now() - min(expires_at)), 0)::float AS v FROM reservations
+        WHERE state = 'ACTIVE' AND expires_at <= now()`,
+    ),
+    outboxLag: dbGauge(
+      'shop_outbox_lag_seconds',
+      'Age of the oldest due, unprocessed outbox event',
+      `SELECT coalesce(extract(epoch FROM now() - min(available_at)), 0)::float AS v FROM outbox_events
+        WHERE processed_at IS NULL AND failed_at IS NULL AND available_at <= now()`,
+    ),
+    outboxParked: dbGauge(
+      'shop_outbox_failed_jobs',
+      'Outbox events that exhausted their retries and wait for an operator',
+      `SELECT count(*)::int AS v FROM outbox_events WHERE failed_at IS NOT NULL`,
+    ),
     oversellIncidents: new client.Counter({
       name: 'shop_oversell_incidents_total',
       help: 'Invariant violations found by the invariant checker (service audits and shopctl audit)',
