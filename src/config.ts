@@ -20,6 +20,26 @@ const duration = z.string().transform((raw, ctx) => {
   return Number(match[1]) * unit;
 });
 
+/** A latency range: one duration (fixed) or two joined by a dash, e.g. 200ms-400ms. */
+const latencyRange = z.string().transform((raw, ctx) => {
+  const parts = raw.split('-').map((p) => duration.safeParse(p));
+  if (parts.length > 2 || parts.some((p) => !p.success)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration or a range such as 200ms-400ms, got "${raw}"`,
+    });
+    return z.NEVER;
+  }
+  const [min, max = min] = parts.map((p) => p.data as number) as [number, number?];
+  if (max! < min) {
+    ctx.addIssue({ code: 'custom', message: `the range's end is below its start: "${raw}"` });
+    return z.NEVER;
+  }
+  return { min, max: max! };
+});
+
+const fraction = z.coerce.number().min(0).max(1);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('0.0.0.0'),
@@ -39,7 +59,15 @@ const envSchema = z.object({
   CHECKOUT_BATCH_CONCURRENCY: int(1, 64).default(2),
   RESERVATION_TTL: duration.default(10 * 60_000),
   SWEEPER_INTERVAL: duration.default(2_000),
-  WORKER_INTERVAL: duration.default(200),
+  WORKER_INTERVAL: duration.default(1_000),
+  PAYMENT_CONCURRENCY: int(1, 10_000).default(512),
+  PAYMENT_TIMEOUT: duration.default(10_000),
+  SETTLEMENT_BATCH_MAX: int(1, 10_000).default(256),
+  SETTLEMENT_BATCH_WAIT: duration.default(5),
+  SETTLEMENT_BATCH_CONCURRENCY: int(1, 64).default(2),
+  SANDBOX_LATENCY: latencyRange.default({ min: 150, max: 450 }),
+  SANDBOX_SERVER_ERROR_RATE: fraction.default(0),
+  SANDBOX_TIMEOUT_RATE: fraction.default(0),
   WORKERS: bool.default(true),
   AUDIT_INTERVAL: duration.default(5 * 60_000),
   CART_MAX_QUANTITY: int(1, 10_000).default(99),
@@ -63,6 +91,20 @@ function build(env: z.output<typeof envSchema>) {
       batchWaitMs: env.CHECKOUT_BATCH_WAIT,
       batchConcurrency: env.CHECKOUT_BATCH_CONCURRENCY,
       reservationTtlMs: env.RESERVATION_TTL,
+    },
+    payments: {
+      concurrency: env.PAYMENT_CONCURRENCY,
+      timeoutMs: env.PAYMENT_TIMEOUT,
+      sandbox: {
+        latencyMs: env.SANDBOX_LATENCY,
+        serverErrorRate: env.SANDBOX_SERVER_ERROR_RATE,
+        timeoutRate: env.SANDBOX_TIMEOUT_RATE,
+      },
+    },
+    settlement: {
+      batchMax: env.SETTLEMENT_BATCH_MAX,
+      batchWaitMs: env.SETTLEMENT_BATCH_WAIT,
+      batchConcurrency: env.SETTLEMENT_BATCH_CONCURRENCY,
     },
     jobs: {
       enabled: env.WORKERS,

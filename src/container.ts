@@ -7,10 +7,11 @@ import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
 import { createInventoryService } from './inventory/service.js';
 import { createOrderService } from './orders/service.js';
-import { createOutboxWorker } from './outbox/worker.js';
+import { createOutboxWorker, eachEvent } from './outbox/worker.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { createSandboxProvider } from './payments/sandbox.js';
 import { createPaymentService } from './payments/service.js';
+import { createSettlementService } from './settlement/service.js';
 import { type Cache, createCache } from './shared/cache.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createMetrics } from './shared/metrics.js';
@@ -28,7 +29,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const cache: Cache = createCache({ ...config.redis, logger });
   const search: SearchBackend = createPostgresSearch(db);
   const metrics = createMetrics(db);
-  const provider = overrides.paymentProvider ?? createSandboxProvider();
+  const provider = overrides.paymentProvider ?? createSandboxProvider(config.payments.sandbox);
 
   const users = createUserService({ db, cache, logger });
   const catalog = createCatalogService({
@@ -38,18 +39,28 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     ttl: { productMs: config.cache.productTtlMs, searchMs: config.cache.searchTtlMs },
   });
   const cart = createCartService({ db, cache, catalog, limits: config.cart, metrics });
-  const orders = createOrderService({ db, catalog, metrics });
+  const settlement = createSettlementService({ db, catalog, metrics, logger, options: config.settlement });
+  const orders = createOrderService({ db, settlement, metrics });
   const inventory = createInventoryService({ db, catalog });
   const products = createProductAdminService({ db, catalog });
-  const payments = createPaymentService({ db, provider, catalog, metrics });
+  const payments = createPaymentService({
+    db,
+    provider,
+    settlement,
+    metrics,
+    logger,
+    options: config.payments,
+  });
   const checkout = createCheckoutService({ db, cart, catalog, logger, options: config.checkout, metrics });
   const worker = createOutboxWorker({
     db,
     logger,
+    // Every claimed charge is a provider call in flight: the claim stops where the calls would queue.
+    maxInFlight: config.payments.concurrency,
     onFailure: (event) => metrics.outboxFailures.inc({ topic: event.topic }),
     handlers: {
-      'payment.requested': (e) => payments.processCharge(e.aggregate_id),
-      'payment.refund': (e) => payments.processRefund(e.aggregate_id),
+      'payment.requested': (events) => payments.chargeOrders(events.map((e) => e.aggregate_id)),
+      'payment.refund': eachEvent((e) => payments.processRefund(e.aggregate_id)),
     },
   });
 
@@ -79,6 +90,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     inventory,
     products,
     payments,
+    settlement,
     checkout,
     worker,
     sweep,
@@ -88,6 +100,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       if (closed) return;
       closed = true;
       await checkout.drain();
+      await settlement.drain();
       await Promise.allSettled([db.destroy(), cache.close()]);
     },
   };

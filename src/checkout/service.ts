@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CartService } from '../cart/service.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { Db } from '../db/index.js';
-import { createBatcher, ItemFailure } from '../shared/batcher.js';
+import { createBatcher, ItemFailure, runIsolating } from '../shared/batcher.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -96,32 +96,26 @@ export function createCheckoutService({ db, cart, catalog, logger, options, metr
     return { status: row.response_status, body: row.response_body };
   }
 
-  /** One batch; if the transaction fails, each request is retried alone so one bad apple fails only itself. */
-  async function runBatch(
-    requests: CheckoutRequest[],
-  ): Promise<Map<CheckoutRequest, CheckoutResponse | ItemFailure>> {
-    try {
-      const outcome = await runInTransaction(requests);
-      const results = new Map<CheckoutRequest, CheckoutResponse | ItemFailure>(outcome.responses);
-      for (const dup of outcome.duplicates) {
-        results.set(dup, await replay(dup).catch((err) => new ItemFailure(err)));
-      }
-      return results;
-    } catch (err) {
-      if (requests.length === 1) {
-        metrics.checkoutsStarted.inc();
-        metrics.checkoutsFailed.inc({ reason: err instanceof DomainError ? err.code : 'internal' });
-        return new Map([[requests[0]!, new ItemFailure(err)]]);
-      }
-      logger.warn({ err, size: requests.length }, 'checkout batch failed; retrying its requests one by one');
-      const results = new Map<CheckoutRequest, CheckoutResponse | ItemFailure>();
-      for (const request of requests) {
-        const [single] = await runBatch([request]);
-        results.set(request, single![1]);
-      }
-      return results;
-    }
-  }
+  /** One batch; if its transaction fails, it is halved until the failing request stands alone. */
+  const runBatch = (requests: CheckoutRequest[]) =>
+    runIsolating<CheckoutRequest, CheckoutResponse>(
+      requests,
+      async (batch) => {
+        const outcome = await runInTransaction(batch);
+        const results = new Map<CheckoutRequest, CheckoutResponse | ItemFailure>(outcome.responses);
+        for (const dup of outcome.duplicates) {
+          results.set(dup, await replay(dup).catch((err) => new ItemFailure(err)));
+        }
+        return results;
+      },
+      {
+        onSplit: (err, size) => logger.warn({ err, size }, 'checkout batch failed; splitting it'),
+        onAlone: (_request, err) => {
+          metrics.checkoutsStarted.inc();
+          metrics.checkoutsFailed.inc({ reason: err instanceof DomainError ? err.code : 'internal' });
+        },
+      },
+    );
 
   const batcher = createBatcher<CheckoutRequest, CheckoutResponse>({
     run: runBatch,

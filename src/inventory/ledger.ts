@@ -8,6 +8,8 @@ export interface Movement {
   quantity: number;
   order_id?: string | null;
   reason?: string | null;
+  /** Who moved the units; defaults to the actor given for the whole set. */
+  actor?: string;
 }
 
 /** How each ledger kind moves units between the three counters. */
@@ -65,20 +67,24 @@ export const ledgerBindings = (movements: Movement[], actor: string) => [
   movements.map((m) => m.quantity),
   pgArray(movements.map((m) => m.order_id ?? null)),
   pgArray(movements.map((m) => m.reason ?? null)),
-  movements.map(() => actor),
+  movements.map((m) => m.actor ?? actor),
 ];
 
 export const LEDGER_INSERT = `INSERT INTO stock_movements (product_id, kind, quantity, order_id, reason, actor)
      SELECT * FROM unnest(?::bigint[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::text[])`;
 
 /**
- * Applies movements to inventory and appends them to the ledger, set-based. Callers must already
- * hold the inventory row locks (taken in product_id order).
+ * Appends movements to the ledger and applies them to inventory, set-based. The counters are
+ * written last, so a hot product's row is held for one statement and the commit: call this as the
+ * transaction's last write. Several rows are locked in product_id order first, so no two writers
+ * deadlock.
  */
 export async function applyMovements(trx: Trx, movements: Movement[], actor: string): Promise<void> {
   if (movements.length === 0) return;
-  await updateCounters(trx, movementDeltas(movements));
   await trx.raw(LEDGER_INSERT, ledgerBindings(movements, actor));
+  const deltas = movementDeltas(movements);
+  if (deltas.size > 1) await lockStock(trx, [...deltas.keys()]);
+  await updateCounters(trx, deltas);
 }
 
 export interface LockedStock {

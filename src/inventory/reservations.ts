@@ -1,99 +1,34 @@
 import type { Trx } from '../db/index.js';
-import { applyMovements, lockStock } from './ledger.js';
-
-interface ReservationRow {
-  order_id: string;
-  product_id: number;
-  quantity: number;
-}
 
 /**
- * Ends the ACTIVE reservations of these orders: RELEASED puts the units back on sale, CONFIRMED
- * turns them into sold units. Caller holds the order locks; stock rows are locked here in
- * product_id order.
+ * Ends the ACTIVE reservations of these orders: RELEASED (the units go back on sale) or CONFIRMED
+ * (they become sold). The ledger movements that go with it are the caller's (applyMovements), so
+ * one transaction writes both. Caller holds the order locks.
  */
-async function settleReservations(
+export async function endReservations(
   trx: Trx,
-  orderIds: string[],
-  outcome: { state: 'RELEASED' | 'CONFIRMED'; kind: 'released' | 'sold'; reason: string },
-  actor: string,
+  ends: { orderId: string; state: 'CONFIRMED' | 'RELEASED' }[],
 ) {
-  if (orderIds.length === 0) return [];
-  const { rows } = await trx.raw<{ rows: ReservationRow[] }>(
-    `UPDATE reservations SET state = ?, updated_at = now()
-      WHERE order_id = ANY(?::uuid[]) AND state = 'ACTIVE'
-      RETURNING order_id, product_id, quantity`,
-    [outcome.state, orderIds],
+  if (ends.length === 0) return;
+  await trx.raw(
+    `UPDATE reservations r SET state = e.state, updated_at = now()
+       FROM unnest(?::uuid[], ?::text[]) AS e(order_id, state)
+      WHERE r.order_id = e.order_id AND r.state = 'ACTIVE'`,
+    [ends.map((e) => e.orderId), ends.map((e) => e.state)],
   );
-  await lockStock(
-    trx,
-    rows.map((r) => r.product_id),
-  );
-  await applyMovements(
-    trx,
-    rows.map((r) => ({ ...r, kind: outcome.kind, reason: outcome.reason })),
-    actor,
-  );
-  return rows;
 }
 
-export const releaseReservations = (trx: Trx, orderIds: string[], reason: string, actor: string) =>
-  settleReservations(trx, orderIds, { state: 'RELEASED', kind: 'released', reason }, actor);
-
-export const confirmReservations = (trx: Trx, orderIds: string[], actor: string) =>
-  settleReservations(trx, orderIds, { state: 'CONFIRMED', kind: 'sold', reason: 'payment captured' }, actor);
-
-/**
- * A payment landed after the order's reservation was released: take the units again straight into
- * sold if every line still has stock (all or nothing). Returns false when it does not.
- */
-export async function reReserveAndSell(trx: Trx, orderId: string, actor: string): Promise<boolean> {
-  const items = await trx('order_items as i')
-    .join('products as p', 'p.id', 'i.product_id')
-    .where({ 'i.order_id': orderId })
-    .select<(ReservationRow & { active: boolean })[]>('i.order_id', 'i.product_id', 'i.quantity', 'p.active');
-  // A product taken off sale meanwhile is not sold again, even to a paying customer.
-  if (items.some((i) => !i.active)) return false;
-  const stock = await lockStock(
-    trx,
-    items.map((i) => i.product_id),
+/** Reservations taken and confirmed at once: a late payment that found its units again. */
+export async function insertConfirmedReservations(
+  trx: Trx,
+  lines: { order_id: string; product_id: number; quantity: number }[],
+) {
+  if (lines.length === 0) return;
+  await trx.raw(
+    `INSERT INTO reservations (order_id, product_id, quantity, state, expires_at)
+     SELECT o, p, q, 'CONFIRMED', now() FROM unnest(?::uuid[], ?::bigint[], ?::int[]) AS r(o, p, q)`,
+    [lines.map((l) => l.order_id), lines.map((l) => l.product_id), lines.map((l) => l.quantity)],
   );
-  if (items.some((i) => (stock.get(i.product_id)?.available_count ?? 0) < i.quantity)) return false;
-  await trx('reservations').insert(
-    items.map((i) => ({
-      order_id: orderId,
-      product_id: i.product_id,
-      quantity: i.quantity,
-      state: 'CONFIRMED',
-      expires_at: trx.fn.now(),
-    })),
-  );
-  await applyMovements(
-    trx,
-    items.flatMap((i) => [
-      { ...i, kind: 'reserved' as const, reason: 'late payment' },
-      { ...i, kind: 'sold' as const, reason: 'late payment' },
-    ]),
-    actor,
-  );
-  return true;
-}
-
-/** A paid order cancelled before shipping: its units go from sold back to available. */
-export async function restockOrder(trx: Trx, orderId: string, actor: string) {
-  const items = await trx('reservations')
-    .where({ order_id: orderId, state: 'CONFIRMED' })
-    .select<ReservationRow[]>('order_id', 'product_id', 'quantity');
-  await lockStock(
-    trx,
-    items.map((i) => i.product_id),
-  );
-  await applyMovements(
-    trx,
-    items.map((i) => ({ ...i, kind: 'restocked' as const, reason: 'order cancelled' })),
-    actor,
-  );
-  return items;
 }
 
 /**

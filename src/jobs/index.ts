@@ -1,12 +1,12 @@
 import { checkInvariants } from '../audit/invariants.js';
 import { reconcile } from '../audit/reconcile.js';
 import type { Container } from '../container.js';
+import { listenForOutboxEvents } from '../outbox/listener.js';
 import { type PeriodicTask, startScheduler } from './scheduler.js';
 
-/** The background work every service process runs: payments and refunds, expiry, retention. */
+/** The periodic work every service process runs: expiry, audits, retention. */
 export function backgroundTasks(c: Container): PeriodicTask[] {
   return [
-    { name: 'outbox', intervalMs: c.config.jobs.workerIntervalMs, run: () => c.worker.drain(100) },
     { name: 'reservation-sweeper', intervalMs: c.config.jobs.sweeperIntervalMs, run: () => c.sweep() },
     { name: 'cart-retention', intervalMs: 3_600_000, run: () => c.cart.purgeStaleCarts() },
     // Watchdogs: their findings feed shop_oversell_incidents_total and shop_inventory_cache_drift.
@@ -30,4 +30,19 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
   ];
 }
 
-export const startBackgroundJobs = (c: Container) => startScheduler(backgroundTasks(c), c.logger);
+/**
+ * Everything a service process runs besides HTTP: the outbox pump (payments and refunds), woken by
+ * LISTEN/NOTIFY the moment an order is placed and polling every WORKER_INTERVAL as a fallback,
+ * and the periodic tasks.
+ */
+export function startBackgroundJobs(c: Container) {
+  const pump = c.worker.start(c.config.jobs.workerIntervalMs);
+  const listener = listenForOutboxEvents(c.config.db.url, () => c.worker.nudge(), c.logger);
+  const scheduler = startScheduler(backgroundTasks(c), c.logger);
+  return {
+    async stop() {
+      await listener.close();
+      await Promise.all([pump.stop(), scheduler.stop()]);
+    },
+  };
+}

@@ -1,8 +1,7 @@
 import { recordAdminChanges } from '../admin/audit-log.js';
-import type { CatalogService } from '../catalog/service.js';
 import type { Db, Trx } from '../db/index.js';
-import { lockDueOrders, releaseReservations, restockOrder } from '../inventory/reservations.js';
-import { enqueue } from '../outbox/outbox.js';
+import { lockDueOrders } from '../inventory/reservations.js';
+import type { SettlementService } from '../settlement/service.js';
 import { DomainError } from '../shared/errors.js';
 import type { Metrics } from '../shared/metrics.js';
 import * as q from './queries.js';
@@ -43,11 +42,11 @@ function auditIfAdmin(
 
 export function createOrderService({
   db,
-  catalog,
+  settlement,
   metrics,
 }: {
   db: Db;
-  catalog: CatalogService;
+  settlement: SettlementService;
   metrics: Metrics;
 }) {
   async function lockOwned(trx: Trx, orderId: string, actor: Actor) {
@@ -107,28 +106,11 @@ export function createOrderService({
 
     /**
      * PENDING → CANCELLED releases the reservation; PAID → CANCELLED puts the sold units back and
-     * queues the refund (the outbox worker calls the provider, idempotently).
+     * queues the refund (the outbox worker calls the provider, idempotently). Settles with the
+     * payment results of the moment, in one transaction.
      */
     async cancel(orderId: string, actor: Actor, reason = 'cancelled by customer') {
-      const productIds = await db.transaction(async (trx) => {
-        const order = await lockOwned(trx, orderId, actor);
-        assertTransition(order.id, order.status, 'CANCELLED');
-        let touched: { product_id: number }[];
-        if (order.status === 'PAID') {
-          touched = await restockOrder(trx, order.id, actorName(actor));
-          await enqueue(trx, [{ topic: 'payment.refund', aggregate_id: order.id, payload: { reason } }]);
-        } else {
-          touched = await releaseReservations(trx, [order.id], reason, actorName(actor));
-        }
-        await recordTransitions(
-          trx,
-          [{ orderId: order.id, from: order.status, to: 'CANCELLED', reason }],
-          actorName(actor),
-        );
-        await auditIfAdmin(trx, actor, order, 'CANCELLED', { reason });
-        return touched.map((t) => t.product_id);
-      });
-      await catalog.invalidateProducts(productIds);
+      await settlement.settle({ kind: 'cancel', orderId, actor, reason });
       return getOrder(orderId, actor);
     },
 
@@ -178,29 +160,21 @@ export function createOrderService({
 
     /** One sweep: expires a bounded batch of PENDING orders whose reservations ran out. */
     async releaseExpiredReservations(limit = 500) {
-      const result = await db.transaction(async (trx) => {
+      const { due, plan } = await db.transaction(async (trx) => {
         const due = await lockDueOrders(trx, limit);
-        const ids = due.map((d) => d.id);
-        const released = await releaseReservations(trx, ids, 'reservation expired', 'sweeper');
-        await recordTransitions(
+        const plan = await settlement.settleIn(
           trx,
-          ids.map((id) => ({
-            orderId: id,
-            from: 'PENDING' as const,
-            to: 'EXPIRED' as const,
-            reason: 'reservation expired',
-          })),
-          'sweeper',
+          due.map((d) => ({ kind: 'expire' as const, orderId: d.id })),
         );
-        return { due, released };
+        return { due, plan };
       });
-      await catalog.invalidateProducts(result.released.map((r) => r.product_id));
+      await settlement.afterCommit(plan);
       const now = Date.now();
       return {
-        orders: result.due.length,
-        units: result.released.reduce((n, r) => n + r.quantity, 0),
-        lagsMs: result.due.map((d) => now - d.expires_at.getTime()),
-        orderIds: result.due.map((d) => d.id),
+        orders: due.length,
+        units: plan.movements.reduce((n, m) => n + m.quantity, 0),
+        lagsMs: due.map((d) => now - d.expires_at.getTime()),
+        orderIds: due.map((d) => d.id),
       };
     },
   };

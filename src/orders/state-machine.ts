@@ -45,11 +45,15 @@ export interface Transition {
   from: OrderStatus | null;
   to: OrderStatus;
   reason?: string | null;
+  /** Who made this move; defaults to the actor given for the whole set. */
+  actor?: string;
 }
 
 /**
  * Writes status changes and their history lines, set-based. The caller holds each order's row lock
- * and has checked the move with assertTransition (a null `from` is an order being created).
+ * (a null `from` is an order being created). One order may move more than once in a set (paid,
+ * then cancelled): the moves must chain, each order's row takes its last status, and the history
+ * keeps every step.
  */
 export async function recordTransitions(
   trx: Trx,
@@ -58,25 +62,34 @@ export async function recordTransitions(
   extra: Record<string, unknown> = {},
 ) {
   if (transitions.length === 0) return;
-  for (const t of transitions) if (t.from !== null) assertTransition(t.orderId, t.from, t.to);
-  const changes = transitions.filter((t) => t.from !== null);
-  if (changes.length) {
+  const final = new Map<string, { from: OrderStatus; to: OrderStatus; reason: string | null }>();
+  for (const t of transitions) {
+    if (t.from === null) continue;
+    assertTransition(t.orderId, t.from, t.to);
+    const before = final.get(t.orderId);
+    if (before && before.to !== t.from) {
+      throw new Error(`order ${t.orderId}: a move from ${t.from} does not follow ${before.to}`);
+    }
+    final.set(t.orderId, { from: before?.from ?? t.from, to: t.to, reason: t.reason ?? null });
+  }
+  if (final.size) {
+    const changes = [...final];
     await trx.raw(
       `UPDATE orders o SET status = c.to_status, status_reason = c.reason, updated_at = now()
          FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[]) AS c(id, from_status, to_status, reason)
         WHERE o.id = c.id AND o.status = c.from_status`,
       [
-        changes.map((t) => t.orderId),
-        pgArray(changes.map((t) => t.from)),
-        changes.map((t) => t.to),
-        pgArray(changes.map((t) => t.reason ?? null)),
+        changes.map(([id]) => id),
+        changes.map(([, c]) => c.from),
+        changes.map(([, c]) => c.to),
+        pgArray(changes.map(([, c]) => c.reason)),
       ],
     );
     if (Object.keys(extra).length) {
       await trx('orders')
         .whereIn(
           'id',
-          changes.map((t) => t.orderId),
+          changes.map(([id]) => id),
         )
         .update(extra);
     }
@@ -89,7 +102,7 @@ export async function recordTransitions(
       pgArray(transitions.map((t) => t.from)),
       transitions.map((t) => t.to),
       pgArray(transitions.map((t) => t.reason ?? null)),
-      transitions.map(() => actor),
+      transitions.map((t) => t.actor ?? actor),
     ],
   );
 }

@@ -55,8 +55,13 @@ export async function claim(
   return rows;
 }
 
-export const markProcessed = (db: Db | Trx, id: number) =>
-  db('outbox_events').where({ id }).update({ processed_at: db.fn.now(), last_error: null });
+export async function markProcessed(db: Db | Trx, ids: number[]) {
+  if (ids.length === 0) return;
+  await db('outbox_events')
+    .whereIn('id', ids)
+    .whereNull('processed_at')
+    .update({ processed_at: db.fn.now(), last_error: null });
+}
 
 /** Backs off exponentially; after `maxAttempts` the event is parked as failed for an operator. */
 export async function markFailed(db: Db, event: OutboxEvent, error: string, maxAttempts: number) {

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { ChargeResult, PaymentProvider } from './provider.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type CallOptions,
+  type ChargeResult,
+  type PaymentProvider,
+  ProviderUnavailable,
+} from './provider.js';
 
 /**
- * A local, deterministic provider with Stripe's test payment-method semantics. The same
- * idempotency key always yields the same reference, as Stripe replays a request with the same key.
+ * A local provider with Stripe's test payment-method semantics, a card network's latency and
+ * injectable faults. The same idempotency key always yields the same result, as Stripe replays a
+ * request with the same key: a retry after a lost answer never charges twice.
  */
 const DECLINES: Record<string, string> = {
   pm_card_chargeDeclined: 'card_declined',
@@ -33,30 +40,97 @@ const SUCCEEDS = new Set([
 const ref = (prefix: string, key: string) =>
   `${prefix}_sandbox_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 
-export function createSandboxProvider(): PaymentProvider {
+/**
+ * What a call suffers: `server_error` fails before anything is charged (a 500); `timeout` charges,
+ * then never answers (the response is lost), so only the caller's timeout ends it.
+ */
+export type SandboxFault = 'server_error' | 'timeout' | undefined;
+
+export interface SandboxOptions {
+  /** Each call takes a uniformly drawn time in [min, max] ms before it answers. */
+  latencyMs?: { min: number; max: number };
+  /** Fractions of calls that fail with a 500, or whose answer is lost (a timeout). */
+  serverErrorRate?: number;
+  timeoutRate?: number;
+  /** Decides each call's fault; defaults to drawing from the rates above. */
+  fault?: (kind: 'charge' | 'refund', key: string) => SandboxFault;
+  random?: () => number;
+}
+
+export type SandboxProvider = PaymentProvider & {
+  /** Charges created, by idempotency key (a replayed key adds none), with the calls each took. */
+  readonly charges: ReadonlyMap<string, { result: ChargeResult; calls: number }>;
+};
+
+export function createSandboxProvider(options: SandboxOptions = {}): SandboxProvider {
+  const random = options.random ?? Math.random;
+  const latency = options.latencyMs ?? { min: 0, max: 0 };
+  const drawFault =
+    options.fault ??
+    (() => {
+      const roll = random();
+      if (roll < (options.serverErrorRate ?? 0)) return 'server_error';
+      if (roll < (options.serverErrorRate ?? 0) + (options.timeoutRate ?? 0)) return 'timeout';
+      return undefined;
+    });
+  const charges = new Map<string, { result: ChargeResult; calls: number }>();
+
+  /** The network's share of a call: latency, then the fault's effect around `act`. */
+  async function call<T>(kind: 'charge' | 'refund', key: string, act: () => T, opts: CallOptions = {}) {
+    const wait = latency.min + random() * (latency.max - latency.min);
+    if (wait > 0) await sleep(wait, undefined, { signal: opts.signal });
+    const fault = drawFault(kind, key);
+    if (fault === 'server_error')
+      throw new ProviderUnavailable('sandbox: 500 Internal Server Error', 'server_error');
+    const answer = act();
+    if (fault === 'timeout') {
+      // Done at the provider, lost on the way back: only the caller's signal ends the wait.
+      await new Promise((_, reject) => {
+        const lost = () => reject(new ProviderUnavailable('sandbox: no answer (timed out)', 'timeout'));
+        if (opts.signal?.aborted) lost();
+        opts.signal?.addEventListener('abort', lost, { once: true });
+        if (!opts.signal) setTimeout(lost, 30_000).unref();
+      });
+    }
+    return answer;
+  }
+
+  const decide = (paymentMethod: string, key: string): ChargeResult => {
+    const id = ref('pi', key);
+    if (SUCCEEDS.has(paymentMethod)) return { status: 'succeeded', ref: id };
+    if (
+      paymentMethod === 'pm_card_authenticationRequired' ||
+      paymentMethod === 'pm_card_threeDSecure2Required'
+    ) {
+      return {
+        status: 'requires_action',
+        ref: id,
+        nextAction: { type: 'use_stripe_sdk', client_secret: `${id}_secret` },
+      };
+    }
+    return { status: 'failed', ref: id, failureCode: DECLINES[paymentMethod] ?? 'invalid_payment_method' };
+  };
+
   return {
     name: 'sandbox',
-    async charge(request): Promise<ChargeResult> {
-      const id = ref('pi', request.idempotencyKey);
-      if (SUCCEEDS.has(request.paymentMethod)) return { status: 'succeeded', ref: id };
-      if (
-        request.paymentMethod === 'pm_card_authenticationRequired' ||
-        request.paymentMethod === 'pm_card_threeDSecure2Required'
-      ) {
-        return {
-          status: 'requires_action',
-          ref: id,
-          nextAction: { type: 'use_stripe_sdk', client_secret: `${id}_secret` },
-        };
-      }
-      return {
-        status: 'failed',
-        ref: id,
-        failureCode: DECLINES[request.paymentMethod] ?? 'invalid_payment_method',
-      };
-    },
-    async refund(request) {
-      return { ref: ref('re', request.idempotencyKey) };
-    },
+    charges,
+    charge: (request, opts) =>
+      call(
+        'charge',
+        request.idempotencyKey,
+        () => {
+          const seen = charges.get(request.idempotencyKey);
+          if (seen) {
+            seen.calls++;
+            return seen.result;
+          }
+          const result = decide(request.paymentMethod, request.idempotencyKey);
+          charges.set(request.idempotencyKey, { result, calls: 1 });
+          return result;
+        },
+        opts,
+      ),
+    refund: (request, opts) =>
+      call('refund', request.idempotencyKey, () => ({ ref: ref('re', request.idempotencyKey) }), opts),
   };
 }

@@ -1,202 +1,138 @@
-import type { CatalogService } from '../catalog/service.js';
+import pLimit from 'p-limit';
 import type { Db } from '../db/index.js';
-import { confirmReservations, releaseReservations, reReserveAndSell } from '../inventory/reservations.js';
-import { lockOrder } from '../orders/queries.js';
-import { recordTransitions } from '../orders/state-machine.js';
-import { enqueue } from '../outbox/outbox.js';
+import type { SettlementOutcome } from '../settlement/plan.js';
+import type { SettlementService } from '../settlement/service.js';
+import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
-import type { ChargeResult, PaymentProvider } from './provider.js';
+import {
+  type ChargeRequest,
+  type ChargeResult,
+  type PaymentProvider,
+  ProviderUnavailable,
+} from './provider.js';
+import { refundKey, startCharges } from './queries.js';
+
+export { chargeKey, refundKey } from './queries.js';
 
 export type PaymentService = ReturnType<typeof createPaymentService>;
 
-const ACTOR = 'payments';
-export const chargeKey = (orderId: string) => `order:${orderId}:charge`;
-export const refundKey = (orderId: string) => `order:${orderId}:refund`;
-
-export type ChargeOutcome =
-  | 'paid'
-  | 'payment_failed'
-  | 'requires_action'
-  | 'late_paid'
-  | 'late_refunded'
-  | 'refunded_cancelled'
-  | 'ignored';
+export interface PaymentOptions {
+  /** Provider calls in flight at once in this process. */
+  concurrency: number;
+  /** A call with no answer by then is abandoned and retried later with the same key. */
+  timeoutMs: number;
+}
 
 export function createPaymentService({
   db,
   provider,
-  catalog,
+  settlement,
   metrics,
+  logger,
+  options,
 }: {
   db: Db;
   provider: PaymentProvider;
-  catalog: CatalogService;
+  settlement: SettlementService;
   metrics: Metrics;
+  logger: Logger;
+  options: PaymentOptions;
 }) {
-  /**
-   * Step 1: record the attempt (once per order) if the order is still waiting for payment.
-   * Returns null when there is nothing to charge (cancelled or expired before payment began).
-   */
-  async function startCharge(orderId: string) {
-    return db.transaction(async (trx) => {
-      const order = await lockOrder(trx, orderId);
-      if (!order) return null;
-      const existing = await trx('payments').where({ order_id: orderId, kind: 'charge' }).first();
-      if (!existing && order.status !== 'PENDING') return null;
-      if (existing && existing.state !== 'pending') return null;
-      if (!existing) {
-        await trx('payments').insert({
-          order_id: orderId,
-          provider: provider.name,
-          kind: 'charge',
-          state: 'pending',
-          amount_cents: order.total_cents,
-          idempotency_key: chargeKey(orderId),
-        });
+  const limit = pLimit(options.concurrency);
+
+  /** One provider call, outside any transaction: no database connection waits on the network. */
+  async function callProvider<T>(kind: 'charge' | 'refund', call: (signal: AbortSignal) => Promise<T>) {
+    return limit(async () => {
+      const stop = metrics.providerCall.startTimer({ provider: provider.name, kind });
+      const signal = AbortSignal.timeout(options.timeoutMs);
+      try {
+        const answer = await call(signal);
+        stop({ outcome: 'answered' });
+        return answer;
+      } catch (err) {
+        const unavailable =
+          err instanceof ProviderUnavailable
+            ? err
+            : signal.aborted
+              ? new ProviderUnavailable(
+                  `${provider.name}: no answer within ${options.timeoutMs} ms`,
+                  'timeout',
+                )
+              : null;
+        stop({ outcome: unavailable?.reason ?? 'error' });
+        if (unavailable) metrics.paymentRetries.inc({ reason: unavailable.reason });
+        throw unavailable ?? err;
       }
-      return {
-        orderId,
-        amountCents: order.total_cents,
-        currency: order.currency,
-        paymentMethod: order.payment_method,
-        idempotencyKey: chargeKey(orderId),
-      };
     });
   }
 
-  /**
-   * Step 3: apply what the provider said, under the order lock. A success on an order that expired
-   * meanwhile re-reserves if stock allows, else refunds and cancels; never oversells.
-   */
-  async function completeCharge(orderId: string, result: ChargeResult): Promise<ChargeOutcome> {
-    const outcome = await db.transaction(
-      async (trx): Promise<{ outcome: ChargeOutcome; products: number[] }> => {
-        const order = await lockOrder(trx, orderId);
-        if (!order) return { outcome: 'ignored', products: [] };
-        // A capture is final. Results are redelivered and can arrive out of order (webhook
-        // retries): a stale decline must not overwrite it, or a later cancel finds no succeeded
-        // charge and refunds nothing.
-        const charge = await trx('payments').where({ order_id: orderId, kind: 'charge' }).first('state');
-        if (charge?.state === 'succeeded' && result.status !== 'succeeded') {
-          return { outcome: 'ignored', products: [] };
-        }
-        const state = result.status === 'requires_action' ? 'requires_action' : result.status;
-        await trx('payments')
-          .where({ order_id: orderId, kind: 'charge' })
-          .update({
-            state,
-            provider_ref: result.ref,
-            failure_code: result.failureCode ?? null,
-            next_action: result.nextAction ? JSON.stringify(result.nextAction) : null,
-            updated_at: trx.fn.now(),
-          });
-
-        if (result.status === 'requires_action') return { outcome: 'requires_action', products: [] };
-        if (result.status === 'failed') {
-          if (order.status !== 'PENDING') return { outcome: 'ignored', products: [] };
-          const released = await releaseReservations(
-            trx,
-            [orderId],
-            `payment declined: ${result.failureCode}`,
-            ACTOR,
-          );
-          await recordTransitions(
-            trx,
-            [{ orderId, from: 'PENDING', to: 'PAYMENT_FAILED', reason: result.failureCode ?? 'declined' }],
-            ACTOR,
-          );
-          return { outcome: 'payment_failed', products: released.map((r) => r.product_id) };
-        }
-
-        switch (order.status) {
-          case 'PENDING': {
-            const sold = await confirmReservations(trx, [orderId], ACTOR);
-            await recordTransitions(
-              trx,
-              [{ orderId, from: 'PENDING', to: 'PAID', reason: 'payment captured' }],
-              ACTOR,
-            );
-            return { outcome: 'paid', products: sold.map((r) => r.product_id) };
-          }
-          case 'EXPIRED': {
-            if (await reReserveAndSell(trx, orderId, ACTOR)) {
-              await recordTransitions(
-                trx,
-                [{ orderId, from: 'EXPIRED', to: 'PAID', reason: 'late payment; stock re-reserved' }],
-                ACTOR,
-              );
-              return { outcome: 'late_paid', products: [] };
-            }
-            await recordTransitions(
-              trx,
-              [{ orderId, from: 'EXPIRED', to: 'CANCELLED', reason: 'late payment; out of stock, refunded' }],
-              ACTOR,
-            );
-            await enqueue(trx, [
-              {
-                topic: 'payment.refund',
-                aggregate_id: orderId,
-                payload: { reason: 'late payment, out of stock' },
-              },
-            ]);
-            return { outcome: 'late_refunded', products: [] };
-          }
-          case 'PAYMENT_FAILED':
-          case 'CANCELLED': {
-            // Declined before (a retried payment now succeeded) or cancelled while the charge was
-            // in flight: the order is final, so the money goes back.
-            await enqueue(trx, [
-              {
-                topic: 'payment.refund',
-                aggregate_id: orderId,
-                payload: {
-                  reason:
-                    order.status === 'CANCELLED'
-                      ? 'cancelled during payment'
-                      : 'paid after the payment failed',
-                },
-              },
-            ]);
-            return { outcome: 'refunded_cancelled', products: [] };
-          }
-          default:
-            return { outcome: 'ignored', products: [] };
-        }
-      },
+  async function charge(attempt: ChargeRequest): Promise<SettlementOutcome> {
+    metrics.paymentsAttempted.inc();
+    const result: ChargeResult = await callProvider('charge', (signal) =>
+      provider.charge(attempt, { signal }),
     );
-    await catalog.invalidateProducts(outcome.products);
-    return outcome.outcome;
+    if (result.status === 'failed') metrics.paymentsFailed.inc({ code: result.failureCode ?? 'unknown' });
+    return settlement.settle({ kind: 'charge', orderId: attempt.orderId, result });
+  }
+
+  /**
+   * Charges orders: the attempts of all of them recorded in one statement, the provider called for
+   * each (bounded concurrency, a timeout per call), each result settled in the next settlement
+   * batch. Answers per order: its outcome, or the error that leaves it to be retried (same key).
+   */
+  async function chargeOrders(orderIds: string[]): Promise<(SettlementOutcome | Error)[]> {
+    const attempts = new Map((await startCharges(db, provider.name, orderIds)).map((a) => [a.orderId, a]));
+    return Promise.all(
+      orderIds.map(async (id): Promise<SettlementOutcome | Error> => {
+        const attempt = attempts.get(id);
+        if (!attempt) return 'ignored';
+        try {
+          return await charge(attempt);
+        } catch (err) {
+          if (!(err instanceof ProviderUnavailable)) logger.error({ err, order: id }, 'charge failed');
+          return err as Error;
+        }
+      }),
+    );
   }
 
   return {
-    startCharge,
-    completeCharge,
+    chargeOrders,
 
-    /** The worker's whole job for one payment.requested event. */
-    async processCharge(orderId: string): Promise<ChargeOutcome> {
-      const attempt = await startCharge(orderId);
-      if (!attempt) return 'ignored';
-      metrics.paymentsAttempted.inc();
-      const result = await provider.charge(attempt);
-      if (result.status === 'failed') metrics.paymentsFailed.inc({ code: result.failureCode ?? 'unknown' });
-      return completeCharge(orderId, result);
+    /** Records one order's charge attempt (the first step of chargeOrders); null when there is nothing to charge. */
+    startCharge: async (orderId: string) => (await startCharges(db, provider.name, [orderId]))[0] ?? null,
+
+    /** One order's charge, start to settlement (shopctl, tests); rejects when the provider could not answer. */
+    async processCharge(orderId: string): Promise<SettlementOutcome> {
+      const [outcome] = await chargeOrders([orderId]);
+      if (outcome instanceof Error) throw outcome;
+      return outcome!;
     },
+
+    /** Applies a provider's answer that arrived on its own (a webhook, a re-fetch), batched as the worker's are. */
+    completeCharge: (orderId: string, result: ChargeResult) =>
+      settlement.settle({ kind: 'charge', orderId, result }),
 
     /** Refunds the order's successful charge once (provider idempotency key + unique payments row). */
     async processRefund(orderId: string): Promise<'refunded' | 'nothing_to_refund'> {
-      const charge = await db('payments')
+      const charged = await db('payments')
         .where({ order_id: orderId, kind: 'charge', state: 'succeeded' })
         .first();
-      if (!charge) return 'nothing_to_refund';
+      if (!charged) return 'nothing_to_refund';
       const done = await db('payments')
         .where({ idempotency_key: refundKey(orderId) })
         .first();
       if (done) return 'refunded';
-      const refund = await provider.refund({
-        chargeRef: charge.provider_ref,
-        amountCents: charge.amount_cents,
-        idempotencyKey: refundKey(orderId),
-      });
+      const refund = await callProvider('refund', (signal) =>
+        provider.refund(
+          {
+            chargeRef: charged.provider_ref,
+            amountCents: charged.amount_cents,
+            idempotencyKey: refundKey(orderId),
+          },
+          { signal },
+        ),
+      );
       await db('payments')
         .insert({
           order_id: orderId,
@@ -204,7 +140,7 @@ export function createPaymentService({
           provider_ref: refund.ref,
           kind: 'refund',
           state: 'succeeded',
-          amount_cents: charge.amount_cents,
+          amount_cents: charged.amount_cents,
           idempotency_key: refundKey(orderId),
         })
         .onConflict('idempotency_key')

@@ -91,3 +91,28 @@ export function createBatcher<T, R>(opts: BatcherOptions<T, R>) {
     },
   };
 }
+
+/**
+ * Runs a batch; when its transaction fails as a whole, halves it and runs each half the same way,
+ * so a failing item ends up alone and fails alone, and its batch-mates still commit together:
+ * about 2·log2(n) extra transactions for one bad item, not n.
+ */
+export async function runIsolating<T, R>(
+  items: T[],
+  run: (items: T[]) => Promise<Map<T, R | ItemFailure>>,
+  hooks: { onSplit?: (err: unknown, size: number) => void; onAlone?: (item: T, err: unknown) => void } = {},
+): Promise<Map<T, R | ItemFailure>> {
+  try {
+    return await run(items);
+  } catch (err) {
+    if (items.length === 1) {
+      hooks.onAlone?.(items[0]!, err);
+      return new Map([[items[0]!, new ItemFailure(err)]]);
+    }
+    hooks.onSplit?.(err, items.length);
+    const mid = Math.ceil(items.length / 2);
+    const first = await runIsolating(items.slice(0, mid), run, hooks);
+    const second = await runIsolating(items.slice(mid), run, hooks);
+    return new Map([...first, ...second]);
+  }
+}

@@ -72,6 +72,51 @@ export function createMetrics(db: Db) {
       labelNames: ['code'],
       ...opts,
     }),
+    paymentRetries: new client.Counter({
+      name: 'shop_payment_retries_total',
+      help: 'Provider calls with no answer (timeout, 5xx, rate limit, network), retried later with the same key',
+      labelNames: ['reason'],
+      ...opts,
+    }),
+    providerCall: new client.Histogram({
+      name: 'shop_payment_provider_call_seconds',
+      help: 'Payment provider call latency, by provider, kind (charge, refund) and outcome',
+      labelNames: ['provider', 'kind', 'outcome'],
+      buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10],
+      ...opts,
+    }),
+    settlements: new client.Counter({
+      name: 'shop_settlements_total',
+      help: 'Payment results, cancels and expiries settled, by outcome',
+      labelNames: ['outcome'],
+      ...opts,
+    }),
+    settlementBatchSize: new client.Histogram({
+      name: 'shop_settlement_batch_size',
+      help: 'Payment results and cancels per settlement transaction',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      ...opts,
+    }),
+    checkoutToPaid: new client.Histogram({
+      name: 'shop_checkout_to_paid_seconds',
+      help: 'From the order being placed to its payment settled (PAID)',
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      ...opts,
+    }),
+    // Orders placed whose charge has not settled yet: what a slow provider or a stalled worker
+    // leaves behind. Their reservations hold stock meanwhile, and expire if it goes on.
+    paymentBacklog: dbGauge(
+      'shop_payment_backlog',
+      'Orders waiting for their payment to be charged and settled',
+      `SELECT count(*)::int AS v FROM outbox_events
+        WHERE topic = 'payment.requested' AND processed_at IS NULL AND failed_at IS NULL`,
+    ),
+    paymentBacklogAge: dbGauge(
+      'shop_payment_backlog_oldest_seconds',
+      'How long the oldest order still waiting for its payment has waited (0 when none)',
+      `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS v FROM outbox_events
+        WHERE topic = 'payment.requested' AND processed_at IS NULL AND failed_at IS NULL`,
+    ),
     cartsCreated: new client.Counter({
       name: 'shop_carts_created_total',
       help: 'Carts created (users and guests)',

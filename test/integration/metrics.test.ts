@@ -165,6 +165,34 @@ describe('GET /metrics after a scripted scenario', function () {
     ]);
   });
 
+  it('settles every charge result, times the provider and checkout → PAID, and leaves no backlog', () => {
+    expect(
+      scrape.series('shop_settlements_total').map((s) => [s.labels.outcome, s.value]),
+    ).to.have.deep.members([
+      ['expired', 1],
+      ['paid', 3],
+      ['payment_failed', 1],
+      ['requires_action', 1],
+    ]);
+    // Five results through the settlement batcher (E's charge never started: it had expired).
+    expect(scrape.value('shop_settlement_batch_size_sum')).to.equal(5);
+    expect(scrape.value('shop_checkout_to_paid_seconds_count')).to.equal(3);
+    expect(scrape.value('shop_checkout_to_paid_seconds_bucket', { le: '60' })).to.equal(3);
+    expect(
+      scrape.value('shop_payment_provider_call_seconds_count', {
+        provider: 'sandbox',
+        kind: 'charge',
+        outcome: 'answered',
+      }),
+    ).to.equal(5);
+    expect(scrape.series('shop_payment_retries_total')).to.deep.equal([]);
+    expect(scrape.value('shop_payment_backlog')).to.equal(0);
+    expect(scrape.value('shop_payment_backlog_oldest_seconds')).to.equal(0);
+    expect(
+      afterSweep.series('shop_settlements_total', { outcome: 'expired' }).map((s) => s.value),
+    ).to.deep.equal([2]);
+  });
+
   it('reports reservations: units held, overdue age, expiries and their release lag', () => {
     expect(scrape.value('shop_active_reservations')).to.equal(3);
     expect(scrape.value('shop_reservation_overdue_seconds')).to.be.within(0.01, 30);
@@ -248,6 +276,13 @@ describe('GET /metrics after a scripted scenario', function () {
       shop_checkout_batch_size: 'histogram',
       shop_payments_attempted_total: 'counter',
       shop_payments_failed_total: 'counter',
+      shop_payment_retries_total: 'counter',
+      shop_payment_provider_call_seconds: 'histogram',
+      shop_payment_backlog: 'gauge',
+      shop_payment_backlog_oldest_seconds: 'gauge',
+      shop_settlements_total: 'counter',
+      shop_settlement_batch_size: 'histogram',
+      shop_checkout_to_paid_seconds: 'histogram',
       shop_carts_created_total: 'counter',
       shop_carts_converted_total: 'counter',
       shop_carts_abandoned_total: 'counter',

@@ -51,6 +51,8 @@ export async function createTestContext(env: Env = {}): Promise<TestContext> {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: `test:${process.pid}:${counter}:`,
     WORKERS: 'false',
+    // Tests that want a card network's latency or its faults say so.
+    SANDBOX_LATENCY: '0',
     ...env,
   } as Record<string, string>);
   const container = createContainer(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });

@@ -1,0 +1,58 @@
+import pg from 'pg';
+import type { Logger } from '../shared/logger.js';
+
+/** The channel the outbox_events insert trigger notifies (migration 20261202000001). */
+export const OUTBOX_CHANNEL = 'outbox_events';
+
+/**
+ * Holds one connection that LISTENs for new outbox events and calls `onEvents` for each
+ * notification, so a new order's payment starts within milliseconds instead of at the next poll.
+ * A lost connection is re-opened with a back-off; meanwhile polling still finds every event.
+ */
+export function listenForOutboxEvents(url: string, onEvents: () => void, logger: Logger) {
+  let client: pg.Client | undefined;
+  let closed = false;
+  let retryMs = 500;
+  let timer: NodeJS.Timeout | undefined;
+
+  const reconnect = () => {
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void connect();
+    }, retryMs);
+    timer.unref();
+    retryMs = Math.min(retryMs * 2, 30_000);
+  };
+
+  async function connect() {
+    const c = new pg.Client({ connectionString: url, application_name: 'shop-outbox-listener' });
+    client = c;
+    c.on('notification', () => onEvents());
+    c.on('error', (err) => {
+      logger.warn({ err }, 'outbox listener connection lost; polling until it is back');
+      c.end().catch(() => undefined);
+      if (client === c) reconnect();
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      retryMs = 500;
+      // Events written while it was not listening: look now.
+      onEvents();
+    } catch (err) {
+      logger.warn({ err }, 'outbox listener could not connect; polling until it can');
+      c.end().catch(() => undefined);
+      if (client === c) reconnect();
+    }
+  }
+  void connect();
+
+  return {
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await client?.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,294 @@
+import type { Movement } from '../inventory/ledger.js';
+import { canTransition, type OrderStatus, TRANSITIONS, type Transition } from '../orders/state-machine.js';
+import type { ChargeResult } from '../payments/provider.js';
+import type { ChargeResultRow } from '../payments/queries.js';
+import { DomainError } from '../shared/errors.js';
+
+/** Who asks for a change: a customer may only cancel their own order; an admin any. */
+export interface SettlementActor {
+  userId: string;
+  role: 'customer' | 'admin';
+}
+
+/** One thing that ends (part of) an order's reservation: a provider's answer, a cancel, an expiry. */
+export type SettlementInput =
+  | { kind: 'charge'; orderId: string; result: ChargeResult }
+  | { kind: 'cancel'; orderId: string; actor: SettlementActor; reason: string }
+  | { kind: 'expire'; orderId: string };
+
+export type SettlementOutcome =
+  | 'paid'
+  | 'payment_failed'
+  | 'requires_action'
+  | 'late_paid'
+  | 'late_refunded'
+  | 'refunded_cancelled'
+  | 'cancelled'
+  | 'expired'
+  | 'ignored';
+
+export interface ReservationLine {
+  product_id: number;
+  quantity: number;
+  state: 'ACTIVE' | 'CONFIRMED';
+}
+
+/** An order as the settlement transaction read it, under its row lock. */
+export interface LockedOrder {
+  id: string;
+  user_id: string;
+  status: OrderStatus;
+  created_at: Date;
+  /** The latest charge's state, or null before any attempt. */
+  charge_state: string | null;
+  reservations: ReservationLine[];
+}
+
+/** Everything a batch writes, decided in memory before any write; `late` waits for the stock lock. */
+export interface SettlementPlan {
+  outcomes: (SettlementOutcome | DomainError)[];
+  payments: ChargeResultRow[];
+  /** Orders whose ACTIVE reservations end, and how. */
+  reservationEnds: { orderId: string; state: 'CONFIRMED' | 'RELEASED' }[];
+  movements: Movement[];
+  transitions: (Transition & { actor: string })[];
+  refunds: { orderId: string; reason: string }[];
+  /** Paid orders and when they were placed (checkout → paid latency). */
+  paid: { orderId: string; createdAt: Date }[];
+  /** Admin cancels, for the admin audit log. */
+  adminCancels: { orderId: string; actor: string; from: OrderStatus; reason: string }[];
+  /** Successful charges of EXPIRED orders: re-reserve if stock allows, else refund (input index). */
+  late: { index: number; orderId: string }[];
+  /**
+   * Inputs that came after a late payment of the same order: its state is known only once the
+   * late payment is decided, so they run in a transaction of their own after this one.
+   */
+  deferred: number[];
+  /** Reservations a late payment takes and confirms at once. */
+  lateReservations: { order_id: string; product_id: number; quantity: number }[];
+}
+
+export const actorName = (a: SettlementActor) => `${a.role}:${a.userId}`;
+
+const ACTORS = { charge: 'payments', expire: 'sweeper' } as const;
+
+/**
+ * Decides what each input does to its order, in arrival order: two inputs for one order (a result
+ * and a cancel) see each other's effect, exactly as if they had run one after the other. Pure: the
+ * caller holds every order's row lock and writes the plan set-based.
+ */
+export function planSettlement(inputs: SettlementInput[], orders: Map<string, LockedOrder>): SettlementPlan {
+  const plan: SettlementPlan = {
+    outcomes: [],
+    payments: [],
+    reservationEnds: [],
+    movements: [],
+    transitions: [],
+    refunds: [],
+    paid: [],
+    adminCancels: [],
+    late: [],
+    deferred: [],
+    lateReservations: [],
+  };
+  const lateOrders = new Set<string>();
+  // Working copies: later inputs of the same order see what earlier ones did.
+  const state = new Map(
+    [...orders].map(([id, o]) => [id, { ...o, reservations: o.reservations.map((r) => ({ ...r })) }]),
+  );
+
+  const move = (
+    order: LockedOrder,
+    to: OrderStatus,
+    reason: string,
+    actor: string,
+    end?: { from: 'ACTIVE' | 'CONFIRMED'; kind: Movement['kind']; becomes?: 'CONFIRMED' | 'RELEASED' },
+  ) => {
+    plan.transitions.push({ orderId: order.id, from: order.status, to, reason, actor });
+    order.status = to;
+    if (!end) return;
+    const lines = order.reservations.filter((r) => r.state === end.from);
+    for (const line of lines) {
+      plan.movements.push({
+        product_id: line.product_id,
+        kind: end.kind,
+        quantity: line.quantity,
+        order_id: order.id,
+        reason,
+        actor,
+      });
+    }
+    if (end.becomes && lines.length) {
+      plan.reservationEnds.push({ orderId: order.id, state: end.becomes });
+      order.reservations = order.reservations.flatMap((r) =>
+        r.state !== 'ACTIVE'
+          ? [r]
+          : end.becomes === 'CONFIRMED'
+            ? [{ ...r, state: 'CONFIRMED' as const }]
+            : [],
+      );
+    }
+  };
+
+  inputs.forEach((input, index) => {
+    const order = state.get(input.orderId);
+    if (lateOrders.has(input.orderId)) {
+      plan.deferred.push(index);
+      plan.outcomes.push('ignored');
+      return;
+    }
+    const decide = (): SettlementOutcome | DomainError => {
+      if (input.kind === 'cancel') {
+        if (!order || (input.actor.role !== 'admin' && order.user_id !== input.actor.userId)) {
+          return new DomainError('not_found', 'Order not found', { order_id: input.orderId });
+        }
+        if (!canTransition(order.status, 'CANCELLED')) {
+          return new DomainError('invalid_transition', `Order cannot go from ${order.status} to CANCELLED`, {
+            order_id: order.id,
+            from: order.status,
+            to: 'CANCELLED',
+            allowed: TRANSITIONS[order.status],
+          });
+        }
+        const actor = actorName(input.actor);
+        if (input.actor.role === 'admin') {
+          plan.adminCancels.push({ orderId: order.id, actor, from: order.status, reason: input.reason });
+        }
+        if (order.status === 'PAID') {
+          // Sold units go back on sale; the charge is refunded by the outbox worker.
+          move(order, 'CANCELLED', input.reason, actor, { from: 'CONFIRMED', kind: 'restocked' });
+          plan.refunds.push({ orderId: order.id, reason: input.reason });
+        } else {
+          move(order, 'CANCELLED', input.reason, actor, {
+            from: 'ACTIVE',
+            kind: 'released',
+            becomes: 'RELEASED',
+          });
+        }
+        return 'cancelled';
+      }
+      if (!order) return 'ignored';
+
+      if (input.kind === 'expire') {
+        if (order.status !== 'PENDING') return 'ignored';
+        move(order, 'EXPIRED', 'reservation expired', ACTORS.expire, {
+          from: 'ACTIVE',
+          kind: 'released',
+          becomes: 'RELEASED',
+        });
+        return 'expired';
+      }
+
+      const { result } = input;
+      // A capture is final. Results are redelivered and arrive out of order (webhook retries, a
+      // second worker): neither a stale decline nor a repeated success may act on it again.
+      if (order.charge_state === 'succeeded') return 'ignored';
+      plan.payments.push({
+        orderId: order.id,
+        state: result.status,
+        ref: result.ref,
+        failureCode: result.failureCode ?? null,
+        nextAction: result.nextAction ?? null,
+      });
+      order.charge_state = result.status;
+      if (result.status === 'requires_action') return 'requires_action';
+      if (result.status === 'failed') {
+        if (order.status !== 'PENDING') return 'ignored';
+        move(order, 'PAYMENT_FAILED', result.failureCode ?? 'declined', ACTORS.charge, {
+          from: 'ACTIVE',
+          kind: 'released',
+          becomes: 'RELEASED',
+        });
+        return 'payment_failed';
+      }
+      switch (order.status) {
+        case 'PENDING':
+          move(order, 'PAID', 'payment captured', ACTORS.charge, {
+            from: 'ACTIVE',
+            kind: 'sold',
+            becomes: 'CONFIRMED',
+          });
+          plan.paid.push({ orderId: order.id, createdAt: order.created_at });
+          return 'paid';
+        case 'EXPIRED':
+          // Its units went back on sale: whether they can be taken again is known under the stock lock.
+          plan.late.push({ index, orderId: order.id });
+          lateOrders.add(order.id);
+          return 'late_paid';
+        case 'PAYMENT_FAILED':
+        case 'CANCELLED':
+          // Declined before (a retried payment now succeeded) or cancelled while the charge was in
+          // flight: the order is final, so the money goes back.
+          plan.refunds.push({
+            orderId: order.id,
+            reason:
+              order.status === 'CANCELLED' ? 'cancelled during payment' : 'paid after the payment failed',
+          });
+          return 'refunded_cancelled';
+        default:
+          return 'ignored';
+      }
+    };
+    plan.outcomes.push(decide());
+  });
+  return plan;
+}
+
+/** A late payment's order lines, with whether each product is still on sale. */
+export interface LateLine {
+  product_id: number;
+  quantity: number;
+  active: boolean;
+}
+
+/**
+ * Late payments under the stock lock, in arrival order: an order whose every line still has stock
+ * (after this batch's own movements) takes it straight into sold, all or nothing; any other is
+ * refunded and cancelled. `available` is consumed as orders take stock.
+ */
+export function planLatePayments(
+  plan: SettlementPlan,
+  linesByOrder: Map<string, LateLine[]>,
+  available: Map<number, number>,
+) {
+  for (const { index, orderId } of plan.late) {
+    const lines = linesByOrder.get(orderId) ?? [];
+    // A product taken off sale meanwhile is not sold again, even to a paying customer.
+    const fits =
+      lines.length > 0 && lines.every((l) => l.active && (available.get(l.product_id) ?? 0) >= l.quantity);
+    if (fits) {
+      for (const l of lines) {
+        available.set(l.product_id, available.get(l.product_id)! - l.quantity);
+        for (const kind of ['reserved', 'sold'] as const) {
+          plan.movements.push({
+            product_id: l.product_id,
+            kind,
+            quantity: l.quantity,
+            order_id: orderId,
+            reason: 'late payment',
+            actor: ACTORS.charge,
+          });
+        }
+        plan.lateReservations.push({ order_id: orderId, product_id: l.product_id, quantity: l.quantity });
+      }
+      plan.transitions.push({
+        orderId,
+        from: 'EXPIRED',
+        to: 'PAID',
+        reason: 'late payment; stock re-reserved',
+        actor: ACTORS.charge,
+      });
+      plan.outcomes[index] = 'late_paid';
+    } else {
+      plan.transitions.push({
+        orderId,
+        from: 'EXPIRED',
+        to: 'CANCELLED',
+        reason: 'late payment; out of stock, refunded',
+        actor: ACTORS.charge,
+      });
+      plan.refunds.push({ orderId, reason: 'late payment, out of stock' });
+      plan.outcomes[index] = 'late_refunded';
+    }
+  }
+}
