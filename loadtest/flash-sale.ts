@@ -2,6 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type AuditReport, checkInvariants } from '../src/audit/invariants.js';
 import type { Db } from '../src/db/index.js';
 import { type FireResult, fire } from './fire.js';
+import {
+  PAYMENT_MIX,
+  type PaymentFigures,
+  paymentFigures,
+  sampleBacklog,
+  waitForSettlement,
+} from './payments.js';
 import { type Buyer, createBuyers, createHotSku, dropRedisPrefix, freshDatabase } from './scenario.js';
 import { type ServiceProcess, startServiceProcess } from './service.js';
 
@@ -14,7 +21,11 @@ export interface FlashSaleOptions {
   stock: number;
   buyers: number;
   instances: number;
-  withPayment: boolean;
+  /** Payments on (the default, as the demo runs): workers charge every order through the sandbox. */
+  payment: boolean;
+  /** Budgets judged on a fixed-rate sale with payments (ms). */
+  paidP99BudgetMs?: number;
+  drainBudgetMs?: number;
   /** With rate 0 (a saturation run): connections per service. */
   connections?: number;
   /** Target an already-running service (on databaseUrl) instead of starting one. */
@@ -37,6 +48,7 @@ export interface FlashSaleReport {
   failures: string[];
   /** shop_* series from each service's GET /metrics after the sale. */
   metrics?: string[][];
+  payment?: PaymentFigures;
 }
 
 async function scrapeBusinessMetrics(url: string): Promise<string[]> {
@@ -48,19 +60,6 @@ async function scrapeBusinessMetrics(url: string): Promise<string[]> {
   }
 }
 
-// Mostly good cards; some declines (stock comes back) and some needing customer action (they expire).
-const PAYMENT_MIX = [
-  'pm_card_visa',
-  'pm_card_visa',
-  'pm_card_visa',
-  'pm_card_visa',
-  'pm_card_visa',
-  'pm_card_visa',
-  'pm_card_mastercard',
-  'pm_card_chargeDeclined',
-  'pm_card_authenticationRequired',
-  'pm_card_visa',
-];
 const ADDRESS = {
   name: 'Flash Buyer',
   line1: '1 Sale Street',
@@ -102,20 +101,6 @@ async function prepare(opts: FlashSaleOptions, runId: string): Promise<Prepared>
   };
 }
 
-/** Waits until payments are processed and every expired reservation has been swept. */
-async function settle(db: Db, timeoutMs: number) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const { rows } = await db.raw<{ rows: { pending: number; active: number }[] }>(
-      `SELECT (SELECT count(*) FROM outbox_events WHERE processed_at IS NULL AND failed_at IS NULL)::int AS pending,
-              (SELECT count(*) FROM reservations WHERE state = 'ACTIVE')::int AS active`,
-    );
-    if (rows[0]!.pending === 0 && rows[0]!.active === 0) return true;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return false;
-}
-
 export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleReport> {
   const runId = randomUUID().slice(0, 8);
   const { db, databaseUrl, productId, buyers, warmup } = await prepare(opts, runId);
@@ -130,8 +115,7 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
               REDIS_URL: opts.redisUrl,
               REDIS_PREFIX: `loadtest:${runId}:`,
               CHECKOUT_STRATEGY: opts.strategy,
-              WORKERS: opts.withPayment ? 'true' : 'false',
-              ...(opts.withPayment ? { RESERVATION_TTL: '20s', SWEEPER_INTERVAL: '500ms' } : {}),
+              WORKERS: opts.payment ? 'true' : 'false',
               ...opts.extraEnv,
             },
             opts.nodeArgs,
@@ -155,7 +139,11 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
       amount: warmup.length,
       mix: [{ name: 'warm-up', weight: 1, next: () => checkoutOf(warmup[w++ % warmup.length]!) }],
     });
+    // The warm-up's payments settle before the sale, so the backlog seen is the sale's own.
+    if (opts.payment) await waitForSettlement(db, 60_000);
     let next = 0;
+    const saleStarted = Date.now();
+    const sampler = opts.payment ? sampleBacklog(db, saleStarted) : null;
     const result = await fire({
       urls,
       rate: opts.rate,
@@ -170,7 +158,7 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
             const i = next++;
             return checkoutOf(
               buyers[i % buyers.length]!,
-              opts.withPayment ? PAYMENT_MIX[i % PAYMENT_MIX.length] : undefined,
+              opts.payment ? PAYMENT_MIX[i % PAYMENT_MIX.length] : undefined,
             );
           },
         },
@@ -182,12 +170,17 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
         .filter(([outcome]) => Number(outcome.slice(0, 3)) >= 400)
         .map(([outcome, n]) => [outcome.slice(4), n]),
     );
-    if (opts.withPayment) await settle(db, 90_000);
+    const drainMs = opts.payment ? await waitForSettlement(db, 120_000) : null;
+    const backlog = (await sampler?.stop()) ?? [];
     // The service's own account of the sale (counters are per process: one scrape each).
     const metrics = await Promise.all(urls.map((u) => scrapeBusinessMetrics(u)));
     for (const s of services) await s.stop();
     services.length = 0;
-    return { ...(await judge(db, productId, opts, result, errorCodes)), metrics };
+    const report = await judge(db, productId, opts, result, errorCodes);
+    if (!opts.payment) return { ...report, metrics };
+    const payment = await paymentFigures(db, productId, backlog, drainMs);
+    report.failures.push(...judgePayments(payment, opts));
+    return { ...report, metrics, payment };
   } finally {
     await Promise.allSettled(services.map((s) => s.stop()));
     await db.destroy();
@@ -239,7 +232,7 @@ async function judge(
   if (result.errors || result.timeouts)
     failures.push(`${result.errors} connection errors, ${result.timeouts} timeouts`);
   // Declined payments hand stock back mid-sale, so only the plain sale has an exact winner count.
-  if (!opts.withPayment && successes !== Math.min(opts.stock, attempts)) {
+  if (!opts.payment && successes !== Math.min(opts.stock, attempts)) {
     failures.push(`expected ${Math.min(opts.stock, attempts)} successful checkouts, got ${successes}`);
   }
   const { databaseUrl: _d, redisUrl: _r, ...shown } = opts;
@@ -255,4 +248,21 @@ async function judge(
     audit,
     failures,
   };
+}
+
+/** With payments: every good card paid, nothing expired, and (at a fixed rate) paid fast and drained fast. */
+function judgePayments(p: PaymentFigures, opts: FlashSaleOptions): string[] {
+  const failures: string[] = [];
+  if (p.drainMs === null) failures.push('payments did not settle within 120 s of the sale');
+  if (p.unpaidGoodCards) failures.push(`${p.unpaidGoodCards} orders with a good card did not end PAID`);
+  if (p.expired) failures.push(`${p.expired} orders expired`);
+  if (opts.rate > 0 && opts.paidP99BudgetMs !== undefined && p.toPaid.p99 > opts.paidP99BudgetMs) {
+    failures.push(`checkout → PAID p99 ${p.toPaid.p99} ms is over the ${opts.paidP99BudgetMs} ms budget`);
+  }
+  if (opts.rate > 0 && opts.drainBudgetMs !== undefined && (p.drainMs ?? Infinity) > opts.drainBudgetMs) {
+    failures.push(
+      `the payment backlog took ${p.drainMs} ms to drain after the sale (budget ${opts.drainBudgetMs} ms)`,
+    );
+  }
+  return failures;
 }

@@ -6,7 +6,7 @@ import type { FireResult } from './fire.js';
 import { type FlashSaleOptions, type FlashSaleReport, runFlashSale } from './flash-sale.js';
 import type { MixBenchOptions } from './mix.js';
 import { singleRowUpdateRate } from './pgbench.js';
-import { ms, table, writeJson, writeLatencyChart } from './report.js';
+import { ms, table, writeBacklogChart, writeJson, writeLatencyChart } from './report.js';
 
 const whole = (name: string) => (raw: string) => {
   const n = Number(raw);
@@ -51,8 +51,44 @@ const HEADER = [
   'verdict',
 ];
 
+/** The second half of each sale that took payments: paid/s, checkout → PAID, backlog, expiries. */
+function paymentTable(reports: { label: string; report: FlashSaleReport }[]): string {
+  const rows = reports.filter((r) => r.report.payment);
+  if (rows.length === 0) return '';
+  return `\npayments (sandbox):\n${table([
+    [
+      'run',
+      'paid',
+      'declined',
+      'expired',
+      'paid/s',
+      'checkout→PAID p50',
+      'p99',
+      'max',
+      'backlog max',
+      'drained after sale',
+    ],
+    ...rows.map(({ label, report }) => {
+      const p = report.payment!;
+      return [
+        label,
+        p.paid,
+        p.declined,
+        p.expired,
+        p.paidPerSec.toFixed(0),
+        ms(p.toPaid.p50),
+        ms(p.toPaid.p99),
+        ms(p.toPaid.max),
+        p.backlogMax,
+        p.drainMs === null ? 'never' : ms(p.drainMs),
+      ];
+    }),
+  ])}\n`;
+}
+
 function printReport(name: string, reports: { label: string; report: FlashSaleReport }[]) {
   process.stdout.write(`\n${table([HEADER, ...reports.map((r) => summaryRow(r.label, r.report))])}\n`);
+  process.stdout.write(paymentTable(reports));
   for (const { label, report } of reports) {
     for (const f of report.failures) process.stdout.write(`  ${label}: ${f}\n`);
   }
@@ -73,7 +109,14 @@ function printReport(name: string, reports: { label: string; report: FlashSaleRe
     name,
     reports.map((r) => ({ label: r.label, result: r.report.fire })),
   );
-  process.stdout.write(`\nreport: ${json}\nchart:  ${svg}\n`);
+  const backlog = reports.filter((r) => r.report.payment);
+  const backlogSvg = backlog.length
+    ? writeBacklogChart(
+        name,
+        backlog.map((r) => ({ label: r.label, points: r.report.payment!.backlog })),
+      )
+    : null;
+  process.stdout.write(`\nreport: ${json}\nchart:  ${svg}\n${backlogSvg ? `backlog: ${backlogSvg}\n` : ''}`);
 }
 
 async function flashSale(opts: {
@@ -83,11 +126,13 @@ async function flashSale(opts: {
   buyers: number;
   strategy: 'group-commit' | 'row-lock';
   instances: number;
-  withPayment?: boolean;
+  payment: boolean;
   url?: string;
   compare?: boolean;
   max?: boolean;
   p99Budget: number;
+  paidP99Budget: number;
+  drainBudget: number;
   cpuProf?: string;
 }): Promise<number> {
   const config = loadConfig();
@@ -100,7 +145,9 @@ async function flashSale(opts: {
     stock: opts.stock,
     buyers: opts.buyers,
     instances: opts.instances,
-    withPayment: Boolean(opts.withPayment),
+    payment: opts.payment,
+    paidP99BudgetMs: opts.paidP99Budget,
+    drainBudgetMs: opts.drainBudget,
     ...(opts.url ? { url: opts.url } : {}),
     ...(opts.cpuProf ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] } : {}),
   };
@@ -108,66 +155,7 @@ async function flashSale(opts: {
 
   if (opts.max) return findMax(base, opts.p99Budget, stamp);
 
-  if (opts.compare) {
-    const rowLock = await runFlashSale({ ...base, strategy: 'row-lock' });
-    const group = await runFlashSale({ ...base, strategy: 'group-commit' });
-    // Capacity: every buyer can succeed, and 200 connections send as fast as answers come back.
-    const saturate = { ...base, rate: 0, connections: 200, stock: base.buyers };
-    const rowLockMax = await runFlashSale({ ...saturate, strategy: 'row-lock' });
-    const groupMax = await runFlashSale({ ...saturate, strategy: 'group-commit' });
-    const pgbench = await singleRowUpdateRate(config.db.url);
-    // Every saturated request is a checkout that succeeds (stock = buyers): answers/s = checkouts/s.
-    const perSec = (r: FlashSaleReport) => r.fire.achievedRate;
-    printReport(`flash-sale-compare-${stamp}`, [
-      { label: 'row-lock', report: rowLock },
-      { label: 'group-commit', report: group },
-      { label: 'row-lock (saturated)', report: rowLockMax },
-      { label: 'group-commit (saturated)', report: groupMax },
-    ]);
-    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
-    process.stdout.write(
-      `\n${table([
-        ['measure', 'row-lock', 'group-commit', 'group / row'],
-        [
-          `answered/s at ${base.rate}/s offered`,
-          rowLock.fire.achievedRate.toFixed(0),
-          group.fire.achievedRate.toFixed(0),
-          ratio(group.fire.achievedRate, rowLock.fire.achievedRate),
-        ],
-        [
-          `p50 at ${base.rate}/s offered`,
-          ms(rowLock.fire.latency.p50),
-          ms(group.fire.latency.p50),
-          ratio(group.fire.latency.p50, rowLock.fire.latency.p50),
-        ],
-        [
-          `p99 at ${base.rate}/s offered`,
-          ms(rowLock.fire.latency.p99),
-          ms(group.fire.latency.p99),
-          ratio(group.fire.latency.p99, rowLock.fire.latency.p99),
-        ],
-        [
-          'checkouts/s, saturated (200 connections)',
-          perSec(rowLockMax).toFixed(0),
-          perSec(groupMax).toFixed(0),
-          ratio(perSec(groupMax), perSec(rowLockMax)),
-        ],
-        [
-          'p99, saturated',
-          ms(rowLockMax.fire.latency.p99),
-          ms(groupMax.fire.latency.p99),
-          ratio(groupMax.fire.latency.p99, rowLockMax.fire.latency.p99),
-        ],
-        [
-          'pgbench single-row updates/s (ceiling of one txn per checkout)',
-          pgbench?.toFixed(0) ?? 'unavailable',
-          '',
-          '',
-        ],
-      ])}\n`,
-    );
-    return [rowLock, group, rowLockMax, groupMax].some((r) => r.failures.length) ? 1 : 0;
-  }
+  if (opts.compare) return compare(base, config.db.url, stamp);
 
   const report = await runFlashSale(base);
   printReport(`flash-sale-${opts.strategy}-${stamp}`, [{ label: opts.strategy, report }]);
@@ -175,6 +163,66 @@ async function flashSale(opts: {
   if (slow)
     process.stdout.write(`  p99 ${ms(report.fire.latency.p99)} is over the ${opts.p99Budget} ms budget\n`);
   return report.failures.length || slow ? 1 : 0;
+}
+
+/**
+ * Both strategies with payments on (as the demo runs), and group commit with payments off beside
+ * them, at the offered rate and saturated; pgbench's single-row update rate as the ceiling of one
+ * transaction per checkout.
+ */
+async function compare(base: FlashSaleOptions, databaseUrl: string, stamp: string): Promise<number> {
+  const rowLock = await runFlashSale({ ...base, strategy: 'row-lock', payment: true });
+  const group = await runFlashSale({ ...base, strategy: 'group-commit', payment: true });
+  const groupOff = await runFlashSale({ ...base, strategy: 'group-commit', payment: false });
+  // Capacity: every buyer can succeed, and 200 connections send as fast as answers come back.
+  const saturate = { ...base, rate: 0, connections: 200, stock: base.buyers };
+  const rowLockMax = await runFlashSale({ ...saturate, strategy: 'row-lock', payment: true });
+  const groupMax = await runFlashSale({ ...saturate, strategy: 'group-commit', payment: true });
+  const groupOffMax = await runFlashSale({ ...saturate, strategy: 'group-commit', payment: false });
+  const pgbench = await singleRowUpdateRate(databaseUrl);
+  const runs = [
+    { label: 'row-lock', report: rowLock },
+    { label: 'group-commit', report: group },
+    { label: 'group-commit, no payment', report: groupOff },
+    { label: 'row-lock (saturated)', report: rowLockMax },
+    { label: 'group-commit (saturated)', report: groupMax },
+    { label: 'group-commit, no payment (saturated)', report: groupOffMax },
+  ];
+  printReport(`flash-sale-compare-${stamp}`, runs);
+  const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+  // Saturated: every request is a checkout that succeeds (stock = buyers), so answers/s = checkouts/s.
+  const rate = (r: FlashSaleReport) => r.fire.achievedRate;
+  const line = (
+    label: string,
+    f: (r: FlashSaleReport) => number,
+    show: (v: number) => string,
+    [a, b, c]: FlashSaleReport[],
+  ) => [label, show(f(a!)), show(f(b!)), show(f(c!)), ratio(f(b!), f(a!)), ratio(f(b!), f(c!))];
+  const fixed = [rowLock, group, groupOff];
+  const saturated = [rowLockMax, groupMax, groupOffMax];
+  const n = (v: number) => v.toFixed(0);
+  process.stdout.write(
+    `\n${table([
+      ['measure', 'row-lock', 'group-commit', 'group, no payment', 'group / row', 'payment on / off'],
+      line(`answered/s at ${base.rate}/s offered`, rate, n, fixed),
+      line(`p50 at ${base.rate}/s offered`, (r) => r.fire.latency.p50, ms, fixed),
+      line(`p99 at ${base.rate}/s offered`, (r) => r.fire.latency.p99, ms, fixed),
+      line(`paid/s at ${base.rate}/s offered`, (r) => r.payment?.paidPerSec ?? 0, n, fixed),
+      line('checkout→PAID p99', (r) => r.payment?.toPaid.p99 ?? 0, ms, fixed),
+      line('checkouts/s, saturated (200 connections)', rate, n, saturated),
+      line('p99, saturated', (r) => r.fire.latency.p99, ms, saturated),
+      line('paid/s, saturated', (r) => r.payment?.paidPerSec ?? 0, n, saturated),
+      [
+        'pgbench single-row updates/s (ceiling of one txn per checkout)',
+        pgbench?.toFixed(0) ?? 'unavailable',
+        '',
+        '',
+        '',
+        '',
+      ],
+    ])}\n`,
+  );
+  return runs.some((r) => r.report.failures.length) ? 1 : 0;
 }
 
 /** Steps the offered rate up until p99 breaks the budget or anything fails; reports the last rate held. */
@@ -304,9 +352,24 @@ program
   .option('--buyers <n>', 'distinct buyers (one cart each)', int('buyers'), 20_000)
   .option('--strategy <s>', 'group-commit or row-lock', 'group-commit')
   .option('--instances <n>', 'service processes behind the load', int('instances'), 1)
-  .option('--with-payment', 'run payment workers: some pay, some decline, some expire')
+  .option('--no-payment', 'checkouts only: no workers, nothing charged (the checkout-only figure)')
+  .option(
+    '--paid-p99-budget <ms>',
+    'checkout → PAID p99 budget in ms (fixed-rate sales with payments)',
+    int('paid-p99-budget'),
+    2_000,
+  )
+  .option(
+    '--drain-budget <ms>',
+    'how soon after the sale the payment backlog must be empty, in ms',
+    int('drain-budget'),
+    5_000,
+  )
   .option('--url <url>', 'target a running service (its DATABASE_URL must be this one)')
-  .option('--compare', 'run row-lock and group-commit back to back, plus pgbench')
+  .option(
+    '--compare',
+    'row-lock and group-commit with payments, group-commit without, fixed rate and saturated, plus pgbench',
+  )
   .option('--max', 'step the rate up to the highest each strategy holds')
   .option('--p99-budget <ms>', 'p99 budget in ms', int('p99-budget'), 500)
   .option('--cpu-prof <dir>', 'write a V8 CPU profile of each service process into <dir>')
@@ -316,7 +379,9 @@ program
 
 program
   .command('gate')
-  .description('CI gate: a short sell-out at 1,000/s; fails on oversell, errors or p99 > 500 ms')
+  .description(
+    'CI gate: a short sell-out at 1,000/s with payments; fails on oversell, errors, p99 > 500 ms, an unpaid good card, an expiry, checkout → PAID p99 > 2 s or a backlog left 5 s after the sale',
+  )
   .action(async () => {
     process.exitCode = await flashSale({
       rate: 1_000,
@@ -325,7 +390,10 @@ program
       buyers: 12_000,
       strategy: 'group-commit',
       instances: 1,
+      payment: true,
       p99Budget: 500,
+      paidP99Budget: 2_000,
+      drainBudget: 5_000,
     });
   });
 

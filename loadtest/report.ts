@@ -68,3 +68,41 @@ ${lines.join('\n')}
   writeFileSync(file, svg);
   return file;
 }
+
+/** The payment backlog (orders placed, not yet settled) over the sale, one line per run, as SVG. */
+export function writeBacklogChart(
+  name: string,
+  series: { label: string; points: { at: number; backlog: number }[] }[],
+): string {
+  const W = 900;
+  const H = 320;
+  const pad = { l: 60, r: 190, t: 30, b: 40 };
+  const maxAt = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.at)));
+  const maxN = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.backlog)));
+  const x = (at: number) => pad.l + (at / maxAt) * (W - pad.l - pad.r);
+  const y = (n: number) => H - pad.b - (n / maxN) * (H - pad.t - pad.b);
+  const colours = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+  const lines = series.flatMap((s, i) => [
+    `<polyline fill="none" stroke="${colours[i % colours.length]}" stroke-width="2" points="${s.points
+      .map((p) => `${x(p.at).toFixed(1)},${y(p.backlog).toFixed(1)}`)
+      .join(' ')}"/>`,
+    `<text x="${W - pad.r + 10}" y="${pad.t + 20 + i * 18}" fill="${colours[i % colours.length]}" font-size="12">${s.label}</text>`,
+  ]);
+  const ticks = [0, 0.5, 1].map(
+    (f) =>
+      `<text x="${pad.l - 8}" y="${y(maxN * f) + 4}" font-size="10" text-anchor="end">${(maxN * f).toFixed(0)}</text><line x1="${pad.l}" x2="${W - pad.r}" y1="${y(maxN * f)}" y2="${y(maxN * f)}" stroke="#eee"/>`,
+  );
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="${pad.l}" y="18" font-size="14">${name}: payment backlog (orders placed, not yet settled)</text>
+${ticks.join('\n')}
+<line x1="${pad.l}" y1="${H - pad.b}" x2="${W - pad.r}" y2="${H - pad.b}" stroke="black"/>
+<line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${H - pad.b}" stroke="black"/>
+<text x="${(W - pad.r) / 2}" y="${H - 8}" font-size="11">seconds into the sale (0 – ${(maxAt / 1000).toFixed(0)})</text>
+${lines.join('\n')}
+</svg>\n`;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}-backlog.svg`);
+  writeFileSync(file, svg);
+  return file;
+}

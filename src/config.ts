@@ -60,7 +60,7 @@ const envSchema = z.object({
   RESERVATION_TTL: duration.default(10 * 60_000),
   SWEEPER_INTERVAL: duration.default(2_000),
   WORKER_INTERVAL: duration.default(1_000),
-  PAYMENT_CONCURRENCY: int(1, 10_000).default(512),
+  PAYMENT_CONCURRENCY: int(1, 10_000).default(1_000),
   PAYMENT_TIMEOUT: duration.default(10_000),
   SETTLEMENT_BATCH_MAX: int(1, 10_000).default(256),
   SETTLEMENT_BATCH_WAIT: duration.default(5),

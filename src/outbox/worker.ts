@@ -1,22 +1,20 @@
 import type { Db } from '../db/index.js';
+import { createBatcher } from '../shared/batcher.js';
 import type { Logger } from '../shared/logger.js';
 import { claim, markFailed, markProcessed, type OutboxEvent } from './outbox.js';
 
-/** Handles a claimed set of one topic's events; answers per event: an Error to retry it later, else done. */
-export type BatchHandler = (events: OutboxEvent[]) => Promise<unknown[]>;
+/**
+ * Handles a claimed set of one topic's events (so it can share work across them, such as one
+ * statement for all), answering one promise per event, each settling on its own: an Error (or a
+ * rejection) retries that event later, anything else marks it done.
+ */
+export type BatchHandler = (events: OutboxEvent[]) => Promise<unknown>[];
 
 /** A handler for events that are handled one at a time. */
 export const eachEvent =
   (handle: (event: OutboxEvent) => Promise<unknown>): BatchHandler =>
   (events) =>
-    Promise.all(
-      events.map((e) =>
-        handle(e).then(
-          () => undefined,
-          (err: unknown) => err as Error,
-        ),
-      ),
-    );
+    events.map((e) => handle(e));
 
 export interface DrainResult {
   processed: number;
@@ -25,8 +23,9 @@ export interface DrainResult {
 
 /**
  * Claims and handles due events until none are left (or `maxRounds` claims). Claiming goes on
- * while earlier events are still being handled, up to `maxInFlight` events, so a slow handler (a
- * provider call) never idles the pipeline. Handlers must be idempotent: an event whose worker died
+ * while earlier events are still being handled, up to `maxInFlight` events at once, and each event
+ * frees its place the moment it finishes, so a slow handler (a provider call) never idles the
+ * pipeline. Handlers must be idempotent: an event whose worker died
  * after the side effect but before markProcessed runs again.
  */
 export function createOutboxWorker({
@@ -51,8 +50,19 @@ export function createOutboxWorker({
   const topics = Object.keys(handlers);
   // Set by nudge() (a NOTIFY: new events were written); a waiting drain or pump looks again at once.
   let nudged = false;
-  let wakeDrain: (() => void) | undefined;
+  const wakers = new Set<() => void>();
   let wakePump: (() => void) | undefined;
+  // Finished events are marked a few milliseconds' worth at a time: one UPDATE, not one per event.
+  const marks = createBatcher<number, true>({
+    run: async (ids) => {
+      await markProcessed(db, ids);
+      return new Map(ids.map((id) => [id, true as const]));
+    },
+    maxSize: 1_000,
+    maxWaitMs: 5,
+    concurrency: 1,
+    logger,
+  });
 
   async function fail(event: OutboxEvent, err: unknown) {
     const parked = await markFailed(db, event, (err as Error)?.message ?? String(err), maxAttempts);
@@ -63,68 +73,91 @@ export function createOutboxWorker({
     onFailure?.(event, parked);
   }
 
-  async function handleRound(events: OutboxEvent[]): Promise<DrainResult> {
-    const result = { processed: 0, failed: 0 };
+  /** Starts every event's handling; `done` is called once per event as it finishes. */
+  function dispatch(events: OutboxEvent[], done: (ok: boolean) => void) {
     const byTopic = new Map<string, OutboxEvent[]>();
     for (const e of events) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e]);
-    await Promise.all(
-      [...byTopic].map(async ([topic, group]) => {
-        const answers = await handlers[topic]!(group).catch((err: unknown) => group.map(() => err as Error));
-        const done = group.filter((_, i) => !(answers[i] instanceof Error));
-        await markProcessed(
-          db,
-          done.map((e) => e.id),
+    for (const [topic, group] of byTopic) {
+      let answers: Promise<unknown>[];
+      try {
+        answers = handlers[topic]!(group);
+      } catch (err) {
+        answers = group.map(() => Promise.reject(err));
+      }
+      group.forEach((event, i) => {
+        const settled = (answers[i] ?? Promise.reject(new Error('the handler gave no answer'))).then(
+          (answer) => (answer instanceof Error ? Promise.reject(answer) : marks.submit(event.id)),
         );
-        result.processed += done.length;
-        for (const [i, e] of group.entries()) {
-          if (answers[i] instanceof Error) {
-            result.failed++;
-            await fail(e, answers[i]);
-          }
-        }
-      }),
-    );
-    return result;
+        settled
+          .then(
+            () => true,
+            (err) => fail(event, err).then(() => false),
+          )
+          .catch((err) => {
+            logger.error(
+              { err, event: event.id },
+              'outbox event could not be recorded; retried after its lease',
+            );
+            return false;
+          })
+          .then(done);
+      });
+    }
   }
 
   async function drain(maxRounds = 100): Promise<DrainResult> {
     const result = { processed: 0, failed: 0 };
-    const running = new Set<Promise<void>>();
     let inFlight = 0;
     let rounds = 0;
-    for (;;) {
-      nudged = false;
-      const room = maxInFlight - inFlight;
-      if (room > 0 && rounds < maxRounds) {
-        const events = await claim(db, topics, Math.min(batchSize, room), leaseMs);
-        if (events.length) {
-          rounds++;
-          inFlight += events.length;
-          const round: Promise<void> = handleRound(events)
-            .then(
-              (r) => {
-                result.processed += r.processed;
-                result.failed += r.failed;
-              },
-              (err) => logger.error({ err }, 'outbox round failed; its events are retried after the lease'),
-            )
-            .finally(() => {
-              inFlight -= events.length;
-              running.delete(round);
+    // The last claim found less than it asked for: claim again only when nudged, not each time an
+    // event finishes (that would be a query per event while the queue is empty).
+    let empty = false;
+    let lastLook = false;
+    let resume: (() => void) | undefined;
+    const wake = () => {
+      const r = resume;
+      resume = undefined;
+      r?.();
+    };
+    wakers.add(wake);
+    try {
+      for (;;) {
+        if (nudged) {
+          nudged = false;
+          empty = false;
+        }
+        const room = maxInFlight - inFlight;
+        if (!empty && room > 0 && rounds < maxRounds) {
+          const want = Math.min(batchSize, room);
+          const events = await claim(db, topics, want, leaseMs);
+          if (events.length < want) empty = true;
+          if (events.length) {
+            rounds++;
+            inFlight += events.length;
+            dispatch(events, (ok) => {
+              if (ok) result.processed++;
+              else result.failed++;
+              inFlight--;
+              wake();
             });
-          running.add(round);
+            continue;
+          }
+        }
+        if (nudged && rounds < maxRounds) continue;
+        if (inFlight === 0) {
+          // Handlers may have written new events (a refund): one last look before stopping.
+          if (!empty || lastLook || rounds >= maxRounds) break;
+          lastLook = true;
+          empty = false;
           continue;
         }
+        lastLook = false;
+        await new Promise<void>((r) => {
+          resume = r;
+        });
       }
-      if (nudged && rounds < maxRounds) continue;
-      if (running.size === 0) break;
-      await Promise.race([
-        ...running,
-        new Promise<void>((resolve) => {
-          wakeDrain = resolve;
-        }),
-      ]);
-      wakeDrain = undefined;
+    } finally {
+      wakers.delete(wake);
     }
     return result;
   }
@@ -135,7 +168,7 @@ export function createOutboxWorker({
     /** New events were written (LISTEN/NOTIFY): look for them now instead of at the next poll. */
     nudge() {
       nudged = true;
-      wakeDrain?.();
+      for (const wake of wakers) wake();
       wakePump?.();
     },
 

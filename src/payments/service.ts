@@ -78,22 +78,23 @@ export function createPaymentService({
   /**
    * Charges orders: the attempts of all of them recorded in one statement, the provider called for
    * each (bounded concurrency, a timeout per call), each result settled in the next settlement
-   * batch. Answers per order: its outcome, or the error that leaves it to be retried (same key).
+   * batch. Answers one promise per order, settling as that order does: its outcome, or the error
+   * that leaves it to be retried (same key).
    */
-  async function chargeOrders(orderIds: string[]): Promise<(SettlementOutcome | Error)[]> {
-    const attempts = new Map((await startCharges(db, provider.name, orderIds)).map((a) => [a.orderId, a]));
-    return Promise.all(
-      orderIds.map(async (id): Promise<SettlementOutcome | Error> => {
-        const attempt = attempts.get(id);
-        if (!attempt) return 'ignored';
-        try {
-          return await charge(attempt);
-        } catch (err) {
-          if (!(err instanceof ProviderUnavailable)) logger.error({ err, order: id }, 'charge failed');
-          return err as Error;
-        }
-      }),
+  function chargeOrders(orderIds: string[]): Promise<SettlementOutcome | Error>[] {
+    const started = startCharges(db, provider.name, orderIds).then(
+      (list) => new Map(list.map((a) => [a.orderId, a])),
     );
+    return orderIds.map(async (id): Promise<SettlementOutcome | Error> => {
+      try {
+        const attempt = (await started).get(id);
+        if (!attempt) return 'ignored';
+        return await charge(attempt);
+      } catch (err) {
+        if (!(err instanceof ProviderUnavailable)) logger.error({ err, order: id }, 'charge failed');
+        return err as Error;
+      }
+    });
   }
 
   return {
@@ -104,9 +105,9 @@ export function createPaymentService({
 
     /** One order's charge, start to settlement (shopctl, tests); rejects when the provider could not answer. */
     async processCharge(orderId: string): Promise<SettlementOutcome> {
-      const [outcome] = await chargeOrders([orderId]);
+      const outcome = await chargeOrders([orderId])[0]!;
       if (outcome instanceof Error) throw outcome;
-      return outcome!;
+      return outcome;
     },
 
     /** Applies a provider's answer that arrived on its own (a webhook, a re-fetch), batched as the worker's are. */

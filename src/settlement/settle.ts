@@ -14,9 +14,15 @@ import {
   type SettlementPlan,
 } from './plan.js';
 
-/** Locks the orders in id order (every settler takes them in that order) with what settling needs. */
+/**
+ * Locks the orders in id order (every settler takes them in that order), then reads what settling
+ * needs. Two statements on purpose: a statement that waited for a row lock sees the locked row as
+ * it is now but every other table as of its start, so reservations and charges read in the
+ * locking statement could predate the transaction that held the lock.
+ */
 async function lockOrders(trx: Trx, orderIds: string[]): Promise<Map<string, LockedOrder>> {
   const ids = [...new Set(orderIds)].sort();
+  await trx.raw('SELECT id FROM orders WHERE id = ANY(?::uuid[]) ORDER BY id FOR UPDATE', [ids]);
   const { rows } = await trx.raw<{ rows: LockedOrder[] }>(
     `SELECT o.id, o.user_id, o.status, o.created_at,
             (SELECT p.state FROM payments p WHERE p.order_id = o.id AND p.kind = 'charge'
@@ -25,7 +31,7 @@ async function lockOrders(trx: Trx, orderIds: string[]): Promise<Map<string, Loc
                                                         'state', r.state) ORDER BY r.product_id)
                         FROM reservations r WHERE r.order_id = o.id AND r.state IN ('ACTIVE', 'CONFIRMED')),
                      '[]') AS reservations
-       FROM orders o WHERE o.id = ANY(?::uuid[]) ORDER BY o.id FOR UPDATE OF o`,
+       FROM orders o WHERE o.id = ANY(?::uuid[])`,
     [ids],
   );
   return new Map(rows.map((r) => [r.id, r]));

@@ -1,7 +1,7 @@
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { type Env, loadConfig } from '../../src/config.js';
-import { type Container, createContainer } from '../../src/container.js';
+import { type Container, type ContainerOverrides, createContainer } from '../../src/container.js';
 import { quoteIdent, withDatabase, withMaintenance } from '../../src/db/index.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { TEMPLATE_DB } from './hooks.js';
@@ -41,7 +41,10 @@ export async function dropTestDatabase(url: string) {
   );
 }
 
-export async function createTestContext(env: Env = {}): Promise<TestContext> {
+export async function createTestContext(
+  env: Env = {},
+  overrides: ContainerOverrides = {},
+): Promise<TestContext> {
   const databaseUrl = await createTestDatabase();
   const { redisUrl } = baseUrls();
   const config = loadConfig({
@@ -55,7 +58,10 @@ export async function createTestContext(env: Env = {}): Promise<TestContext> {
     SANDBOX_LATENCY: '0',
     ...env,
   } as Record<string, string>);
-  const container = createContainer(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const container = createContainer(config, {
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    ...overrides,
+  });
   const app = createApp(container);
   const server = app.callback();
   await waitForCache(container);

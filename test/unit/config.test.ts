@@ -55,7 +55,38 @@ describe('loadConfig', () => {
     }
   });
 
+  it('configures payments: concurrency, timeout, settlement batches and the sandbox network', () => {
+    const defaults = loadConfig({});
+    expect(defaults.payments).to.deep.equal({
+      concurrency: 1_000,
+      timeoutMs: 10_000,
+      sandbox: { latencyMs: { min: 150, max: 450 }, serverErrorRate: 0, timeoutRate: 0 },
+    });
+    expect(defaults.settlement).to.deep.equal({ batchMax: 256, batchWaitMs: 5, batchConcurrency: 2 });
+    const set = loadConfig({
+      SANDBOX_LATENCY: '200ms-1s',
+      SANDBOX_SERVER_ERROR_RATE: '0.02',
+      SANDBOX_TIMEOUT_RATE: '0.01',
+      PAYMENT_TIMEOUT: '3s',
+    });
+    expect(set.payments.sandbox).to.deep.equal({
+      latencyMs: { min: 200, max: 1_000 },
+      serverErrorRate: 0.02,
+      timeoutRate: 0.01,
+    });
+    expect(set.payments.timeoutMs).to.equal(3_000);
+    expect(loadConfig({ SANDBOX_LATENCY: '300' }).payments.sandbox.latencyMs).to.deep.equal({
+      min: 300,
+      max: 300,
+    });
+  });
+
   const invalid: [variable: string, value: string][] = [
+    ['SANDBOX_LATENCY', '400ms-200ms'],
+    ['SANDBOX_LATENCY', 'fast'],
+    ['SANDBOX_LATENCY', '1-2-3'],
+    ['SANDBOX_TIMEOUT_RATE', '1.5'],
+    ['PAYMENT_CONCURRENCY', '0'],
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['PORT', '-1'],
