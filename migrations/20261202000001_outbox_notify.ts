@@ -12,15 +12,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events
       FOR EACH STATEMENT EXECUTE FUNCTION outbox_events_notify()`);
-  // The payment backlog gauge reads unsettled charges by age.
-  await knex.raw(
-    `CREATE INDEX outbox_events_unprocessed_topic_idx ON outbox_events (topic, created_at)
-      WHERE processed_at IS NULL AND failed_at IS NULL`,
-  );
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('DROP INDEX outbox_events_unprocessed_topic_idx');
   await knex.raw('DROP TRIGGER outbox_events_notify ON outbox_events');
   await knex.raw('DROP FUNCTION outbox_events_notify()');
 }

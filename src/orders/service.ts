@@ -1,6 +1,7 @@
 import { recordAdminChanges } from '../admin/audit-log.js';
 import type { Db, Trx } from '../db/index.js';
 import { lockDueOrders } from '../inventory/reservations.js';
+import { actorName, type SettlementActor } from '../settlement/plan.js';
 import type { SettlementService } from '../settlement/service.js';
 import { DomainError } from '../shared/errors.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -11,12 +12,7 @@ import { assertTransition, type OrderStatus, recordTransitions } from './state-m
 export type OrderService = ReturnType<typeof createOrderService>;
 
 /** Who acts on an order: a customer may only touch their own; an admin any. */
-export interface Actor {
-  userId: string;
-  role: 'customer' | 'admin';
-}
-
-const actorName = (a: Actor) => `${a.role}:${a.userId}`;
+export type Actor = SettlementActor;
 
 /** Customers' own moves are in the status history; an admin's also land in the admin audit log. */
 function auditIfAdmin(
