@@ -7,6 +7,7 @@ import { checkoutRoutes } from './checkout/routes.js';
 import type { Container } from './container.js';
 import { healthRoutes } from './health/routes.js';
 import { orderRoutes } from './orders/routes.js';
+import { webhookRoutes } from './payments/routes.js';
 import { DomainError } from './shared/errors.js';
 import { type AppState, errorHandler, httpMetrics, requestContext } from './shared/http.js';
 import { userRoutes } from './users/routes.js';
@@ -18,6 +19,9 @@ export function createApp(container: Container) {
   app.use(requestContext(container.logger));
   app.use(httpMetrics(container.metrics.http));
   app.use(errorHandler());
+  // Webhooks read their raw body themselves: the signature covers the bytes as sent.
+  const webhooks = webhookRoutes(container);
+  app.use(webhooks.routes()).use(webhooks.allowedMethods({ throw: false }));
   // A body the API cannot read is refused as such, not reported as missing fields.
   app.use(async (ctx, next) => {
     if (ctx.request.length && !ctx.is('application/json')) {

@@ -60,6 +60,17 @@ const envSchema = z.object({
   RESERVATION_TTL: duration.default(10 * 60_000),
   SWEEPER_INTERVAL: duration.default(2_000),
   WORKER_INTERVAL: duration.default(1_000),
+  PAYMENT_PROVIDER: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_/, 'expected a secret key (sk_test_…, sk_live_… or rk_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_/, 'expected a webhook signing secret (whsec_…)')
+    .optional(),
+  /** A local stand-in for Stripe's API (tests, a mock server): protocol, host and port. */
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
   PAYMENT_CONCURRENCY: int(1, 10_000).default(1_000),
   PAYMENT_TIMEOUT: duration.default(10_000),
   SETTLEMENT_BATCH_MAX: int(1, 10_000).default(256),
@@ -93,6 +104,15 @@ function build(env: z.output<typeof envSchema>) {
       reservationTtlMs: env.RESERVATION_TTL,
     },
     payments: {
+      provider: env.PAYMENT_PROVIDER,
+      stripe:
+        env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
+          ? {
+              secretKey: env.STRIPE_SECRET_KEY,
+              webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+              apiBase: env.STRIPE_API_BASE ?? null,
+            }
+          : null,
       concurrency: env.PAYMENT_CONCURRENCY,
       timeoutMs: env.PAYMENT_TIMEOUT,
       sandbox: {
@@ -137,7 +157,15 @@ function deepFreeze<T>(value: T): T {
 /** Parses the environment once; a bad value stops start-up with every problem named. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
+  const parsed = envSchema
+    .superRefine((e, ctx) => {
+      if (e.PAYMENT_PROVIDER !== 'stripe') return;
+      for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {
+        if (!e[name])
+          ctx.addIssue({ code: 'custom', path: [name], message: 'required with PAYMENT_PROVIDER=stripe' });
+      }
+    })
+    .safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

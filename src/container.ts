@@ -11,6 +11,8 @@ import { createOutboxWorker, eachEvent } from './outbox/worker.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { createSandboxProvider } from './payments/sandbox.js';
 import { createPaymentService } from './payments/service.js';
+import { createStripeProvider, type StripeProvider } from './payments/stripe.js';
+import { createStripeWebhooks } from './payments/webhooks.js';
 import { createSettlementService } from './settlement/service.js';
 import { type Cache, createCache } from './shared/cache.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -29,7 +31,11 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const cache: Cache = createCache({ ...config.redis, logger });
   const search: SearchBackend = createPostgresSearch(db);
   const metrics = createMetrics(db);
-  const provider = overrides.paymentProvider ?? createSandboxProvider(config.payments.sandbox);
+  const provider =
+    overrides.paymentProvider ??
+    (config.payments.provider === 'stripe'
+      ? createStripeProvider(config.payments.stripe!, config.payments.timeoutMs)
+      : createSandboxProvider(config.payments.sandbox));
 
   const users = createUserService({ db, cache, logger });
   const catalog = createCatalogService({
@@ -51,6 +57,10 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     logger,
     options: config.payments,
   });
+  const webhooks =
+    'verifyWebhook' in provider
+      ? createStripeWebhooks({ db, provider: provider as StripeProvider, payments, metrics, logger })
+      : null;
   const checkout = createCheckoutService({ db, cart, catalog, logger, options: config.checkout, metrics });
   const worker = createOutboxWorker({
     db,
@@ -61,6 +71,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     handlers: {
       'payment.requested': (events) => payments.chargeOrders(events.map((e) => e.aggregate_id)),
       'payment.refund': eachEvent((e) => payments.processRefund(e.aggregate_id)),
+      'payment.cancel': eachEvent((e) => payments.processChargeCancel(e.aggregate_id)),
     },
   });
 
@@ -91,6 +102,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     products,
     payments,
     settlement,
+    webhooks,
     checkout,
     worker,
     sweep,

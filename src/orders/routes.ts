@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { PaymentService } from '../payments/service.js';
 import {
   type AppContext,
   type AppState,
@@ -14,7 +15,15 @@ import type { Actor, OrderService } from './service.js';
 
 const actorOf = (ctx: AppContext): Actor => ({ userId: ctx.state.user!.id, role: ctx.state.user!.role });
 
-export function orderRoutes({ orders, users }: { orders: OrderService; users: UserService }) {
+export function orderRoutes({
+  orders,
+  payments,
+  users,
+}: {
+  orders: OrderService;
+  payments: PaymentService;
+  users: UserService;
+}) {
   const router = new Router<AppState>({ prefix: '/orders' });
   router.use(requireAuth(users));
 
@@ -38,6 +47,13 @@ export function orderRoutes({ orders, users }: { orders: OrderService; users: Us
       { userId: ctx.state.user!.id, role: 'customer' },
       reason,
     );
+  });
+
+  // Back from 3-D Secure: the charge is re-fetched from the provider and settled now.
+  router.post('/:id/payment/confirm', async (ctx) => {
+    const id = parseParams(uuidParam, ctx.params.id);
+    await payments.confirmPayment(id, ctx.state.user!.id);
+    ctx.body = await orders.getOrder(id, { userId: ctx.state.user!.id, role: 'customer' });
   });
 
   return router;

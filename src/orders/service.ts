@@ -76,7 +76,8 @@ export function createOrderService({
         ? {
             state: charge.state,
             failure_code: charge.failure_code,
-            next_action: charge.next_action ?? undefined,
+            // What the customer's browser needs to finish 3-D Secure: the owner's alone.
+            next_action: order.user_id === actor.userId ? (charge.next_action ?? undefined) : undefined,
           }
         : null,
       carrier: order.carrier,

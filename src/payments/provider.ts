@@ -1,4 +1,8 @@
-export type ChargeStatus = 'succeeded' | 'failed' | 'requires_action';
+/**
+ * What a charge came to: paid, declined, waiting for the customer (3-D Secure), or still being
+ * processed by the provider (its webhook will tell).
+ */
+export type ChargeStatus = 'succeeded' | 'failed' | 'requires_action' | 'processing';
 
 export interface ChargeRequest {
   orderId: string;
@@ -14,6 +18,22 @@ export interface ChargeResult {
   ref: string;
   failureCode?: string;
   nextAction?: Record<string, unknown>;
+}
+
+/** A charge as the provider holds it now: the truth a webhook or a confirm is checked against. */
+export interface ChargeState extends ChargeResult {
+  amountCents: number;
+  currency: string;
+  /** The order it was created for (Stripe: metadata.order_id). */
+  orderId: string | null;
+}
+
+export interface RefundState {
+  ref: string;
+  chargeRef: string;
+  amountCents: number;
+  currency: string;
+  status: 'succeeded' | 'pending' | 'failed' | 'canceled';
 }
 
 export interface RefundRequest {
@@ -36,7 +56,7 @@ export class ProviderUnavailable extends Error {
   override name = 'ProviderUnavailable';
   constructor(
     message: string,
-    readonly reason: 'timeout' | 'server_error' | 'rate_limited' | 'network',
+    readonly reason: 'timeout' | 'server_error' | 'rate_limited' | 'network' | 'conflict',
   ) {
     super(message);
   }
@@ -44,6 +64,12 @@ export class ProviderUnavailable extends Error {
 
 export interface PaymentProvider {
   readonly name: string;
+  /** Creates and confirms the charge (idempotent by the request's key). */
   charge(request: ChargeRequest, options?: CallOptions): Promise<ChargeResult>;
+  /** The charge as it is now, e.g. after the customer authenticated it. */
+  retrieveCharge(ref: string, options?: CallOptions): Promise<ChargeState>;
+  /** Cancels a charge that has not succeeded (an order cancelled or expired while it waited). */
+  cancelCharge(ref: string, idempotencyKey: string, options?: CallOptions): Promise<void>;
   refund(request: RefundRequest, options?: CallOptions): Promise<{ ref: string }>;
+  retrieveRefund(ref: string, options?: CallOptions): Promise<RefundState>;
 }

@@ -3,6 +3,7 @@ import type { ChargeRequest } from './provider.js';
 
 export const chargeKey = (orderId: string) => `order:${orderId}:charge`;
 export const refundKey = (orderId: string) => `order:${orderId}:refund`;
+export const cancelKey = (orderId: string) => `order:${orderId}:cancel`;
 
 /**
  * Records the charge attempts of many orders in one statement and answers what to send to the

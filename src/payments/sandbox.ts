@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CallOptions,
+  type ChargeRequest,
   type ChargeResult,
   type PaymentProvider,
   ProviderUnavailable,
+  type RefundState,
 } from './provider.js';
 
 /**
@@ -57,9 +59,18 @@ export interface SandboxOptions {
   random?: () => number;
 }
 
+interface SandboxCharge {
+  request: ChargeRequest;
+  result: ChargeResult;
+  calls: number;
+}
+
 export type SandboxProvider = PaymentProvider & {
   /** Charges created, by idempotency key (a replayed key adds none), with the calls each took. */
-  readonly charges: ReadonlyMap<string, { result: ChargeResult; calls: number }>;
+  readonly charges: ReadonlyMap<string, SandboxCharge>;
+  readonly refunds: ReadonlyMap<string, RefundState>;
+  /** The customer completes 3-D Secure for a charge waiting on it: it succeeds. */
+  authenticate(ref: string): void;
 };
 
 export function createSandboxProvider(options: SandboxOptions = {}): SandboxProvider {
@@ -73,7 +84,12 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
       if (roll < (options.serverErrorRate ?? 0) + (options.timeoutRate ?? 0)) return 'timeout';
       return undefined;
     });
-  const charges = new Map<string, { result: ChargeResult; calls: number }>();
+  const charges = new Map<string, SandboxCharge>();
+  const refunds = new Map<string, RefundState>();
+  const byRef = (ref: string) => {
+    for (const c of charges.values()) if (c.result.ref === ref) return c;
+    return undefined;
+  };
 
   /** The network's share of a call: latency, then the fault's effect around `act`. */
   async function call<T>(kind: 'charge' | 'refund', key: string, act: () => T, opts: CallOptions = {}) {
@@ -114,6 +130,7 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
   return {
     name: 'sandbox',
     charges,
+    refunds,
     charge: (request, opts) =>
       call(
         'charge',
@@ -125,12 +142,71 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
             return seen.result;
           }
           const result = decide(request.paymentMethod, request.idempotencyKey);
-          charges.set(request.idempotencyKey, { result, calls: 1 });
+          charges.set(request.idempotencyKey, { request, result, calls: 1 });
           return result;
         },
         opts,
       ),
+    retrieveCharge: (ref, opts) =>
+      call(
+        'charge',
+        ref,
+        () => {
+          const found = byRef(ref);
+          if (!found) throw new Error(`sandbox: no charge ${ref}`);
+          return {
+            ...found.result,
+            amountCents: found.request.amountCents,
+            currency: found.request.currency,
+            orderId: found.request.orderId,
+          };
+        },
+        opts,
+      ),
+    cancelCharge: (ref, key, opts) =>
+      call(
+        'charge',
+        key,
+        () => {
+          const found = byRef(ref);
+          if (found && found.result.status !== 'succeeded') {
+            found.result = { status: 'failed', ref, failureCode: 'canceled' };
+          }
+        },
+        opts,
+      ),
     refund: (request, opts) =>
-      call('refund', request.idempotencyKey, () => ({ ref: ref('re', request.idempotencyKey) }), opts),
+      call(
+        'refund',
+        request.idempotencyKey,
+        () => {
+          const id = ref('re', request.idempotencyKey);
+          const charged = byRef(request.chargeRef);
+          refunds.set(id, {
+            ref: id,
+            chargeRef: request.chargeRef,
+            amountCents: request.amountCents,
+            currency: charged?.request.currency ?? 'USD',
+            status: 'succeeded',
+          });
+          return { ref: id };
+        },
+        opts,
+      ),
+    retrieveRefund: (id, opts) =>
+      call(
+        'refund',
+        id,
+        () => {
+          const found = refunds.get(id);
+          if (!found) throw new Error(`sandbox: no refund ${id}`);
+          return found;
+        },
+        opts,
+      ),
+    authenticate(chargeRef) {
+      const found = byRef(chargeRef);
+      if (found?.result.status === 'requires_action') found.result = { status: 'succeeded', ref: chargeRef };
+    },
   };
 }

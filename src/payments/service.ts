@@ -1,18 +1,23 @@
 import pLimit from 'p-limit';
 import type { Db } from '../db/index.js';
+import { findOrder, latestCharge } from '../orders/queries.js';
 import type { SettlementOutcome } from '../settlement/plan.js';
 import type { SettlementService } from '../settlement/service.js';
+import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import {
   type ChargeRequest,
   type ChargeResult,
+  type ChargeState,
   type PaymentProvider,
   ProviderUnavailable,
 } from './provider.js';
-import { refundKey, startCharges } from './queries.js';
+import { cancelKey, refundKey, startCharges } from './queries.js';
 
 export { chargeKey, refundKey } from './queries.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type PaymentService = ReturnType<typeof createPaymentService>;
 
@@ -97,8 +102,121 @@ export function createPaymentService({
     });
   }
 
+  /** The order a provider's charge belongs to, when its amount and currency are the order's. */
+  async function orderOfCharge(state: ChargeState, source: string) {
+    const order = state.orderId && UUID.test(state.orderId) ? await findOrder(db, state.orderId) : undefined;
+    if (!order) {
+      metrics.webhookFailures.inc({ provider: provider.name, reason: 'unknown_order' });
+      logger.error({ ref: state.ref, order: state.orderId, source }, 'a charge names no order of this shop');
+      return null;
+    }
+    if (
+      state.amountCents !== order.total_cents ||
+      state.currency.toUpperCase() !== order.currency.toUpperCase()
+    ) {
+      // Never fulfil on a body's word: the charge the provider holds must be for this order's total.
+      metrics.webhookFailures.inc({ provider: provider.name, reason: 'amount_mismatch' });
+      logger.error(
+        {
+          ref: state.ref,
+          order: order.id,
+          charged: { amount_cents: state.amountCents, currency: state.currency },
+          expected: { amount_cents: order.total_cents, currency: order.currency },
+          source,
+        },
+        'charge amount or currency does not match its order: not fulfilled',
+      );
+      return null;
+    }
+    return order;
+  }
+
+  /** Re-fetches a charge and settles what it says (a webhook, a customer back from 3-D Secure). */
+  async function syncCharge(ref: string, source: string): Promise<SettlementOutcome | 'mismatch'> {
+    const state = await callProvider('charge', (signal) => provider.retrieveCharge(ref, { signal }));
+    const order = await orderOfCharge(state, source);
+    if (!order) return 'mismatch';
+    return settlement.settle({ kind: 'charge', orderId: order.id, result: state });
+  }
+
+  /**
+   * A refund seen at the provider (ours, or one made in its dashboard): recorded once; one that
+   * returns a paid order's whole total cancels the order (restocked). Its charge is settled first,
+   * as a refund can arrive before the success it undoes.
+   */
+  async function syncRefund(ref: string): Promise<SettlementOutcome | 'mismatch' | 'recorded'> {
+    const refund = await callProvider('refund', (signal) => provider.retrieveRefund(ref, { signal }));
+    const charged = await db('payments').where({ provider_ref: refund.chargeRef, kind: 'charge' }).first();
+    if (!charged) {
+      metrics.webhookFailures.inc({ provider: provider.name, reason: 'unknown_order' });
+      logger.error({ ref, charge: refund.chargeRef }, 'a refund names no charge of this shop');
+      return 'mismatch';
+    }
+    if (refund.status !== 'succeeded') return 'ignored';
+    await db('payments')
+      .insert({
+        order_id: charged.order_id,
+        provider: provider.name,
+        provider_ref: refund.ref,
+        kind: 'refund',
+        state: 'succeeded',
+        amount_cents: refund.amountCents,
+        idempotency_key: refundKey(charged.order_id),
+      })
+      .onConflict('idempotency_key')
+      .ignore();
+    let order = await findOrder(db, charged.order_id);
+    if (order?.status === 'PENDING' || order?.status === 'EXPIRED') {
+      await syncCharge(refund.chargeRef, 'refund');
+      order = await findOrder(db, charged.order_id);
+    }
+    if (order?.status === 'PAID' && refund.amountCents >= order.total_cents) {
+      return settlement.settle({
+        kind: 'cancel',
+        orderId: order.id,
+        actor: { userId: provider.name, role: 'admin' },
+        reason: 'refunded at the payment provider',
+      });
+    }
+    return 'recorded';
+  }
+
   return {
     chargeOrders,
+    syncCharge,
+    syncRefund,
+
+    /**
+     * The customer is back from authenticating (3-D Secure): the charge is re-fetched and settled
+     * now rather than at the webhook. Only the order's owner may ask.
+     */
+    async confirmPayment(orderId: string, userId: string): Promise<SettlementOutcome | 'mismatch'> {
+      const order = await findOrder(db, orderId);
+      if (!order || order.user_id !== userId)
+        throw new DomainError('not_found', 'Order not found', { order_id: orderId });
+      const charge = await latestCharge(db, orderId);
+      if (!charge?.provider_ref) {
+        throw new DomainError('conflict', 'The payment of this order has not started yet', {
+          order_id: orderId,
+        });
+      }
+      return syncCharge(charge.provider_ref, 'confirm');
+    },
+
+    /** Cancels the provider's side of a charge left waiting by a cancelled or expired order. */
+    async processChargeCancel(orderId: string): Promise<'canceled' | 'nothing_to_cancel'> {
+      const charge = await latestCharge(db, orderId);
+      if (!charge?.provider_ref || !['pending', 'requires_action'].includes(charge.state))
+        return 'nothing_to_cancel';
+      await callProvider('charge', (signal) =>
+        provider.cancelCharge(charge.provider_ref!, cancelKey(orderId), { signal }),
+      );
+      await db('payments')
+        .where({ id: charge.id })
+        .whereIn('state', ['pending', 'requires_action'])
+        .update({ state: 'canceled', updated_at: db.fn.now() });
+      return 'canceled';
+    },
 
     /** Records one order's charge attempt (the first step of chargeOrders); null when there is nothing to charge. */
     startCharge: async (orderId: string) => (await startCharges(db, provider.name, [orderId]))[0] ?? null,

@@ -20,6 +20,7 @@ export type SettlementOutcome =
   | 'paid'
   | 'payment_failed'
   | 'requires_action'
+  | 'processing'
   | 'late_paid'
   | 'late_refunded'
   | 'refunded_cancelled'
@@ -39,8 +40,9 @@ export interface LockedOrder {
   user_id: string;
   status: OrderStatus;
   created_at: Date;
-  /** The latest charge's state, or null before any attempt. */
+  /** The latest charge's state, or null before any attempt; its provider reference once answered. */
   charge_state: string | null;
+  charge_ref: string | null;
   reservations: ReservationLine[];
 }
 
@@ -64,6 +66,8 @@ export interface SettlementPlan {
    * late payment is decided, so they run in a transaction of their own after this one.
    */
   deferred: number[];
+  /** Orders ended while their charge waited (on the customer or the provider): cancel it there. */
+  chargeCancels: string[];
   /** Reservations a late payment takes and confirms at once. */
   lateReservations: { order_id: string; product_id: number; quantity: number }[];
 }
@@ -89,6 +93,7 @@ export function planSettlement(inputs: SettlementInput[], orders: Map<string, Lo
     adminCancels: [],
     late: [],
     deferred: [],
+    chargeCancels: [],
     lateReservations: [],
   };
   const lateOrders = new Set<string>();
@@ -130,6 +135,16 @@ export function planSettlement(inputs: SettlementInput[], orders: Map<string, Lo
     }
   };
 
+  // A charge still waiting (the customer's 3-D Secure, the provider's processing) would take the
+  // money for an order that no longer wants it; a late success is refunded all the same.
+  const cancelWaitingCharge = (order: LockedOrder) => {
+    const waiting = order.charge_state === 'requires_action' || order.charge_state === 'pending';
+    // No reference yet: the call is in flight, and its answer settles like any other.
+    if (waiting && order.charge_ref) {
+      plan.chargeCancels.push(order.id);
+    }
+  };
+
   inputs.forEach((input, index) => {
     const order = state.get(input.orderId);
     if (lateOrders.has(input.orderId)) {
@@ -159,6 +174,7 @@ export function planSettlement(inputs: SettlementInput[], orders: Map<string, Lo
           move(order, 'CANCELLED', input.reason, actor, { from: 'CONFIRMED', kind: 'restocked' });
           plan.refunds.push({ orderId: order.id, reason: input.reason });
         } else {
+          if (order.status === 'PENDING') cancelWaitingCharge(order);
           move(order, 'CANCELLED', input.reason, actor, {
             from: 'ACTIVE',
             kind: 'released',
@@ -171,6 +187,7 @@ export function planSettlement(inputs: SettlementInput[], orders: Map<string, Lo
 
       if (input.kind === 'expire') {
         if (order.status !== 'PENDING') return 'ignored';
+        cancelWaitingCharge(order);
         move(order, 'EXPIRED', 'reservation expired', ACTORS.expire, {
           from: 'ACTIVE',
           kind: 'released',
@@ -185,13 +202,13 @@ export function planSettlement(inputs: SettlementInput[], orders: Map<string, Lo
       if (order.charge_state === 'succeeded') return 'ignored';
       plan.payments.push({
         orderId: order.id,
-        state: result.status,
+        state: result.status === 'processing' ? 'pending' : result.status,
         ref: result.ref,
         failureCode: result.failureCode ?? null,
         nextAction: result.nextAction ?? null,
       });
       order.charge_state = result.status;
-      if (result.status === 'requires_action') return 'requires_action';
+      if (result.status === 'requires_action' || result.status === 'processing') return result.status;
       if (result.status === 'failed') {
         if (order.status !== 'PENDING') return 'ignored';
         move(order, 'PAYMENT_FAILED', result.failureCode ?? 'declined', ACTORS.charge, {

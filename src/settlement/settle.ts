@@ -25,13 +25,15 @@ async function lockOrders(trx: Trx, orderIds: string[]): Promise<Map<string, Loc
   await trx.raw('SELECT id FROM orders WHERE id = ANY(?::uuid[]) ORDER BY id FOR UPDATE', [ids]);
   const { rows } = await trx.raw<{ rows: LockedOrder[] }>(
     `SELECT o.id, o.user_id, o.status, o.created_at,
-            (SELECT p.state FROM payments p WHERE p.order_id = o.id AND p.kind = 'charge'
-              ORDER BY p.created_at DESC LIMIT 1) AS charge_state,
+            c.state AS charge_state, c.provider_ref AS charge_ref,
             coalesce((SELECT json_agg(json_build_object('product_id', r.product_id, 'quantity', r.quantity,
                                                         'state', r.state) ORDER BY r.product_id)
                         FROM reservations r WHERE r.order_id = o.id AND r.state IN ('ACTIVE', 'CONFIRMED')),
                      '[]') AS reservations
-       FROM orders o WHERE o.id = ANY(?::uuid[])`,
+       FROM orders o
+       LEFT JOIN LATERAL (SELECT p.state, p.provider_ref FROM payments p WHERE p.order_id = o.id AND p.kind = 'charge'
+                           ORDER BY p.created_at DESC LIMIT 1) c ON true
+      WHERE o.id = ANY(?::uuid[])`,
     [ids],
   );
   return new Map(rows.map((r) => [r.id, r]));
@@ -81,14 +83,14 @@ export async function settleOrders(trx: Trx, inputs: SettlementInput[]): Promise
   await endReservations(trx, plan.reservationEnds);
   await insertConfirmedReservations(trx, plan.lateReservations);
   await recordTransitions(trx, plan.transitions, 'payments');
-  await enqueue(
-    trx,
-    plan.refunds.map((r) => ({
+  await enqueue(trx, [
+    ...plan.chargeCancels.map((orderId) => ({ topic: 'payment.cancel', aggregate_id: orderId })),
+    ...plan.refunds.map((r) => ({
       topic: 'payment.refund',
       aggregate_id: r.orderId,
       payload: { reason: r.reason },
     })),
-  );
+  ]);
   await recordAdminChanges(
     trx,
     plan.adminCancels.map((c) => ({

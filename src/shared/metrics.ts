@@ -78,6 +78,18 @@ export function createMetrics(db: Db) {
       labelNames: ['reason'],
       ...opts,
     }),
+    webhookEvents: new client.Counter({
+      name: 'shop_webhook_events_total',
+      help: 'Payment provider webhooks received, by provider, event type and outcome',
+      labelNames: ['provider', 'type', 'outcome'],
+      ...opts,
+    }),
+    webhookFailures: new client.Counter({
+      name: 'shop_webhook_failures_total',
+      help: 'Webhooks and charges refused: bad signature, a charge for no order, an amount or currency that does not match, an error',
+      labelNames: ['provider', 'reason'],
+      ...opts,
+    }),
     providerCall: new client.Histogram({
       name: 'shop_payment_provider_call_seconds',
       help: 'Payment provider call latency, by provider, kind (charge, refund) and outcome',

@@ -283,6 +283,8 @@ describe('GET /metrics after a scripted scenario', function () {
       shop_settlements_total: 'counter',
       shop_settlement_batch_size: 'histogram',
       shop_checkout_to_paid_seconds: 'histogram',
+      shop_webhook_events_total: 'counter',
+      shop_webhook_failures_total: 'counter',
       shop_carts_created_total: 'counter',
       shop_carts_converted_total: 'counter',
       shop_carts_abandoned_total: 'counter',

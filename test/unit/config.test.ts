@@ -58,6 +58,8 @@ describe('loadConfig', () => {
   it('configures payments: concurrency, timeout, settlement batches and the sandbox network', () => {
     const defaults = loadConfig({});
     expect(defaults.payments).to.deep.equal({
+      provider: 'sandbox',
+      stripe: null,
       concurrency: 1_000,
       timeoutMs: 10_000,
       sandbox: { latencyMs: { min: 150, max: 450 }, serverErrorRate: 0, timeoutRate: 0 },

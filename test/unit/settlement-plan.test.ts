@@ -18,6 +18,7 @@ function order(id: string, status: OrderStatus, extra: Partial<LockedOrder> = {}
     status,
     created_at: new Date(0),
     charge_state: 'pending',
+    charge_ref: null,
     reservations:
       status === 'PENDING'
         ? [{ product_id: 7, quantity: 2, state: 'ACTIVE' }]
@@ -186,5 +187,18 @@ describe('settlement plan (pure)', () => {
       new Map([[7, 10]]),
     );
     expect(plan.outcomes).to.deep.equal(['late_refunded']);
+  });
+});
+
+describe('settlement plan: charges left waiting', () => {
+  it('cancels at the provider the charge of an order cancelled or expired while it waited on the customer', () => {
+    const waiting = { charge_state: 'requires_action', charge_ref: 'pi_wait' };
+    const plan = planSettlement(
+      [cancel('a'), { kind: 'expire', orderId: 'b' }, cancel('c')],
+      orders(order('a', 'PENDING', waiting), order('b', 'PENDING', waiting), order('c', 'PENDING')),
+    );
+    expect(plan.outcomes).to.deep.equal(['cancelled', 'expired', 'cancelled']);
+    // c's charge has no reference yet (the call is in flight): its answer settles like any other.
+    expect(plan.chargeCancels).to.deep.equal(['a', 'b']);
   });
 });

@@ -1,0 +1,79 @@
+import type { Db } from '../db/index.js';
+import { DomainError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
+import type { PaymentService } from './service.js';
+import type { StripeProvider } from './stripe.js';
+
+export type StripeWebhooks = ReturnType<typeof createStripeWebhooks>;
+
+/**
+ * `POST /webhooks/stripe`: the signature is checked over the raw body, each event id is handled
+ * once, and the body is never trusted: the PaymentIntent or Refund it names is re-fetched, and its
+ * amount and currency checked against the order, before anything settles (through the same
+ * batched settlement as the worker's).
+ */
+export function createStripeWebhooks({
+  db,
+  provider,
+  payments,
+  metrics,
+  logger,
+}: {
+  db: Db;
+  provider: StripeProvider;
+  payments: PaymentService;
+  metrics: Metrics;
+  logger: Logger;
+}) {
+  /** Records a delivery; false when this event was handled already (a duplicate delivery). */
+  async function claim(event: { id: string; type: string }, objectId: string, payload: unknown) {
+    const { rows } = await db.raw<{ rows: unknown[] }>(
+      `INSERT INTO webhook_events (id, provider, type, payload, object_id) VALUES (?, 'stripe', ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET deliveries = webhook_events.deliveries + 1
+       RETURNING processed_at IS NULL AS open`,
+      [event.id, event.type, JSON.stringify(payload), objectId],
+    );
+    return (rows[0] as { open: boolean } | undefined)?.open ?? false;
+  }
+
+  async function dispatch(type: string, objectId: string): Promise<string> {
+    if (type.startsWith('payment_intent.')) return payments.syncCharge(objectId, `webhook ${type}`);
+    if (type.startsWith('refund.') || type === 'charge.refund.updated') return payments.syncRefund(objectId);
+    return 'ignored';
+  }
+
+  return {
+    async handle(rawBody: Buffer, signature: string | undefined) {
+      let event: ReturnType<StripeProvider['verifyWebhook']>;
+      try {
+        event = provider.verifyWebhook(rawBody, signature);
+      } catch (err) {
+        metrics.webhookFailures.inc({ provider: 'stripe', reason: 'signature' });
+        logger.warn({ err: (err as Error).message }, 'webhook refused: signature did not verify');
+        throw new DomainError('bad_request', 'Webhook signature verification failed');
+      }
+      const object = event.data.object as { id?: string };
+      const objectId = String(object.id ?? '');
+      if (!(await claim(event, objectId, event))) {
+        metrics.webhookEvents.inc({ provider: 'stripe', type: event.type, outcome: 'duplicate' });
+        return { received: true, duplicate: true };
+      }
+      let outcome: string;
+      try {
+        outcome = await dispatch(event.type, objectId);
+      } catch (err) {
+        // Unhandled: Stripe delivers it again (non-2xx), and the open row lets that delivery run.
+        metrics.webhookFailures.inc({ provider: 'stripe', reason: 'error' });
+        logger.error(
+          { err, event: event.id, type: event.type },
+          'webhook could not be handled; Stripe retries it',
+        );
+        throw new DomainError('service_unavailable', 'The webhook could not be handled now; retry later');
+      }
+      await db('webhook_events').where({ id: event.id }).update({ processed_at: db.fn.now(), outcome });
+      metrics.webhookEvents.inc({ provider: 'stripe', type: event.type, outcome });
+      return { received: true };
+    },
+  };
+}
