@@ -6,6 +6,8 @@ export async function up(knex: Knex): Promise<void> {
     t.text('outcome');
     t.integer('deliveries').notNullable().defaultTo(1);
     t.text('object_id');
+    // One delivery handles an event at a time; a handler that dies lets the next delivery in.
+    t.timestamp('claimed_until', { useTz: true });
   });
   await knex.raw('CREATE INDEX webhook_events_object_idx ON webhook_events (object_id)');
 }
@@ -13,6 +15,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP INDEX webhook_events_object_idx');
   await knex.schema.alterTable('webhook_events', (t) => {
+    t.dropColumn('claimed_until');
     t.dropColumn('object_id');
     t.dropColumn('deliveries');
     t.dropColumn('outcome');

@@ -146,30 +146,29 @@ export function createPaymentService({
    */
   async function syncRefund(ref: string): Promise<SettlementOutcome | 'mismatch' | 'recorded'> {
     const refund = await callProvider('refund', (signal) => provider.retrieveRefund(ref, { signal }));
-    const charged = await db('payments').where({ provider_ref: refund.chargeRef, kind: 'charge' }).first();
-    if (!charged) {
-      metrics.webhookFailures.inc({ provider: provider.name, reason: 'unknown_order' });
-      logger.error({ ref, charge: refund.chargeRef }, 'a refund names no charge of this shop');
-      return 'mismatch';
-    }
     if (refund.status !== 'succeeded') return 'ignored';
+    // The refund's charge says whose it is (its own reference may not be recorded yet: a lost answer).
+    const charge = await callProvider('charge', (signal) =>
+      provider.retrieveCharge(refund.chargeRef, { signal }),
+    );
+    const charged = await orderOfCharge(charge, 'refund');
+    if (!charged || refund.currency.toUpperCase() !== charged.currency.toUpperCase()) return 'mismatch';
     await db('payments')
       .insert({
-        order_id: charged.order_id,
+        order_id: charged.id,
         provider: provider.name,
         provider_ref: refund.ref,
         kind: 'refund',
         state: 'succeeded',
         amount_cents: refund.amountCents,
-        idempotency_key: refundKey(charged.order_id),
+        idempotency_key: refundKey(charged.id),
       })
       .onConflict('idempotency_key')
       .ignore();
-    let order = await findOrder(db, charged.order_id);
-    if (order?.status === 'PENDING' || order?.status === 'EXPIRED') {
-      await syncCharge(refund.chargeRef, 'refund');
-      order = await findOrder(db, charged.order_id);
+    if (charged.status === 'PENDING' || charged.status === 'EXPIRED') {
+      await settlement.settle({ kind: 'charge', orderId: charged.id, result: charge });
     }
+    const order = await findOrder(db, charged.id);
     if (order?.status === 'PAID' && refund.amountCents >= order.total_cents) {
       return settlement.settle({
         kind: 'cancel',

@@ -26,15 +26,24 @@ export function createStripeWebhooks({
   metrics: Metrics;
   logger: Logger;
 }) {
-  /** Records a delivery; false when this event was handled already (a duplicate delivery). */
+  /**
+   * Records a delivery and claims the event for a minute: false when it was handled already, or
+   * another delivery of it is being handled right now (a duplicate either way).
+   */
   async function claim(event: { id: string; type: string }, objectId: string, payload: unknown) {
-    const { rows } = await db.raw<{ rows: unknown[] }>(
+    await db.raw(
       `INSERT INTO webhook_events (id, provider, type, payload, object_id) VALUES (?, 'stripe', ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET deliveries = webhook_events.deliveries + 1
-       RETURNING processed_at IS NULL AS open`,
+       ON CONFLICT (id) DO UPDATE SET deliveries = webhook_events.deliveries + 1`,
       [event.id, event.type, JSON.stringify(payload), objectId],
     );
-    return (rows[0] as { open: boolean } | undefined)?.open ?? false;
+    // The row lock orders concurrent deliveries; a later one re-reads the claim and finds it taken.
+    const { rows } = await db.raw<{ rows: unknown[] }>(
+      `UPDATE webhook_events SET claimed_until = now() + interval '1 minute'
+        WHERE id = ? AND processed_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+        RETURNING id`,
+      [event.id],
+    );
+    return rows.length === 1;
   }
 
   async function dispatch(type: string, objectId: string): Promise<string> {
@@ -63,7 +72,8 @@ export function createStripeWebhooks({
       try {
         outcome = await dispatch(event.type, objectId);
       } catch (err) {
-        // Unhandled: Stripe delivers it again (non-2xx), and the open row lets that delivery run.
+        // Unhandled: Stripe delivers it again (non-2xx), and the released claim lets that delivery run.
+        await db('webhook_events').where({ id: event.id }).update({ claimed_until: null });
         metrics.webhookFailures.inc({ provider: 'stripe', reason: 'error' });
         logger.error(
           { err, event: event.id, type: event.type },
