@@ -4,6 +4,7 @@ import { registerCartCommands } from './commands/carts.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerInventoryCommands } from './commands/inventory.js';
 import { registerOrderCommands } from './commands/orders.js';
+import { registerPaymentCommands } from './commands/payments.js';
 import { registerPriceCommands } from './commands/prices.js';
 import { registerProductCommands } from './commands/products.js';
 import { registerReservationCommands } from './commands/reservations.js';
@@ -40,6 +41,7 @@ Examples:
   registerPriceCommands(program);
   registerReservationCommands(program);
   registerOrderCommands(program);
+  registerPaymentCommands(program);
   registerAuditCommands(program);
   registerUserCommands(program);
   registerDbCommands(program);

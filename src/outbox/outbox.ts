@@ -76,3 +76,11 @@ export async function markFailed(db: Db, event: OutboxEvent, error: string, maxA
     });
   return giveUp;
 }
+
+/** Marks an aggregate's open events of a topic done: their work was done another way (by hand). */
+export async function completeEvents(db: Db, topic: string, aggregateId: string) {
+  await db('outbox_events')
+    .where({ topic, aggregate_id: aggregateId })
+    .whereNull('processed_at')
+    .update({ processed_at: db.fn.now(), failed_at: null, last_error: null });
+}

@@ -68,3 +68,59 @@ export async function recordChargeResults(trx: Trx, results: ChargeResultRow[]) 
     ],
   );
 }
+
+/** Everything known about an order's money: charge and refund rows, their jobs, their webhooks. */
+export async function paymentRecord(db: Db, orderId: string) {
+  const payments = await db('payments')
+    .where({ order_id: orderId })
+    .orderBy('created_at')
+    .select(
+      'kind',
+      'state',
+      'provider',
+      'provider_ref',
+      'amount_cents',
+      'failure_code',
+      'idempotency_key',
+      'created_at',
+      'updated_at',
+    );
+  const refs = payments.map((p) => p.provider_ref).filter(Boolean);
+  const [jobs, webhooks] = await Promise.all([
+    db('outbox_events')
+      .where({ aggregate_id: orderId })
+      .where('topic', 'like', 'payment.%')
+      .orderBy('id')
+      .select(
+        'id',
+        'topic',
+        'attempts',
+        'last_error',
+        'created_at',
+        'available_at',
+        'processed_at',
+        'failed_at',
+      ),
+    refs.length
+      ? db('webhook_events')
+          .whereIn('object_id', refs)
+          .orderBy('received_at')
+          .select('id', 'type', 'object_id', 'deliveries', 'outcome', 'received_at', 'processed_at')
+      : [],
+  ]);
+  return { payments, jobs, webhooks };
+}
+
+/**
+ * Makes the order's charge job due now: a parked or backing-off one runs again with fresh
+ * attempts; with none left (removed by an operator), a new one is queued. Same key either way.
+ */
+export async function requeueCharge(db: Db, orderId: string): Promise<'requeued' | 'queued'> {
+  const updated = await db('outbox_events')
+    .where({ aggregate_id: orderId, topic: 'payment.requested' })
+    .whereNull('processed_at')
+    .update({ failed_at: null, attempts: 0, available_at: db.fn.now() });
+  if (updated > 0) return 'requeued';
+  await db('outbox_events').insert({ topic: 'payment.requested', aggregate_id: orderId });
+  return 'queued';
+}

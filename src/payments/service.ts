@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { Db } from '../db/index.js';
 import { findOrder, latestCharge } from '../orders/queries.js';
+import { completeEvents } from '../outbox/outbox.js';
 import type { SettlementOutcome } from '../settlement/plan.js';
 import type { SettlementService } from '../settlement/service.js';
 import { DomainError } from '../shared/errors.js';
@@ -13,7 +14,7 @@ import {
   type PaymentProvider,
   ProviderUnavailable,
 } from './provider.js';
-import { cancelKey, refundKey, startCharges } from './queries.js';
+import { cancelKey, paymentRecord, refundKey, requeueCharge, startCharges } from './queries.js';
 
 export { chargeKey, refundKey } from './queries.js';
 
@@ -200,6 +201,64 @@ export function createPaymentService({
         });
       }
       return syncCharge(charge.provider_ref, 'confirm');
+    },
+
+    /** On-call's view of an order's money (shopctl payments show). */
+    async show(orderId: string) {
+      const order = await findOrder(db, orderId);
+      if (!order) throw new DomainError('not_found', 'Order not found', { order_id: orderId });
+      return {
+        order_id: order.id,
+        status: order.status,
+        total_cents: order.total_cents,
+        currency: order.currency,
+        ...(await paymentRecord(db, orderId)),
+      };
+    },
+
+    /**
+     * Charges a PENDING order again now (same idempotency key: never a second charge), after a
+     * parked job or a provider outage; answers what the charge came to.
+     */
+    async retry(orderId: string): Promise<SettlementOutcome> {
+      const order = await findOrder(db, orderId);
+      if (!order) throw new DomainError('not_found', 'Order not found', { order_id: orderId });
+      if (order.status !== 'PENDING') {
+        throw new DomainError(
+          'invalid_transition',
+          `Order is ${order.status}: only a PENDING order's payment can be retried`,
+          {
+            order_id: orderId,
+            status: order.status,
+          },
+        );
+      }
+      const charge = await latestCharge(db, orderId);
+      if (charge && charge.state !== 'pending') {
+        throw new DomainError(
+          'conflict',
+          `The charge is ${charge.state}: the provider answered, there is nothing to retry`,
+          {
+            order_id: orderId,
+            state: charge.state,
+          },
+        );
+      }
+      const outcome = await chargeOrders([orderId])[0]!;
+      if (outcome instanceof Error) {
+        // Left to the worker: its job runs again now-ish, with fresh attempts.
+        await requeueCharge(db, orderId);
+        throw new DomainError(
+          'service_unavailable',
+          `The provider did not answer (${outcome.message}); the job retries it`,
+          {
+            order_id: orderId,
+          },
+        );
+      }
+      // Done by hand: the job that was waiting or parked for it is done too.
+      await completeEvents(db, 'payment.requested', orderId);
+      return outcome;
     },
 
     /** Cancels the provider's side of a charge left waiting by a cancelled or expired order. */

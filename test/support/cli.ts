@@ -26,6 +26,7 @@ export function cliEnv(t: TestContext, extra: Record<string, string> = {}): Reco
     REDIS_PREFIX: t.container.cache.prefix,
     LOG_LEVEL: 'silent',
     SHOPCTL_ACTOR: 'tester',
+    SANDBOX_LATENCY: '0',
     ...extra,
   };
 }
