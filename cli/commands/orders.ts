@@ -10,7 +10,8 @@ import { examples, money, table, when } from '../format.js';
 
 type Order = Awaited<ReturnType<Container['orders']['getOrder']>>;
 
-function orderId(raw: string) {
+/** An order id argument: a UUID, or a usage error naming what was given. */
+export function orderId(raw: string) {
   const parsed = uuidParam.safeParse(raw);
   if (!parsed.success) throw new CliError(`order id must be a UUID, got "${raw}"`);
   return parsed.data;

@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
 import type { Container } from '../../src/container.js';
-import { uuidParam } from '../../src/shared/http.js';
-import { CliError, type GlobalOptions, print, withContainer } from '../context.js';
+import { type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, money, table, when } from '../format.js';
+import { orderId } from './orders.js';
 
 type Record = Awaited<ReturnType<Container['payments']['show']>>;
-
-function orderId(raw: string) {
-  const parsed = uuidParam.safeParse(raw);
-  if (!parsed.success) throw new CliError(`order id must be a UUID, got "${raw}"`);
-  return parsed.data;
-}
 
 const describe = (r: Record) =>
   [
