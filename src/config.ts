@@ -58,6 +58,8 @@ const envSchema = z.object({
   CHECKOUT_BATCH_WAIT: duration.default(2),
   CHECKOUT_BATCH_CONCURRENCY: int(1, 64).default(2),
   RESERVATION_TTL: duration.default(10 * 60_000),
+  /** Unpaid orders one customer may hold at once (each holds stock); 0 turns the cap off. */
+  MAX_PENDING_ORDERS: int(0, 1_000).default(3),
   SWEEPER_INTERVAL: duration.default(2_000),
   WORKER_INTERVAL: duration.default(1_000),
   PAYMENT_PROVIDER: z.enum(['sandbox', 'stripe']).default('sandbox'),
@@ -102,6 +104,7 @@ function build(env: z.output<typeof envSchema>) {
       batchWaitMs: env.CHECKOUT_BATCH_WAIT,
       batchConcurrency: env.CHECKOUT_BATCH_CONCURRENCY,
       reservationTtlMs: env.RESERVATION_TTL,
+      maxPendingOrders: env.MAX_PENDING_ORDERS,
     },
     payments: {
       provider: env.PAYMENT_PROVIDER,

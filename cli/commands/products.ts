@@ -1,7 +1,12 @@
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { z } from 'zod';
-import { type ProductInput, productInputSchema, productPatchSchema } from '../../src/catalog/products.js';
+import {
+  type ProductInput,
+  productInputSchema,
+  productPatchSchema,
+  purchaseLimitSchema,
+} from '../../src/catalog/products.js';
 import { parseAmount } from '../../src/shared/money.js';
 import { CliError, cliActor, exitQuietly, type GlobalOptions, print, withContainer } from '../context.js';
 import { convertRows, describeErrors, readCsvTable, wholeNumber } from '../csv-import.js';
@@ -216,6 +221,39 @@ export function registerProductCommands(program: Command) {
         });
       },
     );
+
+  products
+    .command('limit <sku> <max>')
+    .description(
+      'cap the units one customer may order of a product (across their PENDING and PAID orders); "none" lifts the cap',
+    )
+    .option('--reason <text>', 'why, for the admin audit log')
+    .addHelpText(
+      'after',
+      examples('shopctl products limit HOT-1 2 --reason "flash sale"', 'shopctl products limit HOT-1 none'),
+    )
+    .action(async (sku: string, raw: string, o: { reason?: string }) => {
+      const max = raw === 'none' ? null : Number(raw);
+      const input = purchaseLimitSchema.safeParse({
+        max_per_customer: max,
+        ...(o.reason ? { reason: o.reason } : {}),
+      });
+      if (!input.success)
+        throw new CliError(`max must be a whole number from 1 to 10000, or "none"; got "${raw}"`);
+      await withContainer(async (c) => {
+        const product = await c.products.setPurchaseLimit(
+          sku,
+          input.data.max_per_customer,
+          cliActor(),
+          input.data.reason,
+        );
+        print(json(), product, () =>
+          product.max_per_customer === null
+            ? `${product.sku}: no limit per customer`
+            : `${product.sku}: at most ${product.max_per_customer} per customer`,
+        );
+      });
+    });
 
   products
     .command('import <file>')

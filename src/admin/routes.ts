@@ -1,5 +1,10 @@
 import Router from '@koa/router';
-import { type ProductAdminService, productInputSchema, productPatchSchema } from '../catalog/products.js';
+import {
+  type ProductAdminService,
+  productInputSchema,
+  productPatchSchema,
+  purchaseLimitSchema,
+} from '../catalog/products.js';
 import type { InventoryService } from '../inventory/service.js';
 import { adminOrderRoutes } from '../orders/routes.js';
 import type { Actor, OrderService } from '../orders/service.js';
@@ -53,6 +58,11 @@ export function adminRoutes(deps: Deps) {
     const { price_cents, reason } = parseBody(priceSchema, ctx);
     await products.applyPrices([{ sku: target, price_cents }], actorName(ctx), reason);
     ctx.body = await products.findBySku(target);
+  });
+
+  router.put('/products/:sku/purchase-limit', async (ctx) => {
+    const { max_per_customer, reason } = parseBody(purchaseLimitSchema, ctx);
+    ctx.body = await products.setPurchaseLimit(sku(ctx), max_per_customer, actorName(ctx), reason);
   });
 
   router.get('/inventory/:sku', async (ctx) => {

@@ -43,8 +43,26 @@ export type ProductAdminService = ReturnType<typeof createProductAdminService>;
 
 type Row = Pick<Product, 'id' | 'sku' | 'name' | 'description' | 'category' | 'price_cents'> & {
   active: boolean;
+  max_per_customer: number | null;
 };
-const COLUMNS = ['id', 'sku', 'name', 'description', 'category', 'price_cents', 'active'] as const;
+const COLUMNS = [
+  'id',
+  'sku',
+  'name',
+  'description',
+  'category',
+  'price_cents',
+  'active',
+  'max_per_customer',
+] as const;
+
+/** A hot product's cap per customer (units across their PENDING and PAID orders); null lifts it. */
+export const purchaseLimitSchema = z
+  .object({
+    max_per_customer: z.number().int('max_per_customer must be a whole number').min(1).max(10_000).nullable(),
+    reason: z.string().trim().min(1).max(500).optional(),
+  })
+  .strict();
 
 const categoryName = (slug: string) => slug.replace(/-/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
 
@@ -239,6 +257,29 @@ export function createProductAdminService({ db, catalog }: { db: Db; catalog: Ca
         ),
       );
       await catalog.invalidateProducts([current.id, ...result.touchedIds]);
+      return findBySku(sku);
+    },
+
+    /** Sets or lifts a product's limit per customer; checked by every checkout from the next batch on. */
+    async setPurchaseLimit(sku: string, max: number | null, actor: string, reason?: string) {
+      const current = await findBySku(sku);
+      await db.transaction(async (trx) => {
+        await trx('products')
+          .where({ id: current.id })
+          .update({ max_per_customer: max, updated_at: trx.fn.now() });
+        await recordAdminChanges(trx, [
+          {
+            actor,
+            action: 'product.purchase_limit',
+            subjectType: 'product',
+            subjectId: sku,
+            before: { max_per_customer: current.max_per_customer },
+            after: { max_per_customer: max },
+            reason: reason ?? null,
+          },
+        ]);
+      });
+      await catalog.invalidateProducts([current.id]);
       return findBySku(sku);
     },
 

@@ -54,7 +54,15 @@ interface ProductRow {
   name: string;
   price_cents: number;
   active: boolean;
+  max_per_customer: number | null;
 }
+
+/** What each customer of a batch already holds: unpaid orders, and units of capped products. */
+interface CustomerHoldings {
+  pendingOrders: Map<string, number>;
+  units: Map<string, number>;
+}
+const unitsKey = (userId: string, productId: number) => `${userId}\u0000${productId}`;
 
 /**
  * Checks out many carts in one transaction (group commit). Locks are taken in one order by every
@@ -66,7 +74,7 @@ interface ProductRow {
 export async function processBatch(
   trx: Trx,
   requests: CheckoutRequest[],
-  opts: { reservationTtlMs: number; lockFirst: boolean; actor?: string },
+  opts: { reservationTtlMs: number; lockFirst: boolean; maxPendingOrders: number; actor?: string },
 ): Promise<BatchOutcome> {
   const responses = new Map<CheckoutRequest, CheckoutResponse>();
   const actor = opts.actor ?? 'checkout';
@@ -81,7 +89,19 @@ export async function processBatch(
   // one read. The textbook path then locks the stock rows; group commit locks them last (below), so
   // the hot row is held for one statement and the commit instead of the whole transaction.
   const cartIds = [...new Set(live.map((r) => r.input.cart_id))].sort();
+  // Customers are locked before their carts: two checkouts of one customer (two processes, two
+  // batches) take turns, so neither can pass a purchase limit the other is about to use up.
+  await lockCustomers(
+    trx,
+    live.map((r) => r.userId),
+  );
   const { cartById, linesByCart, products, stock: peeked } = await loadCarts(trx, cartIds);
+  const holdings = await customerHoldings(
+    trx,
+    live.map((r) => r.userId),
+    [...products.values()].filter((p) => p.max_per_customer !== null).map((p) => p.id),
+    opts.maxPendingOrders > 0,
+  );
   const productIds = [...products.keys()];
   const stock = opts.lockFirst ? await lockStock(trx, productIds) : peeked;
 
@@ -91,9 +111,20 @@ export async function processBatch(
   const accepted: { request: CheckoutRequest; orderId: string; lines: CartLineRow[]; total: number }[] = [];
   for (const request of live) {
     const outcome = allocate(request, cartById, linesByCart, products, available, usedCarts);
-    if (outcome instanceof DomainError) {
-      responses.set(request, errorResponse(outcome));
+    const refused =
+      outcome instanceof DomainError
+        ? outcome
+        : overLimit(request.userId, outcome.lines, products, holdings, opts.maxPendingOrders);
+    if (refused) {
+      responses.set(request, errorResponse(refused));
       continue;
+    }
+    if (outcome instanceof DomainError) continue;
+    // Later requests of the same customer in this batch count this order too.
+    holdings.pendingOrders.set(request.userId, (holdings.pendingOrders.get(request.userId) ?? 0) + 1);
+    for (const line of outcome.lines) {
+      const key = unitsKey(request.userId, line.product_id);
+      holdings.units.set(key, (holdings.units.get(key) ?? 0) + line.quantity);
     }
     for (const line of outcome.lines)
       available.set(line.product_id, available.get(line.product_id)! - line.quantity);
@@ -175,6 +206,73 @@ function allocate(
   return { lines, total };
 }
 
+/**
+ * A checkout the customer's limits refuse: too many unpaid orders at once (each holds stock for
+ * the reservation's TTL), or more units of a capped product than its max_per_customer across
+ * their PENDING and PAID orders.
+ */
+function overLimit(
+  userId: string,
+  lines: CartLineRow[],
+  products: Map<number, ProductRow>,
+  holdings: CustomerHoldings,
+  maxPendingOrders: number,
+): DomainError | null {
+  const pending = holdings.pendingOrders.get(userId) ?? 0;
+  if (maxPendingOrders > 0 && pending >= maxPendingOrders) {
+    return new DomainError(
+      'purchase_limit',
+      `You have ${pending} unpaid orders: pay or cancel one before placing another`,
+      { max_pending_orders: maxPendingOrders, pending_orders: pending },
+    );
+  }
+  const over = lines.flatMap((l) => {
+    const max = products.get(l.product_id)?.max_per_customer;
+    if (max === null || max === undefined) return [];
+    const held = holdings.units.get(unitsKey(userId, l.product_id)) ?? 0;
+    return held + l.quantity > max
+      ? [{ product_id: l.product_id, max_per_customer: max, already_ordered: held, requested: l.quantity }]
+      : [];
+  });
+  if (over.length === 0) return null;
+  return new DomainError('purchase_limit', 'This order would exceed the limit per customer for some items', {
+    items: over,
+  });
+}
+
+async function lockCustomers(trx: Trx, userIds: string[]) {
+  // NO KEY UPDATE: it does not block inserts that reference the user (tokens, carts).
+  await trx.raw('SELECT id FROM users WHERE id = ANY(?::uuid[]) ORDER BY id FOR NO KEY UPDATE', [
+    [...new Set(userIds)].sort(),
+  ]);
+}
+
+/** Read after the customers' locks are held, so it sees every order they committed before. */
+async function customerHoldings(
+  trx: Trx,
+  userIds: string[],
+  cappedProducts: number[],
+  countPending: boolean,
+): Promise<CustomerHoldings> {
+  const holdings: CustomerHoldings = { pendingOrders: new Map(), units: new Map() };
+  if (!countPending && cappedProducts.length === 0) return holdings;
+  const users = [...new Set(userIds)];
+  const { rows } = await trx.raw<{ rows: { user_id: string; product_id: number | null; n: number }[] }>(
+    `SELECT user_id, NULL::bigint AS product_id, count(*)::int AS n FROM orders
+      WHERE ? AND user_id = ANY(?::uuid[]) AND status = 'PENDING' GROUP BY user_id
+     UNION ALL
+     SELECT o.user_id, i.product_id, sum(i.quantity)::int FROM orders o JOIN order_items i ON i.order_id = o.id
+      WHERE o.user_id = ANY(?::uuid[]) AND o.status IN ('PENDING', 'PAID') AND i.product_id = ANY(?::bigint[])
+      GROUP BY o.user_id, i.product_id`,
+    [countPending, users, users, cappedProducts],
+  );
+  for (const r of rows) {
+    if (r.product_id === null) holdings.pendingOrders.set(r.user_id, r.n);
+    else holdings.units.set(unitsKey(r.user_id, r.product_id), r.n);
+  }
+  return holdings;
+}
+
 interface CartSnapshot {
   cartById: Map<string, { id: string; user_id: string | null; status: string }>;
   linesByCart: Map<string, CartLineRow[]>;
@@ -194,13 +292,14 @@ async function loadCarts(trx: Trx, cartIds: string[]): Promise<CartSnapshot> {
       name: string;
       price_cents: number;
       active: boolean;
+      max_per_customer: number | null;
       available_count: number;
       reserved_count: number;
       sold_count: number;
     }[];
   }>(
     `SELECT c.id, c.user_id, c.status, ci.product_id, ci.quantity,
-            p.sku, p.name, p.price_cents, p.active, i.available_count, i.reserved_count, i.sold_count
+            p.sku, p.name, p.price_cents, p.active, p.max_per_customer, i.available_count, i.reserved_count, i.sold_count
        FROM carts c
        LEFT JOIN cart_items ci ON ci.cart_id = c.id
        LEFT JOIN products p ON p.id = ci.product_id
@@ -229,6 +328,7 @@ async function loadCarts(trx: Trx, cartIds: string[]): Promise<CartSnapshot> {
       name: r.name,
       price_cents: r.price_cents,
       active: r.active,
+      max_per_customer: r.max_per_customer,
     });
     snapshot.stock.set(r.product_id, {
       product_id: r.product_id,

@@ -22,6 +22,7 @@ interface Deps {
     batchWaitMs: number;
     batchConcurrency: number;
     reservationTtlMs: number;
+    maxPendingOrders: number;
   };
   metrics: Metrics;
 }
@@ -61,7 +62,11 @@ export function createCheckoutService({ db, cart, catalog, logger, options, metr
   async function runInTransaction(requests: CheckoutRequest[]): Promise<BatchOutcome> {
     const run = (lockFirst: boolean) =>
       db.transaction((trx) =>
-        processBatch(trx, requests, { reservationTtlMs: options.reservationTtlMs, lockFirst }),
+        processBatch(trx, requests, {
+          reservationTtlMs: options.reservationTtlMs,
+          maxPendingOrders: options.maxPendingOrders,
+          lockFirst,
+        }),
       );
     // The textbook baseline locks first; group commit reads, writes, then locks (and falls back
     // to lock-first in the rare case another process moved the stock in between).

@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   insufficient_stock: 409,
   out_of_stock: 409,
   invalid_transition: 409,
+  purchase_limit: 409,
   cart_converted: 409,
   cart_empty: 409,
   cart_not_found: 404,
