@@ -86,9 +86,9 @@ const CHECKS: Check[] = [
   {
     invariant: 4,
     name: 'order_total',
-    sql: `SELECT o.id, o.total_cents, coalesce(sum(i.quantity * i.price_at_purchase_cents), 0) AS items_total
+    sql: `SELECT o.id, o.total_cents, coalesce(sum(i.quantity::bigint * i.price_at_purchase_cents), 0) AS items_total
             FROM orders o LEFT JOIN order_items i ON i.order_id = o.id
-           GROUP BY o.id HAVING o.total_cents <> coalesce(sum(i.quantity * i.price_at_purchase_cents), 0)`,
+           GROUP BY o.id HAVING o.total_cents <> coalesce(sum(i.quantity::bigint * i.price_at_purchase_cents), 0)`,
     describe: (r) => ({
       subject: `order ${r.id}`,
       message: `total ${r.total_cents} but items add up to ${r.items_total}`,

@@ -84,6 +84,8 @@ export async function processBatch(
   const duplicates = requests.filter((r) => !claimed.has(r));
   const live = requests.filter((r) => claimed.has(r));
   if (live.length === 0) return { responses, duplicates, orders: [], productIds: [] };
+  // A key whose stored answer expired (24 h) but whose order lives on is still that order's.
+  const spent = await keysOfOrders(trx, live);
 
   // 2. Carts (locked, so a concurrent cart edit waits for us), their lines, products and stock, in
   // one read. The textbook path then locks the stock rows; group commit locks them last (below), so
@@ -110,6 +112,17 @@ export async function processBatch(
   const usedCarts = new Set<string>();
   const accepted: { request: CheckoutRequest; orderId: string; lines: CartLineRow[]; total: number }[] = [];
   for (const request of live) {
+    if (spent.has(request)) {
+      responses.set(
+        request,
+        errorResponse(
+          new DomainError('idempotency_key_reused', 'This Idempotency-Key belongs to an earlier order', {
+            idempotency_key: request.key,
+          }),
+        ),
+      );
+      continue;
+    }
     const outcome = allocate(request, cartById, linesByCart, products, available, usedCarts);
     const refused =
       outcome instanceof DomainError
@@ -356,6 +369,16 @@ async function takeStock(trx: Trx, deltas: Deltas, lockedAlready: boolean) {
   }
 }
 
+async function keysOfOrders(trx: Trx, requests: CheckoutRequest[]): Promise<Set<CheckoutRequest>> {
+  const { rows } = await trx.raw<{ rows: { user_id: string; key: string }[] }>(
+    `SELECT user_id, idempotency_key AS key FROM orders
+      WHERE (user_id, idempotency_key) IN (SELECT * FROM unnest(?::uuid[], ?::text[]))`,
+    [requests.map((r) => r.userId), requests.map((r) => r.key)],
+  );
+  const used = new Set(rows.map((r) => `${r.user_id}\u0000${r.key}`));
+  return new Set(requests.filter((r) => used.has(`${r.userId}\u0000${r.key}`)));
+}
+
 async function claimKeys(trx: Trx, requests: CheckoutRequest[]): Promise<Set<CheckoutRequest>> {
   const sorted = [...requests].sort((a, b) => (a.userId + a.key < b.userId + b.key ? -1 : 1));
   const { rows } = await trx.raw<{ rows: { user_id: string; key: string }[] }>(
@@ -392,7 +415,7 @@ async function writeAll(
     `WITH new_orders AS (
        INSERT INTO orders (id, user_id, cart_id, status, total_cents, shipping_address, payment_method, idempotency_key)
        SELECT id, u, c, 'PENDING', t, a, pm, k
-         FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[], ?::jsonb[], ?::text[], ?::text[]) AS o(id, u, c, t, a, pm, k)
+         FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::bigint[], ?::jsonb[], ?::text[], ?::text[]) AS o(id, u, c, t, a, pm, k)
        RETURNING id
      ), new_items AS (
        INSERT INTO order_items (order_id, product_id, sku, name, quantity, price_at_purchase_cents)
