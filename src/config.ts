@@ -83,6 +83,13 @@ const envSchema = z.object({
   SANDBOX_TIMEOUT_RATE: fraction.default(0),
   WORKERS: bool.default(true),
   AUDIT_INTERVAL: duration.default(5 * 60_000),
+  /** How long a session token lives from login (or registration). */
+  TOKEN_TTL: duration.default(30 * 86_400_000),
+  /**
+   * Signs the cached token → user entries in Redis, so whoever can write to Redis cannot mint a
+   * session. Unset: a random secret per process (entries other processes cached are just misses).
+   */
+  AUTH_CACHE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CART_MAX_QUANTITY: int(1, 10_000).default(99),
   CART_MAX_LINES: int(1, 1_000).default(100),
   CART_RETENTION: duration.default(30 * 86_400_000),
@@ -135,6 +142,7 @@ function build(env: z.output<typeof envSchema>) {
       workerIntervalMs: env.WORKER_INTERVAL,
       auditIntervalMs: env.AUDIT_INTERVAL,
     },
+    auth: { tokenTtlMs: env.TOKEN_TTL, cacheSecret: env.AUTH_CACHE_SECRET ?? null },
     cart: {
       maxQuantity: env.CART_MAX_QUANTITY,
       maxLines: env.CART_MAX_LINES,

@@ -37,7 +37,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       ? createStripeProvider(config.payments.stripe!, config.payments.timeoutMs)
       : createSandboxProvider(config.payments.sandbox));
 
-  const users = createUserService({ db, cache, logger });
+  const users = createUserService({ db, cache, logger, options: config.auth });
   const catalog = createCatalogService({
     db,
     cache,

@@ -41,6 +41,17 @@ export function registerUserCommands(program: Command) {
     });
 
   users
+    .command('revoke <email>')
+    .description('end every session of a user: all their API tokens stop working at once')
+    .addHelpText('after', '\nExample:\n  shopctl users revoke mallory@example.com')
+    .action(async (email: string) => {
+      await withContainer(async (c) => {
+        const result = await c.users.revokeAll(email.toLowerCase());
+        print(globals().json, result, () => `${result.email}: ${result.revoked} token(s) revoked`);
+      });
+    });
+
+  users
     .command('list')
     .description('list users')
     .addHelpText('after', '\nExample:\n  shopctl users list --json')

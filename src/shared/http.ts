@@ -15,6 +15,8 @@ export interface AppState {
   requestId: string;
   logger: Logger;
   user?: AuthUser;
+  /** The hash of the bearer token the request came with (logout revokes it). */
+  tokenHash?: string;
 }
 
 export type AppContext = Koa.ParameterizedContext<AppState>;

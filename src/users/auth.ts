@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import { DomainError } from '../shared/errors.js';
 import type { AppState } from '../shared/http.js';
+import { hashToken } from './passwords.js';
 import type { Role } from './schemas.js';
 import type { UserService } from './service.js';
 
@@ -19,6 +20,7 @@ export function optionalAuth(users: UserService): Koa.Middleware<AppState> {
       const user = await users.authenticate(token);
       if (!user) throw new DomainError('unauthorized', 'Token is invalid, expired or revoked');
       ctx.state.user = user;
+      ctx.state.tokenHash = hashToken(token);
     }
     await next();
   };

@@ -21,8 +21,28 @@ export const insertUser = async (
   return user!;
 };
 
-export const insertToken = (db: Db, userId: string, tokenHash: string, name: string) =>
-  db('api_tokens').insert({ user_id: userId, token_hash: tokenHash, name });
+export const insertToken = (db: Db, userId: string, tokenHash: string, name: string, ttlMs: number) =>
+  db('api_tokens').insert({
+    user_id: userId,
+    token_hash: tokenHash,
+    name,
+    expires_at: db.raw(`now() + make_interval(secs => ? / 1000.0)`, [ttlMs]),
+  });
+
+/** Revokes tokens (one, or every live one of a user); answers the revoked hashes, to drop their cache entries. */
+export async function revokeTokens(db: Db, where: { tokenHash: string } | { userId: string }) {
+  const rows = await db('api_tokens')
+    .where('tokenHash' in where ? { token_hash: where.tokenHash } : { user_id: where.userId })
+    .whereNull('revoked_at')
+    .update({ revoked_at: db.fn.now() })
+    .returning<{ token_hash: string }[]>('token_hash');
+  return rows.map((r) => r.token_hash);
+}
+
+export const setPasswordHash = (db: Db, userId: string, passwordHash: string) =>
+  db('users').where({ id: userId }).update({ password_hash: passwordHash });
+
+export const findUserById = (db: Db, id: string) => db<UserRow>('users').where({ id }).first();
 
 /** Several tokens in one query (concurrent requests' lookups are coalesced). */
 export const findUsersByTokenHashes = (db: Db, tokenHashes: string[]) =>
@@ -31,8 +51,9 @@ export const findUsersByTokenHashes = (db: Db, tokenHashes: string[]) =>
     .whereIn('t.token_hash', tokenHashes)
     .whereNull('t.revoked_at')
     .where((q) => q.whereNull('t.expires_at').orWhere('t.expires_at', '>', db.fn.now()))
-    .select<(Pick<UserRow, 'id' | 'email' | 'role'> & { token_hash: string })[]>(
+    .select<(Pick<UserRow, 'id' | 'email' | 'role'> & { token_hash: string; expires_at: Date | null })[]>(
       't.token_hash',
+      't.expires_at',
       'u.id',
       'u.email',
       'u.role',

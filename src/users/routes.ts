@@ -4,7 +4,7 @@ import type { CartService } from '../cart/service.js';
 import type { AppContext, AppState } from '../shared/http.js';
 import { parseBody } from '../shared/http.js';
 import { requireAuth } from './auth.js';
-import { loginSchema, registerSchema } from './schemas.js';
+import { loginSchema, passwordChangeSchema, registerSchema } from './schemas.js';
 import type { UserService } from './service.js';
 
 /** Signing in with a guest's X-Cart-Token folds that cart into the user's. */
@@ -31,6 +31,15 @@ export function userRoutes({ users, cart }: { users: UserService; cart: CartServ
     const session = await users.login(parseBody(loginSchema, ctx));
     const cartId = await adoptGuestCart(ctx, cart, session.user_id);
     ctx.body = cartId ? { ...session, cart_id: cartId } : session;
+  });
+
+  router.post('/logout', requireAuth(users), async (ctx) => {
+    await users.logout(ctx.state.tokenHash!);
+    ctx.status = 204;
+  });
+
+  router.post('/password', requireAuth(users), async (ctx) => {
+    ctx.body = await users.changePassword(ctx.state.user!.id, parseBody(passwordChangeSchema, ctx));
   });
 
   return router;

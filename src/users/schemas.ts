@@ -27,3 +27,11 @@ export type LoginInput = z.infer<typeof loginSchema>;
 
 /** Optional on register/login: a guest's cart token, so the guest cart follows the shopper in. */
 export const cartTokenHeader = 'x-cart-token';
+
+export const passwordChangeSchema = z
+  .object({
+    current_password: z.string().min(1).max(200),
+    new_password: registerSchema.shape.password,
+  })
+  .strict();
+export type PasswordChangeInput = z.infer<typeof passwordChangeSchema>;
