@@ -13,7 +13,9 @@ import { type AppState, errorHandler, httpMetrics, requestContext } from './shar
 import { userRoutes } from './users/routes.js';
 
 export function createApp(container: Container) {
-  const app = new Koa<AppState>({ proxy: true });
+  // X-Forwarded-For names the client only behind a proxy that sets it (TRUST_PROXY): else anyone
+  // could pick the address their rate limits count against.
+  const app = new Koa<AppState>({ proxy: container.config.http.trustProxy });
   app.silent = true;
 
   app.use(requestContext(container.logger));

@@ -40,6 +40,21 @@ const latencyRange = z.string().transform((raw, ctx) => {
 
 const fraction = z.coerce.number().min(0).max(1);
 
+/** A rate limit: N requests per window, e.g. 20/1m; 0 turns it off. */
+const limitRule = z.string().transform((raw, ctx) => {
+  const [n, window] = raw.split('/');
+  const points = Number(n);
+  const durationMs = duration.safeParse(window ?? '');
+  if (!Number.isInteger(points) || points < 0 || !durationMs.success || durationMs.data < 1_000) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected requests per window such as 20/1m (window ≥ 1s), got "${raw}"`,
+    });
+    return z.NEVER;
+  }
+  return { points, durationMs: durationMs.data };
+});
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('0.0.0.0'),
@@ -83,6 +98,17 @@ const envSchema = z.object({
   SANDBOX_TIMEOUT_RATE: fraction.default(0),
   WORKERS: bool.default(true),
   AUDIT_INTERVAL: duration.default(5 * 60_000),
+  /** Whether the API enforces its rate limits (the RATE_LIMIT_* rules below). */
+  RATE_LIMITS: bool.default(true),
+  RATE_LIMIT_LOGIN_IP: limitRule.default({ points: 30, durationMs: 60_000 }),
+  RATE_LIMIT_LOGIN_ACCOUNT: limitRule.default({ points: 10, durationMs: 15 * 60_000 }),
+  RATE_LIMIT_REGISTER_IP: limitRule.default({ points: 10, durationMs: 3_600_000 }),
+  RATE_LIMIT_CHECKOUT_USER: limitRule.default({ points: 10, durationMs: 60_000 }),
+  RATE_LIMIT_CHECKOUT_IP: limitRule.default({ points: 300, durationMs: 60_000 }),
+  RATE_LIMIT_CART_USER: limitRule.default({ points: 120, durationMs: 60_000 }),
+  RATE_LIMIT_BROWSE_IP: limitRule.default({ points: 1_200, durationMs: 60_000 }),
+  /** Take the client's address from X-Forwarded-For: only behind a proxy that sets it. */
+  TRUST_PROXY: bool.default(false),
   /** How long a session token lives from login (or registration). */
   TOKEN_TTL: duration.default(30 * 86_400_000),
   /**
@@ -100,7 +126,19 @@ export type Env = z.input<typeof envSchema>;
 function build(env: z.output<typeof envSchema>) {
   return {
     env: env.NODE_ENV,
-    http: { host: env.HOST, port: env.PORT, bodyLimit: env.BODY_LIMIT },
+    http: { host: env.HOST, port: env.PORT, bodyLimit: env.BODY_LIMIT, trustProxy: env.TRUST_PROXY },
+    rateLimits: {
+      enabled: env.RATE_LIMITS,
+      rules: {
+        login_ip: env.RATE_LIMIT_LOGIN_IP,
+        login_account: env.RATE_LIMIT_LOGIN_ACCOUNT,
+        register_ip: env.RATE_LIMIT_REGISTER_IP,
+        checkout_user: env.RATE_LIMIT_CHECKOUT_USER,
+        checkout_ip: env.RATE_LIMIT_CHECKOUT_IP,
+        cart_user: env.RATE_LIMIT_CART_USER,
+        browse_ip: env.RATE_LIMIT_BROWSE_IP,
+      },
+    },
     logLevel: env.LOG_LEVEL,
     db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT },

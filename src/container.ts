@@ -17,6 +17,7 @@ import { createSettlementService } from './settlement/service.js';
 import { type Cache, createCache } from './shared/cache.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createMetrics } from './shared/metrics.js';
+import { createRateLimits } from './shared/rate-limits.js';
 import { createUserService } from './users/service.js';
 
 export interface ContainerOverrides {
@@ -37,7 +38,14 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       ? createStripeProvider(config.payments.stripe!, config.payments.timeoutMs)
       : createSandboxProvider(config.payments.sandbox));
 
-  const users = createUserService({ db, cache, logger, options: config.auth });
+  const rateLimits = createRateLimits({
+    cache,
+    prefix: config.redis.prefix,
+    ...config.rateLimits,
+    logger,
+    onLimited: (name) => metrics.rateLimited.inc({ limit: name }),
+  });
+  const users = createUserService({ db, cache, logger, limits: rateLimits, options: config.auth });
   const catalog = createCatalogService({
     db,
     cache,
@@ -95,6 +103,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     db,
     cache,
     users,
+    rateLimits,
     catalog,
     cart,
     orders,

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import { type AppContext, type AppState, parseBody, parseParams } from '../shared/http.js';
+import { type AppContext, type AppState, parseBody, parseParams, rateLimit } from '../shared/http.js';
+import type { RateLimits } from '../shared/rate-limits.js';
 import { optionalAuth } from '../users/auth.js';
 import type { UserService } from '../users/service.js';
 import {
@@ -23,13 +24,21 @@ export function cartRoutes({
   cart,
   users,
   config,
+  rateLimits,
 }: {
   cart: CartService;
   users: UserService;
   config: { cart: { maxQuantity: number } };
+  rateLimits: RateLimits;
 }) {
   const router = new Router<AppState>({ prefix: '/cart' });
   router.use(optionalAuth(users));
+  // Cart writes per shopper: the user, else the guest's cart token, else the address.
+  const writes = rateLimit(
+    rateLimits,
+    'cart_user',
+    (ctx) => ctx.state.user?.id ?? (ctx.get(CART_TOKEN_HEADER) || ctx.ip),
+  );
   const addItem = addItemSchema(config.cart.maxQuantity);
   const updateItem = updateItemSchema(config.cart.maxQuantity);
 
@@ -37,23 +46,23 @@ export function cartRoutes({
     ctx.body = await cart.getCart(ownerOf(ctx));
   });
 
-  router.post('/items', async (ctx) => {
+  router.post('/items', writes, async (ctx) => {
     const { cart_token, ...result } = await cart.addItem(ownerOf(ctx), parseBody(addItem, ctx));
     if (cart_token) ctx.set('X-Cart-Token', cart_token);
     ctx.status = cart_token ? 201 : 200;
     ctx.body = cart_token ? { ...result, cart_token } : result;
   });
 
-  router.patch('/items/:product_id', async (ctx) => {
+  router.patch('/items/:product_id', writes, async (ctx) => {
     const productId = parseParams(productIdSchema, ctx.params.product_id);
     ctx.body = await cart.updateItem(ownerOf(ctx), productId, parseBody(updateItem, ctx).quantity);
   });
 
-  router.delete('/items/:product_id', async (ctx) => {
+  router.delete('/items/:product_id', writes, async (ctx) => {
     ctx.body = await cart.removeItem(ownerOf(ctx), parseParams(productIdSchema, ctx.params.product_id));
   });
 
-  router.delete('/', async (ctx) => {
+  router.delete('/', writes, async (ctx) => {
     ctx.body = await cart.clear(ownerOf(ctx));
   });
 

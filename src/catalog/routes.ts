@@ -1,24 +1,27 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { type AppState, idParam, parseParams, parseQuery } from '../shared/http.js';
+import { type AppState, idParam, parseParams, parseQuery, rateLimit } from '../shared/http.js';
+import type { RateLimits } from '../shared/rate-limits.js';
 import { productQuerySchema } from './schemas.js';
 import type { CatalogService } from './service.js';
 
 // Parsed as an object so a bad id is reported against `id`, not an unnamed path.
 const productParams = z.object({ id: idParam });
 
-export function catalogRoutes({ catalog }: { catalog: CatalogService }) {
+export function catalogRoutes({ catalog, rateLimits }: { catalog: CatalogService; rateLimits: RateLimits }) {
   const router = new Router<AppState>();
+  // Anonymous reads cost PostgreSQL when uncached: bounded per client address.
+  const browse = rateLimit(rateLimits, 'browse_ip', (ctx) => ctx.ip);
 
-  router.get('/products', async (ctx) => {
+  router.get('/products', browse, async (ctx) => {
     ctx.body = await catalog.listProducts(parseQuery(productQuerySchema, ctx));
   });
 
-  router.get('/products/:id', async (ctx) => {
+  router.get('/products/:id', browse, async (ctx) => {
     ctx.body = await catalog.getProduct(parseParams(productParams, ctx.params).id);
   });
 
-  router.get('/categories', async (ctx) => {
+  router.get('/categories', browse, async (ctx) => {
     ctx.body = { categories: await catalog.listCategories() };
   });
 

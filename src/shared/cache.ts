@@ -34,6 +34,8 @@ export interface Cache {
   delPattern(pattern: string): Promise<number>;
   ping(): Promise<boolean>;
   readonly ready: boolean;
+  /** The underlying node-redis client, for libraries that keep their own keys (rate limits). */
+  readonly client: ReturnType<typeof createClient>;
   close(): Promise<void>;
 }
 
@@ -114,6 +116,7 @@ export function createCache({ url, prefix, commandTimeoutMs, logger }: CacheOpti
   }
 
   return {
+    client,
     prefix,
     get ready() {
       return client.isReady;

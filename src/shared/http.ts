@@ -4,6 +4,7 @@ import type { Histogram } from 'prom-client';
 import { type ZodType, z } from 'zod';
 import { DomainError, isUniqueViolation } from './errors.js';
 import type { Logger } from './logger.js';
+import type { LimitName } from './rate-limits.js';
 
 export interface AuthUser {
   id: string;
@@ -81,6 +82,8 @@ export function errorHandler(): Koa.Middleware<AppState> {
       const { status, code, message, details } = toErrorBody(err, ctx);
       ctx.status = status;
       ctx.body = { error: details === undefined ? { code, message } : { code, message, details } };
+      const retryAfter = (details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
+      if (status === 429 && retryAfter) ctx.set('Retry-After', String(retryAfter));
       if (status >= 500) ctx.state.logger?.error({ err }, 'unhandled error');
     }
   };
@@ -191,3 +194,15 @@ export const idParam = z
   .transform(Number)
   .pipe(z.number().max(Number.MAX_SAFE_INTEGER));
 export const uuidParam = z.uuid();
+
+/** Counts the request against a rate limit, keyed by what `key` picks (an IP, a user); 429 past it. */
+export function rateLimit(
+  limits: { consume(name: LimitName, key: string): Promise<void> },
+  name: LimitName,
+  key: (ctx: AppContext) => string,
+): Koa.Middleware<AppState> {
+  return async (ctx, next) => {
+    await limits.consume(name, key(ctx));
+    await next();
+  };
+}

@@ -72,6 +72,12 @@ export function createMetrics(db: Db) {
       labelNames: ['code'],
       ...opts,
     }),
+    rateLimited: new client.Counter({
+      name: 'shop_rate_limited_total',
+      help: 'Requests refused with 429, by limit (login_ip, checkout_user, …)',
+      labelNames: ['limit'],
+      ...opts,
+    }),
     paymentRetries: new client.Counter({
       name: 'shop_payment_retries_total',
       help: 'Provider calls with no answer (timeout, 5xx, rate limit, network), retried later with the same key',

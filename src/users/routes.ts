@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import { CART_TOKEN_HEADER } from '../cart/schemas.js';
 import type { CartService } from '../cart/service.js';
 import type { AppContext, AppState } from '../shared/http.js';
-import { parseBody } from '../shared/http.js';
+import { parseBody, rateLimit } from '../shared/http.js';
+import type { RateLimits } from '../shared/rate-limits.js';
 import { requireAuth } from './auth.js';
 import { loginSchema, passwordChangeSchema, registerSchema } from './schemas.js';
 import type { UserService } from './service.js';
@@ -13,25 +14,41 @@ async function adoptGuestCart(ctx: AppContext, cart: CartService, userId: string
   return token ? cart.mergeGuestCart(token, userId) : null;
 }
 
-export function userRoutes({ users, cart }: { users: UserService; cart: CartService }) {
+export function userRoutes({
+  users,
+  cart,
+  rateLimits,
+}: {
+  users: UserService;
+  cart: CartService;
+  rateLimits: RateLimits;
+}) {
   const router = new Router<AppState>({ prefix: '/auth' });
 
   router.get('/me', requireAuth(users), (ctx) => {
     ctx.body = ctx.state.user;
   });
 
-  router.post('/register', async (ctx) => {
-    const session = await users.register(parseBody(registerSchema, ctx));
-    const cartId = await adoptGuestCart(ctx, cart, session.user_id);
-    ctx.status = 201;
-    ctx.body = cartId ? { ...session, cart_id: cartId } : session;
-  });
+  router.post(
+    '/register',
+    rateLimit(rateLimits, 'register_ip', (ctx) => ctx.ip),
+    async (ctx) => {
+      const session = await users.register(parseBody(registerSchema, ctx));
+      const cartId = await adoptGuestCart(ctx, cart, session.user_id);
+      ctx.status = 201;
+      ctx.body = cartId ? { ...session, cart_id: cartId } : session;
+    },
+  );
 
-  router.post('/login', async (ctx) => {
-    const session = await users.login(parseBody(loginSchema, ctx));
-    const cartId = await adoptGuestCart(ctx, cart, session.user_id);
-    ctx.body = cartId ? { ...session, cart_id: cartId } : session;
-  });
+  router.post(
+    '/login',
+    rateLimit(rateLimits, 'login_ip', (ctx) => ctx.ip),
+    async (ctx) => {
+      const session = await users.login(parseBody(loginSchema, ctx));
+      const cartId = await adoptGuestCart(ctx, cart, session.user_id);
+      ctx.body = cartId ? { ...session, cart_id: cartId } : session;
+    },
+  );
 
   router.post('/logout', requireAuth(users), async (ctx) => {
     await users.logout(ctx.state.tokenHash!);

@@ -5,6 +5,7 @@ import type { Cache } from '../shared/cache.js';
 import { DomainError, isUniqueViolation } from '../shared/errors.js';
 import type { AuthUser } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
+import type { RateLimits } from '../shared/rate-limits.js';
 import { hashPassword, hashToken, newToken, verifyPassword } from './passwords.js';
 import * as q from './queries.js';
 import type { LoginInput, PasswordChangeInput, RegisterInput, Role } from './schemas.js';
@@ -27,11 +28,13 @@ export function createUserService({
   db,
   cache,
   logger,
+  limits,
   options,
 }: {
   db: Db;
   cache: Cache;
   logger: Logger;
+  limits: RateLimits;
   options: { tokenTtlMs: number; cacheSecret: string | null };
 }) {
   // The cached entry says which user (and role) a token is: signed, so writing to Redis is not
@@ -110,10 +113,16 @@ export function createUserService({
       return { user_id: user.id, token: await issueToken(user.id) };
     },
 
+    /** Failed attempts count against the account (credential stuffing spreads over many IPs). */
     async login(input: LoginInput) {
+      await limits.check('login_account', input.email);
       const user = await q.findUserByEmail(db, input.email);
       const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
-      if (!user || !ok) throw new DomainError('unauthorized', 'Email or password is wrong');
+      if (!user || !ok) {
+        await limits.consume('login_account', input.email);
+        throw new DomainError('unauthorized', 'Email or password is wrong');
+      }
+      await limits.reset('login_account', input.email);
       return { user_id: user.id, token: await issueToken(user.id) };
     },
 

@@ -284,6 +284,7 @@ describe('GET /metrics after a scripted scenario', function () {
       shop_settlement_batch_size: 'histogram',
       shop_checkout_to_paid_seconds: 'histogram',
       shop_webhook_events_total: 'counter',
+      shop_rate_limited_total: 'counter',
       shop_webhook_failures_total: 'counter',
       shop_carts_created_total: 'counter',
       shop_carts_converted_total: 'counter',

@@ -56,6 +56,8 @@ export async function createTestContext(
     WORKERS: 'false',
     // Tests that want a card network's latency or its faults say so.
     SANDBOX_LATENCY: '0',
+    // Every test request comes from one address: the rate-limit tests turn the limits on.
+    RATE_LIMITS: 'false',
     ...env,
   } as Record<string, string>);
   const container = createContainer(config, {
