@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createContainer } from '../src/container.js';
-import { ensureDatabase, migrateLatest } from '../src/db/index.js';
+import { ensureDatabase, migrateLatest, pendingMigrations } from '../src/db/index.js';
 import { prepareDemoStore } from '../src/demo.js';
 import { startServer } from '../src/server.js';
 
@@ -12,12 +12,26 @@ const { values } = parseArgs({
 
 async function main() {
   const config = loadConfig();
-  const created = await ensureDatabase(config.db.url);
+  if (values.demo && config.env === 'production') {
+    throw new ConfigError(
+      'The demo store does not run with NODE_ENV=production: it seeds users with a published password. Start without --demo.',
+    );
+  }
+  const created = config.db.migrateOnStart ? await ensureDatabase(config.db.url) : false;
   const container = createContainer(config);
   const log = container.logger;
   if (created) log.info('created database');
-  const applied = await migrateLatest(container.db);
-  if (applied.length) log.info({ applied }, 'migrations applied');
+  if (config.db.migrateOnStart) {
+    const applied = await migrateLatest(container.db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+  } else {
+    const pending = await pendingMigrations(container.db);
+    if (pending.length) {
+      throw new ConfigError(
+        `${pending.length} migration(s) not applied (${pending.join(', ')}): run \`shopctl db migrate\` first`,
+      );
+    }
+  }
 
   const demo = values.demo
     ? await prepareDemoStore(container, { products: Number(values.products ?? 10_000) })

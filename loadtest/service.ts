@@ -33,7 +33,14 @@ export async function startServiceProcess(
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, 'bin/server.ts')], {
     cwd: root,
     // The generator is one address sending thousands of requests a second: per-IP limits off.
-    env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMITS: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      RATE_LIMITS: 'false',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -9,7 +9,7 @@ import { healthRoutes } from './health/routes.js';
 import { orderRoutes } from './orders/routes.js';
 import { webhookRoutes } from './payments/routes.js';
 import { DomainError } from './shared/errors.js';
-import { type AppState, errorHandler, httpMetrics, requestContext } from './shared/http.js';
+import { type AppState, errorHandler, httpMetrics, requestContext, securityHeaders } from './shared/http.js';
 import { userRoutes } from './users/routes.js';
 
 export function createApp(container: Container) {
@@ -19,6 +19,7 @@ export function createApp(container: Container) {
   app.silent = true;
 
   app.use(requestContext(container.logger));
+  app.use(securityHeaders());
   app.use(httpMetrics(container.metrics.http));
   app.use(errorHandler());
   // Webhooks read their raw body themselves: the signature covers the bytes as sent.
@@ -44,16 +45,32 @@ export function createApp(container: Container) {
     }),
   );
 
-  for (const router of [
-    healthRoutes(container),
-    catalogRoutes(container),
-    userRoutes(container),
-    cartRoutes(container),
-    checkoutRoutes(container),
-    orderRoutes(container),
-    adminRoutes(container),
-  ]) {
+  for (const router of apiRouters(container)) {
     app.use(router.routes()).use(router.allowedMethods({ throw: false }));
   }
   return app;
+}
+
+/** Every JSON router of the API, in mounting order (the route inventory reads them too). */
+export const apiRouters = (container: Container) => [
+  healthRoutes(container),
+  catalogRoutes(container),
+  userRoutes(container),
+  cartRoutes(container),
+  checkoutRoutes(container),
+  orderRoutes(container),
+  adminRoutes(container),
+];
+
+/** Every route the service answers, as "METHOD /path" (webhooks included when configured). */
+export function routeInventory(container: Container): string[] {
+  const routes = new Set<string>();
+  for (const router of [webhookRoutes(container), ...apiRouters(container)]) {
+    for (const layer of router.stack) {
+      for (const method of layer.methods) {
+        if (method !== 'HEAD') routes.add(`${method} ${layer.path}`);
+      }
+    }
+  }
+  return [...routes].sort();
 }

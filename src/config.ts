@@ -107,8 +107,12 @@ const envSchema = z.object({
   RATE_LIMIT_CHECKOUT_IP: limitRule.default({ points: 300, durationMs: 60_000 }),
   RATE_LIMIT_CART_USER: limitRule.default({ points: 120, durationMs: 60_000 }),
   RATE_LIMIT_BROWSE_IP: limitRule.default({ points: 1_200, durationMs: 60_000 }),
+  /** With it, GET /metrics needs `Authorization: Bearer <token>`; without, keep /metrics off the public listener. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Take the client's address from X-Forwarded-For: only behind a proxy that sets it. */
   TRUST_PROXY: bool.default(false),
+  /** Create the database if missing and apply migrations at start-up; off, run `shopctl db migrate` as a release step. */
+  MIGRATE_ON_START: bool.default(true),
   /** How long a session token lives from login (or registration). */
   TOKEN_TTL: duration.default(30 * 86_400_000),
   /**
@@ -127,6 +131,7 @@ function build(env: z.output<typeof envSchema>) {
   return {
     env: env.NODE_ENV,
     http: { host: env.HOST, port: env.PORT, bodyLimit: env.BODY_LIMIT, trustProxy: env.TRUST_PROXY },
+    metrics: { token: env.METRICS_TOKEN ?? null },
     rateLimits: {
       enabled: env.RATE_LIMITS,
       rules: {
@@ -140,7 +145,7 @@ function build(env: z.output<typeof envSchema>) {
       },
     },
     logLevel: env.LOG_LEVEL,
-    db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX },
+    db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX, migrateOnStart: env.MIGRATE_ON_START },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT },
     cache: { productTtlMs: env.PRODUCT_CACHE_TTL, searchTtlMs: env.SEARCH_CACHE_TTL },
     checkout: {

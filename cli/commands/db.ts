@@ -53,6 +53,11 @@ export function registerDbCommands(program: Command) {
       if (!Number.isInteger(products) || products < 0)
         throw new CliError('--products must be a whole number');
       await withContainer(async (c) => {
+        if (c.config.env === 'production') {
+          throw new CliError(
+            `refusing to seed the demo store with NODE_ENV=production: its users have a published password ("${DEMO_PASSWORD}")`,
+          );
+        }
         await ensureDatabase(c.config.db.url);
         await migrateLatest(c.db);
         const bar = globals().json ? null : progressBar('products');

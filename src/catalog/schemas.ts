@@ -16,6 +16,7 @@ const positiveInt = (name: string, max: number) =>
 
 export const SORTS = ['relevance', 'price_asc', 'price_desc', 'newest', 'name'] as const;
 export const MAX_LIMIT = 100;
+export const MAX_PAGE = 100;
 
 export const productQuerySchema = z
   .object({
@@ -28,7 +29,8 @@ export const productQuerySchema = z
     max_price: cents('max_price').optional(),
     in_stock: z.enum(['true', 'false'], { message: 'in_stock must be true or false' }).optional(),
     sort: z.enum(SORTS, { message: `sort must be one of ${SORTS.join(', ')}` }).optional(),
-    page: positiveInt('page', 100_000).default(1),
+    // Deep pages are deep OFFSETs, a cost anyone could impose: narrow the search instead.
+    page: positiveInt('page', MAX_PAGE).default(1),
     // Above the cap is clamped rather than refused: clients asking for "everything" still get a page.
     limit: z
       .string()

@@ -74,6 +74,12 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   });
 }
 
+/** Migrations not applied yet, by name. */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const [, pending] = (await db.migrate.list(migrationConfig)) as [unknown[], { file: string }[]];
+  return pending.map((m) => m.file);
+}
+
 export async function migrateLatest(db: Db): Promise<string[]> {
   const [, applied] = (await db.migrate.latest(migrationConfig)) as [number, string[]];
   return applied;

@@ -1,10 +1,23 @@
+import { timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Db } from '../db/index.js';
 import type { Cache } from '../shared/cache.js';
+import { DomainError } from '../shared/errors.js';
 import type { AppState } from '../shared/http.js';
 import type { Metrics } from '../shared/metrics.js';
 
-export function healthRoutes({ db, cache, metrics }: { db: Db; cache: Cache; metrics: Metrics }) {
+export function healthRoutes({
+  db,
+  cache,
+  metrics,
+  config,
+}: {
+  db: Db;
+  cache: Cache;
+  metrics: Metrics;
+  config: { metrics: { token: string | null } };
+}) {
+  const expected = config.metrics.token ? Buffer.from(`Bearer ${config.metrics.token}`) : null;
   const router = new Router<AppState>();
 
   router.get('/healthz', (ctx) => {
@@ -12,6 +25,15 @@ export function healthRoutes({ db, cache, metrics }: { db: Db; cache: Cache; met
   });
 
   router.get('/metrics', async (ctx) => {
+    if (expected) {
+      const given = Buffer.from(ctx.get('authorization'));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new DomainError(
+          'unauthorized',
+          'GET /metrics needs the metrics token: Authorization: Bearer <METRICS_TOKEN>',
+        );
+      }
+    }
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
   });

@@ -11,6 +11,17 @@ import { assertTransition, type OrderStatus, recordTransitions } from './state-m
 
 export type OrderService = ReturnType<typeof createOrderService>;
 
+/** Decline codes that describe a fraud check, not the customer's card (Stripe's advice: do not show them). */
+const HIDDEN_DECLINES = new Set([
+  'fraudulent',
+  'lost_card',
+  'stolen_card',
+  'pickup_card',
+  'restricted_card',
+  'merchant_blacklist',
+  'security_violation',
+]);
+
 /** Who acts on an order: a customer may only touch their own; an admin any. */
 export type Actor = SettlementActor;
 
@@ -70,12 +81,20 @@ export function createOrderService({
       total_cents: order.total_cents,
       currency: order.currency,
       items: items.map((i) => ({ ...i, line_total_cents: i.quantity * i.price_at_purchase_cents })),
-      status_history: history,
+      // Who moved the order, by role only: a customer is not shown staff or other users' ids.
+      status_history:
+        actor.role === 'admin'
+          ? history
+          : history.map((h) => ({ ...h, actor: String(h.actor).split(':')[0] })),
       shipping_address: order.shipping_address,
       payment: charge
         ? {
             state: charge.state,
-            failure_code: charge.failure_code,
+            // Telling a fraudster which check caught them helps the next try: customers see a plain decline.
+            failure_code:
+              actor.role !== 'admin' && charge.failure_code && HIDDEN_DECLINES.has(charge.failure_code)
+                ? 'card_declined'
+                : charge.failure_code,
             // What the customer's browser needs to finish 3-D Secure: the owner's alone.
             next_action: order.user_id === actor.userId ? (charge.next_action ?? undefined) : undefined,
           }

@@ -206,3 +206,22 @@ export function rateLimit(
     await next();
   };
 }
+
+/**
+ * Headers for a JSON API that no browser should render, frame or sniff; answers to signed-in
+ * requests are never stored by shared caches.
+ */
+export function securityHeaders(): Koa.Middleware<AppState> {
+  return async (ctx, next) => {
+    ctx.set({
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+      'Cross-Origin-Opener-Policy': 'same-origin',
+    });
+    if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    await next();
+    if (ctx.get('authorization') || ctx.get('x-cart-token')) ctx.set('Cache-Control', 'no-store');
+  };
+}

@@ -16,17 +16,27 @@ export function createMetrics(db: Db) {
     registry.removeSingleMetric(`nodejs_active_${name}_total`);
   }
   const opts = { registers: [registry] };
-  /** A gauge whose value is one query's `v`, read at scrape time. */
-  const dbGauge = (name: string, help: string, sql: string) =>
-    new client.Gauge({
+  /**
+   * A gauge whose value is one query's `v`, read at scrape time. Scrapes that arrive while its
+   * query runs (several Prometheus servers, a curl loop) share that query instead of adding one.
+   */
+  const dbGauge = (name: string, help: string, sql: string) => {
+    let running: Promise<number> | null = null;
+    return new client.Gauge({
       name,
       help,
       ...opts,
       async collect() {
-        const { rows } = await db.raw<{ rows: { v: number }[] }>(sql);
-        this.set(Number(rows[0]?.v ?? 0));
+        running ??= db
+          .raw<{ rows: { v: number }[] }>(sql)
+          .then((r) => Number(r.rows[0]?.v ?? 0))
+          .finally(() => {
+            running = null;
+          });
+        this.set(await running);
       },
     });
+  };
   const readCounter = async (name: string) =>
     Number((await db('ops_counters').where({ name }).first('value'))?.value ?? 0);
 

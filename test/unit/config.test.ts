@@ -6,7 +6,11 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.env).to.equal('development');
     expect(config.http).to.deep.equal({ host: '0.0.0.0', port: 3000, bodyLimit: '100kb', trustProxy: false });
-    expect(config.db).to.deep.equal({ url: 'postgres://postgres@127.0.0.1:5432/shop', poolMax: 20 });
+    expect(config.db).to.deep.equal({
+      url: 'postgres://postgres@127.0.0.1:5432/shop',
+      poolMax: 20,
+      migrateOnStart: true,
+    });
     expect(config.redis).to.deep.equal({
       url: 'redis://127.0.0.1:6379',
       prefix: 'shop:',
