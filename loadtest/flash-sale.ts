@@ -25,6 +25,11 @@ export interface FlashSaleOptions {
   payment: boolean;
   /** Budgets judged on a fixed-rate sale with payments (ms). */
   paidP99BudgetMs?: number;
+  /**
+   * A limit per customer on the hot SKU: honest buyers want 1 to `maxPerCustomer` units, and every
+   * tenth asks for one more than allowed (refused: `purchase_limit`).
+   */
+  maxPerCustomer?: number;
   drainBudgetMs?: number;
   /** With rate 0 (a saturation run): connections per service. */
   connections?: number;
@@ -92,11 +97,19 @@ async function prepare(opts: FlashSaleOptions, runId: string): Promise<Prepared>
   const warmupCount = Math.max(500, Math.ceil((opts.rate / 2) * WARMUP_SECONDS));
   const warmupSku = await createHotSku(db, warmupCount, `WARM-${runId}`);
   const productId = await createHotSku(db, opts.stock, `HOT-${runId}`);
+  const cap = opts.maxPerCustomer;
+  if (cap) await db('products').where({ id: productId }).update({ max_per_customer: cap });
   return {
     db,
     databaseUrl,
     productId,
-    buyers: await createBuyers(db, productId, opts.buyers, `b${runId}-`),
+    buyers: await createBuyers(
+      db,
+      productId,
+      opts.buyers,
+      `b${runId}-`,
+      cap ? (i) => (i % 10 === 9 ? cap + 1 : 1 + (i % cap)) : 1,
+    ),
     warmup: await createBuyers(db, warmupSku, warmupCount, `w${runId}-`),
   };
 }
@@ -226,13 +239,28 @@ async function judge(
     failures.push(
       `live orders hold ${orderedUnits} units but reserved + sold = ${stock.reserved + stock.sold}`,
     );
-  const unexpected = Object.entries(errorCodes).filter(([code]) => code !== 'out_of_stock');
+  const expectedCodes = new Set(['out_of_stock', ...(opts.maxPerCustomer ? ['purchase_limit'] : [])]);
+  const unexpected = Object.entries(errorCodes).filter(([code]) => !expectedCodes.has(code));
+  if (opts.maxPerCustomer) {
+    const { rows: over } = await db.raw<{ rows: { n: number }[] }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT o.user_id FROM orders o JOIN order_items i ON i.order_id = o.id
+          WHERE i.product_id = ? AND o.status IN ('PENDING', 'PAID') GROUP BY o.user_id HAVING sum(i.quantity) > ?) x`,
+      [productId, opts.maxPerCustomer],
+    );
+    if (over[0]!.n) failures.push(`${over[0]!.n} customers hold more than ${opts.maxPerCustomer} units`);
+    if (!opts.payment && stock.sold + stock.reserved !== opts.stock) {
+      failures.push(
+        `sold ${stock.sold + stock.reserved} of ${opts.stock} units: the cap kept honest buyers out`,
+      );
+    }
+  }
   if (unexpected.length)
     failures.push(`unexpected answers: ${unexpected.map(([c, n]) => `${c} × ${n}`).join(', ')}`);
   if (result.errors || result.timeouts)
     failures.push(`${result.errors} connection errors, ${result.timeouts} timeouts`);
   // Declined payments hand stock back mid-sale, so only the plain sale has an exact winner count.
-  if (!opts.payment && successes !== Math.min(opts.stock, attempts)) {
+  if (!opts.payment && !opts.maxPerCustomer && successes !== Math.min(opts.stock, attempts)) {
     failures.push(`expected ${Math.min(opts.stock, attempts)} successful checkouts, got ${successes}`);
   }
   const { databaseUrl: _d, redisUrl: _r, ...shown } = opts;

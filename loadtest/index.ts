@@ -133,6 +133,7 @@ async function flashSale(opts: {
   p99Budget: number;
   paidP99Budget: number;
   drainBudget: number;
+  maxPerCustomer?: number;
   cpuProf?: string;
 }): Promise<number> {
   const config = loadConfig();
@@ -147,6 +148,7 @@ async function flashSale(opts: {
     instances: opts.instances,
     payment: opts.payment,
     paidP99BudgetMs: opts.paidP99Budget,
+    ...(opts.maxPerCustomer ? { maxPerCustomer: opts.maxPerCustomer } : {}),
     drainBudgetMs: opts.drainBudget,
     ...(opts.url ? { url: opts.url } : {}),
     ...(opts.cpuProf ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] } : {}),
@@ -364,6 +366,11 @@ program
     'how soon after the sale the payment backlog must be empty, in ms',
     int('drain-budget'),
     5_000,
+  )
+  .option(
+    '--max-per-customer <n>',
+    'cap the hot SKU per customer; some buyers try one unit more',
+    int('max-per-customer'),
   )
   .option('--url <url>', 'target a running service (its DATABASE_URL must be this one)')
   .option(

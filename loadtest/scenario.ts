@@ -86,7 +86,8 @@ export async function createBuyers(
   productId: number,
   count: number,
   emailPrefix = 'buyer',
-  quantity = 1,
+  /** Units in each buyer's cart: one number, or one per buyer (by index). */
+  quantity: number | ((i: number) => number) = 1,
 ): Promise<Buyer[]> {
   const buyers: Buyer[] = [];
   for (let start = 0; start < count; start += 5_000) {
@@ -104,15 +105,17 @@ export async function createBuyers(
          INSERT INTO carts (user_id) SELECT id FROM users RETURNING id, user_id
        ), items AS (
          INSERT INTO cart_items (cart_id, product_id, quantity, price_cents_at_add)
-         SELECT carts.id, ?, ?, (SELECT price_cents FROM products WHERE id = ?) FROM carts
+         SELECT carts.id, ?, q.quantity, (SELECT price_cents FROM products WHERE id = ?)
+           FROM carts JOIN users ON users.id = carts.user_id JOIN input USING (email)
+           JOIN unnest(?::int[]) WITH ORDINALITY AS q(quantity, n) ON q.n = input.n
        )
        SELECT carts.id AS cart_id FROM carts JOIN users ON users.id = carts.user_id JOIN input USING (email) ORDER BY input.n`,
       [
         tokens.map((_, i) => `${emailPrefix}${start + i}@loadtest.local`),
         tokens.map(hashToken),
         productId,
-        quantity,
         productId,
+        tokens.map((_, i) => (typeof quantity === 'number' ? quantity : quantity(start + i))),
       ],
     );
     rows.forEach((r, i) => {
