@@ -21,7 +21,7 @@ async function stripeShop(env: Record<string, string> = {}) {
     STRIPE_SECRET_KEY: 'sk_test_standin',
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     STRIPE_API_BASE: standIn.url,
-    PAYMENT_TIMEOUT: '300ms',
+    PAYMENT_TIMEOUT: '1s',
     ...env,
   });
   const server = http.createServer(createApp(t.container).callback()).listen(0, '127.0.0.1');
