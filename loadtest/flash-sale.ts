@@ -245,7 +245,7 @@ async function judge(
     const { rows: over } = await db.raw<{ rows: { n: number }[] }>(
       `SELECT count(*)::int AS n FROM (
          SELECT o.user_id FROM orders o JOIN order_items i ON i.order_id = o.id
-          WHERE i.product_id = ? AND o.status IN ('PENDING', 'PAID') GROUP BY o.user_id HAVING sum(i.quantity) > ?) x`,
+          WHERE i.product_id = ? AND o.status IN ('PENDING', 'PAID', 'SHIPPED', 'DELIVERED') GROUP BY o.user_id HAVING sum(i.quantity) > ?) x`,
       [productId, opts.maxPerCustomer],
     );
     if (over[0]!.n) failures.push(`${over[0]!.n} customers hold more than ${opts.maxPerCustomer} units`);

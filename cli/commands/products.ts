@@ -225,7 +225,7 @@ export function registerProductCommands(program: Command) {
   products
     .command('limit <sku> <max>')
     .description(
-      'cap the units one customer may order of a product (across their PENDING and PAID orders); "none" lifts the cap',
+      'cap the units one customer may order of a product (across their PENDING, PAID, SHIPPED and DELIVERED orders); "none" lifts the cap',
     )
     .option('--reason <text>', 'why, for the admin audit log')
     .addHelpText(

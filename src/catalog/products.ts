@@ -56,7 +56,7 @@ const COLUMNS = [
   'max_per_customer',
 ] as const;
 
-/** A hot product's cap per customer (units across their PENDING and PAID orders); null lifts it. */
+/** A hot product's cap per customer (units across their PENDING, PAID, SHIPPED and DELIVERED orders); null lifts it. */
 export const purchaseLimitSchema = z
   .object({
     max_per_customer: z.number().int('max_per_customer must be a whole number').min(1).max(10_000).nullable(),

@@ -222,7 +222,7 @@ function allocate(
 /**
  * A checkout the customer's limits refuse: too many unpaid orders at once (each holds stock for
  * the reservation's TTL), or more units of a capped product than its max_per_customer across
- * their PENDING and PAID orders.
+ * their PENDING, PAID, SHIPPED and DELIVERED orders.
  */
 function overLimit(
   userId: string,
@@ -275,7 +275,7 @@ async function customerHoldings(
       WHERE ? AND user_id = ANY(?::uuid[]) AND status = 'PENDING' GROUP BY user_id
      UNION ALL
      SELECT o.user_id, i.product_id, sum(i.quantity)::int FROM orders o JOIN order_items i ON i.order_id = o.id
-      WHERE o.user_id = ANY(?::uuid[]) AND o.status IN ('PENDING', 'PAID') AND i.product_id = ANY(?::bigint[])
+      WHERE o.user_id = ANY(?::uuid[]) AND o.status IN ('PENDING', 'PAID', 'SHIPPED', 'DELIVERED') AND i.product_id = ANY(?::bigint[])
       GROUP BY o.user_id, i.product_id`,
     [countPending, users, users, cappedProducts],
   );

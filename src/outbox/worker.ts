@@ -105,7 +105,15 @@ export function createOutboxWorker({
     }
   }
 
-  async function drain(maxRounds = 100): Promise<DrainResult> {
+  // Claiming the one place a finished event frees would be a query per event under load: a claim
+  // waits for a worthwhile share of the pipeline, unless nothing is in flight.
+  const minClaim = Math.max(1, Math.min(batchSize, Math.floor(maxInFlight / 10)));
+
+  /**
+   * `maxRounds` bounds the claims (a call from a test or shopctl ends); `stopping` ends claiming
+   * at once (shutdown), leaving what is unclaimed to the next process.
+   */
+  async function drain(maxRounds = 100, stopping: () => boolean = () => false): Promise<DrainResult> {
     const result = { processed: 0, failed: 0 };
     let inFlight = 0;
     let rounds = 0;
@@ -122,12 +130,14 @@ export function createOutboxWorker({
     wakers.add(wake);
     try {
       for (;;) {
-        if (nudged) {
+        const claimable = rounds < maxRounds && !stopping();
+        // A nudge is only spent by a drain that can still claim; else the next drain sees it.
+        if (nudged && claimable) {
           nudged = false;
           empty = false;
         }
         const room = maxInFlight - inFlight;
-        if (!empty && room > 0 && rounds < maxRounds) {
+        if (!empty && claimable && room >= (inFlight === 0 ? 1 : minClaim)) {
           const want = Math.min(batchSize, room);
           const events = await claim(db, topics, want, leaseMs);
           if (events.length < want) empty = true;
@@ -143,10 +153,10 @@ export function createOutboxWorker({
             continue;
           }
         }
-        if (nudged && rounds < maxRounds) continue;
+        if (nudged && claimable) continue;
         if (inFlight === 0) {
           // Handlers may have written new events (a refund): one last look before stopping.
-          if (!empty || lastLook || rounds >= maxRounds) break;
+          if (!empty || lastLook || !claimable) break;
           lastLook = true;
           empty = false;
           continue;
@@ -178,7 +188,8 @@ export function createOutboxWorker({
       const loop = (async () => {
         while (!stopped) {
           try {
-            await drain();
+            // Runs while there is work: under a sale it never ends on a round count and sleeps.
+            await drain(Number.POSITIVE_INFINITY, () => stopped);
           } catch (err) {
             logger.error({ err }, 'outbox drain failed');
           }

@@ -70,6 +70,10 @@ export interface PaymentProvider {
   retrieveCharge(ref: string, options?: CallOptions): Promise<ChargeState>;
   /** Cancels a charge that has not succeeded (an order cancelled or expired while it waited). */
   cancelCharge(ref: string, idempotencyKey: string, options?: CallOptions): Promise<void>;
-  refund(request: RefundRequest, options?: CallOptions): Promise<{ ref: string }>;
+  /** Creates a refund; its status when the provider knows it at once (else it is taken as succeeded). */
+  refund(
+    request: RefundRequest,
+    options?: CallOptions,
+  ): Promise<{ ref: string; status?: RefundState['status'] }>;
   retrieveRefund(ref: string, options?: CallOptions): Promise<RefundState>;
 }

@@ -28,7 +28,8 @@ export async function startCharges(db: Db, provider: string, orderIds: string[])
      )
      SELECT o.id, o.total_cents, o.currency, o.payment_method FROM o
       WHERE o.id IN (SELECT order_id FROM started)
-         OR EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.kind = 'charge' AND p.state = 'pending')
+         OR (o.status = 'PENDING'
+             AND EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.kind = 'charge' AND p.state = 'pending'))
       ORDER BY o.id`,
     [orderIds, provider],
   );
@@ -123,4 +124,47 @@ export async function requeueCharge(db: Db, orderId: string): Promise<'requeued'
   if (updated > 0) return 'requeued';
   await db('outbox_events').insert({ topic: 'payment.requested', aggregate_id: orderId });
   return 'queued';
+}
+
+export type RefundRowState = 'succeeded' | 'pending' | 'failed';
+
+/** A provider's refund status in the payments table's terms (a canceled refund returned nothing). */
+export const refundState = (status: string): RefundRowState =>
+  status === 'succeeded' ? 'succeeded' : status === 'failed' || status === 'canceled' ? 'failed' : 'pending';
+
+/** Money on its way back for an order (succeeded and pending refunds), and how many failed. */
+export async function refundTotals(db: Db, orderId: string) {
+  const { rows } = await db.raw<{ rows: { refunded: number; failed: number }[] }>(
+    `SELECT coalesce(sum(amount_cents) FILTER (WHERE state IN ('succeeded', 'pending')), 0)::bigint AS refunded,
+            count(*) FILTER (WHERE state = 'failed')::int AS failed
+       FROM payments WHERE order_id = ? AND kind = 'refund'`,
+    [orderId],
+  );
+  return { refunded: Number(rows[0]!.refunded), failed: rows[0]!.failed };
+}
+
+/**
+ * Records a refund once, by its provider reference (the shop's job and the provider's webhook may
+ * both see it, in either order), or brings its state up to date.
+ */
+export async function recordRefund(
+  db: Db,
+  r: {
+    orderId: string;
+    provider: string;
+    ref: string;
+    state: RefundRowState;
+    amountCents: number;
+    key: string;
+  },
+) {
+  const updated = await db('payments')
+    .where({ kind: 'refund', provider_ref: r.ref })
+    .update({ state: r.state, updated_at: db.fn.now() });
+  if (updated > 0) return;
+  await db.raw(
+    `INSERT INTO payments (order_id, provider, provider_ref, kind, state, amount_cents, idempotency_key)
+     VALUES (?, ?, ?, 'refund', ?, ?, ?) ON CONFLICT DO NOTHING`,
+    [r.orderId, r.provider, r.ref, r.state, r.amountCents, r.key],
+  );
 }

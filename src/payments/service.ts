@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { Db } from '../db/index.js';
 import { findOrder, latestCharge } from '../orders/queries.js';
-import { completeEvents } from '../outbox/outbox.js';
+import { completeEvents, enqueue } from '../outbox/outbox.js';
 import type { SettlementOutcome } from '../settlement/plan.js';
 import type { SettlementService } from '../settlement/service.js';
 import { DomainError } from '../shared/errors.js';
@@ -14,7 +14,16 @@ import {
   type PaymentProvider,
   ProviderUnavailable,
 } from './provider.js';
-import { cancelKey, paymentRecord, refundKey, requeueCharge, startCharges } from './queries.js';
+import {
+  cancelKey,
+  paymentRecord,
+  recordRefund,
+  refundKey,
+  refundState,
+  refundTotals,
+  requeueCharge,
+  startCharges,
+} from './queries.js';
 
 export { chargeKey, refundKey } from './queries.js';
 
@@ -145,32 +154,47 @@ export function createPaymentService({
    * returns a paid order's whole total cancels the order (restocked). Its charge is settled first,
    * as a refund can arrive before the success it undoes.
    */
-  async function syncRefund(ref: string): Promise<SettlementOutcome | 'mismatch' | 'recorded'> {
+  /**
+   * A refund seen at the provider (ours, or one made in its dashboard): recorded once, its state
+   * kept current. A failed one is tried again; refunds that return a paid order's whole total
+   * cancel the order (restocked). Its charge is settled first, as a refund can arrive before the
+   * success it undoes.
+   */
+  async function syncRefund(ref: string): Promise<SettlementOutcome | 'mismatch' | 'recorded' | 'retried'> {
     const refund = await callProvider('refund', (signal) => provider.retrieveRefund(ref, { signal }));
-    if (refund.status !== 'succeeded') return 'ignored';
+    if (!refund.chargeRef) {
+      metrics.webhookFailures.inc({ provider: provider.name, reason: 'unknown_order' });
+      logger.error({ ref }, 'a refund names no charge');
+      return 'mismatch';
+    }
     // The refund's charge says whose it is (its own reference may not be recorded yet: a lost answer).
     const charge = await callProvider('charge', (signal) =>
       provider.retrieveCharge(refund.chargeRef, { signal }),
     );
     const charged = await orderOfCharge(charge, 'refund');
     if (!charged || refund.currency.toUpperCase() !== charged.currency.toUpperCase()) return 'mismatch';
-    await db('payments')
-      .insert({
-        order_id: charged.id,
-        provider: provider.name,
-        provider_ref: refund.ref,
-        kind: 'refund',
-        state: 'succeeded',
-        amount_cents: refund.amountCents,
-        idempotency_key: refundKey(charged.id),
-      })
-      .onConflict('idempotency_key')
-      .ignore();
+    const state = refundState(refund.status);
+    await recordRefund(db, {
+      orderId: charged.id,
+      provider: provider.name,
+      ref: refund.ref,
+      state,
+      amountCents: refund.amountCents,
+      key: `refund:${refund.ref}`,
+    });
+    if (state === 'failed') {
+      metrics.webhookFailures.inc({ provider: provider.name, reason: 'refund_failed' });
+      logger.error({ ref, order: charged.id }, 'a refund failed at the provider; trying again');
+      await db.transaction((trx) => enqueue(trx, [{ topic: 'payment.refund', aggregate_id: charged.id }]));
+      return 'retried';
+    }
+    if (state !== 'succeeded') return 'recorded';
     if (charged.status === 'PENDING' || charged.status === 'EXPIRED') {
       await settlement.settle({ kind: 'charge', orderId: charged.id, result: charge });
     }
     const order = await findOrder(db, charged.id);
-    if (order?.status === 'PAID' && refund.amountCents >= order.total_cents) {
+    const { refunded } = await refundTotals(db, charged.id);
+    if (order?.status === 'PAID' && refunded >= order.total_cents) {
       return settlement.settle({
         kind: 'cancel',
         orderId: order.id,
@@ -195,12 +219,29 @@ export function createPaymentService({
       if (!order || order.user_id !== userId)
         throw new DomainError('not_found', 'Order not found', { order_id: orderId });
       const charge = await latestCharge(db, orderId);
-      if (!charge?.provider_ref) {
-        throw new DomainError('conflict', 'The payment of this order has not started yet', {
-          order_id: orderId,
-        });
+      // Nothing to fetch: not started, or an answer that is final (a decline without an intent).
+      if (!charge?.provider_ref || charge.provider_ref.startsWith('declined:')) {
+        if (charge?.state === 'pending' || !charge) {
+          throw new DomainError('conflict', 'The payment of this order has not started yet', {
+            order_id: orderId,
+          });
+        }
+        return 'ignored';
       }
-      return syncCharge(charge.provider_ref, 'confirm');
+      try {
+        return await syncCharge(charge.provider_ref, 'confirm');
+      } catch (err) {
+        if (err instanceof ProviderUnavailable) {
+          throw new DomainError(
+            'service_unavailable',
+            'The payment provider did not answer; try again shortly',
+            {
+              order_id: orderId,
+            },
+          );
+        }
+        throw err;
+      }
     },
 
     /** On-call's view of an order's money (shopctl payments show). */
@@ -269,10 +310,9 @@ export function createPaymentService({
       await callProvider('charge', (signal) =>
         provider.cancelCharge(charge.provider_ref!, cancelKey(orderId), { signal }),
       );
-      await db('payments')
-        .where({ id: charge.id })
-        .whereIn('state', ['pending', 'requires_action'])
-        .update({ state: 'canceled', updated_at: db.fn.now() });
+      // What the provider holds now settles, not what was asked: the customer may have paid in
+      // the meantime (then the late-payment rules or a refund apply).
+      await syncCharge(charge.provider_ref, 'cancel');
       return 'canceled';
     },
 
@@ -296,32 +336,27 @@ export function createPaymentService({
         .where({ order_id: orderId, kind: 'charge', state: 'succeeded' })
         .first();
       if (!charged) return 'nothing_to_refund';
-      const done = await db('payments')
-        .where({ idempotency_key: refundKey(orderId) })
-        .first();
-      if (done) return 'refunded';
+      // What is already on its way back (refunds made here or in the provider's dashboard): only
+      // the rest is refunded, so a partial refund there never blocks the real one.
+      const { refunded, failed } = await refundTotals(db, orderId);
+      const remaining = charged.amount_cents - refunded;
+      if (remaining <= 0) return 'refunded';
+      // A refund that failed at the provider is tried again under a key of its own.
+      const key = failed ? `${refundKey(orderId)}:${failed}` : refundKey(orderId);
       const refund = await callProvider('refund', (signal) =>
         provider.refund(
-          {
-            chargeRef: charged.provider_ref,
-            amountCents: charged.amount_cents,
-            idempotencyKey: refundKey(orderId),
-          },
+          { chargeRef: charged.provider_ref, amountCents: remaining, idempotencyKey: key },
           { signal },
         ),
       );
-      await db('payments')
-        .insert({
-          order_id: orderId,
-          provider: provider.name,
-          provider_ref: refund.ref,
-          kind: 'refund',
-          state: 'succeeded',
-          amount_cents: charged.amount_cents,
-          idempotency_key: refundKey(orderId),
-        })
-        .onConflict('idempotency_key')
-        .ignore();
+      await recordRefund(db, {
+        orderId,
+        provider: provider.name,
+        ref: refund.ref,
+        state: refundState(refund.status ?? 'succeeded'),
+        amountCents: remaining,
+        key,
+      });
       return 'refunded';
     },
   };

@@ -176,7 +176,7 @@ export function createStripeProvider(settings: StripeSettings, timeoutMs: number
           { idempotencyKey: req.idempotencyKey },
         ),
       );
-      return { ref: refund.id };
+      return { ref: refund.id, status: (refund.status ?? 'pending') as RefundState['status'] };
     },
 
     async retrieveRefund(ref, o): Promise<RefundState> {

@@ -138,9 +138,9 @@ export function planSettlement(inputs: SettlementInput[], orders: Map<string, Lo
   // A charge still waiting (the customer's 3-D Secure, the provider's processing) would take the
   // money for an order that no longer wants it; a late success is refunded all the same.
   const cancelWaitingCharge = (order: LockedOrder) => {
-    const waiting = order.charge_state === 'requires_action' || order.charge_state === 'pending';
+    const waiting = ['requires_action', 'pending', 'processing'].includes(order.charge_state ?? '');
     // No reference yet: the call is in flight, and its answer settles like any other.
-    if (waiting && order.charge_ref) {
+    if (waiting && order.charge_ref && !plan.chargeCancels.includes(order.id)) {
       plan.chargeCancels.push(order.id);
     }
   };
@@ -208,7 +208,13 @@ export function planSettlement(inputs: SettlementInput[], orders: Map<string, Lo
         nextAction: result.nextAction ?? null,
       });
       order.charge_state = result.status;
-      if (result.status === 'requires_action' || result.status === 'processing') return result.status;
+      order.charge_ref = result.ref;
+      if (result.status === 'requires_action' || result.status === 'processing') {
+        // Waiting on the customer (or the provider) for an order that has ended: stop it there.
+        if (order.status !== 'PENDING' && !plan.chargeCancels.includes(order.id))
+          plan.chargeCancels.push(order.id);
+        return result.status;
+      }
       if (result.status === 'failed') {
         if (order.status !== 'PENDING') return 'ignored';
         move(order, 'PAYMENT_FAILED', result.failureCode ?? 'declined', ACTORS.charge, {

@@ -80,8 +80,13 @@ describe('settlement in group commits', function () {
       const p = await createProduct(t.container.db, { stock: 100 });
       const ids = await placeOrders(t, p.id, 60);
       expect(await stockOf(t, p.id)).to.deep.equal({ available: 40, reserved: 60, sold: 0 });
-      // Half are due by the time the race starts: the sweeper may expire those first.
+      // Half are due when the race starts (the sweeper may expire those first); the other half hold
+      // their stock for ten more minutes, so only a payment or a cancel can end them.
       await sleep(450);
+      await t.container
+        .db('reservations')
+        .whereIn('order_id', ids.slice(30))
+        .update({ expires_at: t.container.db.raw("now() + interval '10 minutes'") });
       const cancelled = ids.filter((_, i) => i % 3 === 0);
       const other = createContainer(t.container.config);
       try {

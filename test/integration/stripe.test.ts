@@ -251,6 +251,56 @@ describe('Stripe: the provider, webhooks and 3-D Secure (against the local stand
     expect(shop.standIn.refunds.size).to.equal(1);
   });
 
+  it('a partial refund made in Stripe does not stop the shop refunding the rest when the order is cancelled', async () => {
+    shop.standIn.webhooksTo(shop.webhookUrl, { automatic: false });
+    const { orderId, shopper } = await order(shop);
+    await shop.t.container.worker.drain();
+    const [intent] = intentOf(shop, orderId);
+    const partial = shop.standIn.refundInDashboard(intent!.id, 500);
+    const event = shop.standIn.signedEvent('refund.created', { ...partial });
+    expect((await shop.standIn.deliver(event.payload, event.header))!.status).to.equal(200);
+    // Part of the money back is not the order undone.
+    expect(await statusOf(shop, orderId)).to.equal('PAID');
+    await shop.t.request().post(`/orders/${orderId}/cancel`).set(shopper.auth).send({}).expect(200);
+    await shop.t.container.worker.drain();
+    const refunds = [...shop.standIn.refunds.values()].filter((r) => r.payment_intent === intent!.id);
+    expect(refunds.map((r) => r.amount).sort((a, b) => a - b)).to.deep.equal([500, 2_000]);
+    const rows = await shop.t.container
+      .db('payments')
+      .where({ order_id: orderId, kind: 'refund' })
+      .orderBy('amount_cents');
+    expect(rows.map((r) => [r.amount_cents, r.state])).to.deep.equal([
+      [500, 'succeeded'],
+      [2_000, 'succeeded'],
+    ]);
+  });
+
+  it('a refund that fails at the bank is recorded as failed and made again under a new key', async () => {
+    shop.standIn.webhooksTo(shop.webhookUrl, { automatic: false });
+    const { orderId, shopper } = await order(shop);
+    await shop.t.container.worker.drain();
+    await shop.t.request().post(`/orders/${orderId}/cancel`).set(shopper.auth).send({}).expect(200);
+    await shop.t.container.worker.drain();
+    const [first] = await shop.t.container.db('payments').where({ order_id: orderId, kind: 'refund' });
+    expect(first).to.include({ state: 'succeeded', idempotency_key: `order:${orderId}:refund` });
+    const failed = shop.standIn.failRefund(first.provider_ref);
+    const event = shop.standIn.signedEvent('refund.failed', { ...failed });
+    const answer = await shop.standIn.deliver(event.payload, event.header);
+    expect(answer!.status).to.equal(200);
+    expect(
+      (await shop.t.container.db('webhook_events').where({ type: 'refund.failed' }).first()).outcome,
+    ).to.equal('retried');
+    await shop.t.container.worker.drain();
+    const rows = await shop.t.container
+      .db('payments')
+      .where({ order_id: orderId, kind: 'refund' })
+      .orderBy('created_at');
+    expect(rows.map((r) => [r.state, r.idempotency_key, r.amount_cents])).to.deep.equal([
+      ['failed', `order:${orderId}:refund`, 2_500],
+      ['succeeded', `order:${orderId}:refund:1`, 2_500],
+    ]);
+  });
+
   it('out of order: a stale failure after the success changes nothing', async () => {
     shop.standIn.webhooksTo(shop.webhookUrl, { automatic: false });
     const { orderId } = await order(shop);
@@ -397,8 +447,9 @@ describe('Stripe: 3-D Secure finished after the reservation expired', function (
     await shop.t.request().post(`/orders/${orderId}/cancel`).set(shopper.auth).send({}).expect(200);
     await shop.t.container.worker.drain();
     expect(intentOf(shop, orderId)[0]!.status).to.equal('canceled');
+    // The intent as Stripe holds it after the cancel, settled onto the charge row.
     const charge = await shop.t.container.db('payments').where({ order_id: orderId }).first();
-    expect(charge.state).to.equal('canceled');
+    expect(charge).to.include({ state: 'failed', failure_code: 'canceled' });
     expect(
       shop.standIn.requests.filter((r) => r.path.endsWith('/cancel')).map((r) => r.idempotencyKey),
     ).to.deep.equal([`order:${orderId}:cancel`]);

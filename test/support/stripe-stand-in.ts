@@ -355,9 +355,19 @@ export async function startStripeStandIn({ webhookSecret }: { webhookSecret: str
         emit('payment_intent.payment_failed', { ...intent });
       }
     },
-    /** A refund made outside the shop (Stripe's dashboard). */
-    refundInDashboard(intentId: string) {
-      return route('POST', '/v1/refunds', { payment_intent: intentId }) as unknown as Refund;
+    /** A refund made outside the shop (Stripe's dashboard), of all or part of the charge. */
+    refundInDashboard(intentId: string, amount?: number) {
+      return route('POST', '/v1/refunds', {
+        payment_intent: intentId,
+        ...(amount ? { amount: String(amount) } : {}),
+      }) as unknown as Refund;
+    },
+    /** The bank returns a refund: it fails after it was accepted (refund.failed). */
+    failRefund(refundId: string) {
+      const refund = refunds.get(refundId)!;
+      refund.status = 'failed';
+      emit('refund.failed', { ...refund });
+      return refund;
     },
     signedEvent,
     /** Delivers an event (signed, or with the given header) and answers the service's response. */

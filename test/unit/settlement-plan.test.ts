@@ -202,3 +202,28 @@ describe('settlement plan: charges left waiting', () => {
     expect(plan.chargeCancels).to.deep.equal(['a', 'b']);
   });
 });
+
+describe('settlement plan: waiting answers for ended orders', () => {
+  const waitingResult = (orderId: string, status: 'requires_action' | 'processing'): SettlementInput => ({
+    kind: 'charge',
+    orderId,
+    result: { status, ref: `pi_${orderId}` },
+  });
+
+  it('an answer that waits on the customer, then a cancel in the same batch, cancels the charge', () => {
+    const plan = planSettlement(
+      [waitingResult('a', 'requires_action'), cancel('a')],
+      orders(order('a', 'PENDING')),
+    );
+    expect(plan.outcomes).to.deep.equal(['requires_action', 'cancelled']);
+    expect(plan.chargeCancels).to.deep.equal(['a']);
+  });
+
+  it('a waiting answer for an order already cancelled or expired cancels the charge too', () => {
+    const plan = planSettlement(
+      [cancel('a'), waitingResult('a', 'processing'), waitingResult('b', 'requires_action')],
+      orders(order('a', 'PENDING'), order('b', 'EXPIRED')),
+    );
+    expect(plan.chargeCancels).to.deep.equal(['a', 'b']);
+  });
+});
