@@ -80,12 +80,11 @@ export async function processBatch(
   const actor = opts.actor ?? 'checkout';
 
   // 1. Claim the idempotency keys. A key committed by another transaction meanwhile is a duplicate.
-  const claimed = await claimKeys(trx, requests);
+  // A key whose stored answer expired (24 h) but whose order lives on is still that order's: spent.
+  const { claimed, spent } = await claimKeys(trx, requests);
   const duplicates = requests.filter((r) => !claimed.has(r));
   const live = requests.filter((r) => claimed.has(r));
   if (live.length === 0) return { responses, duplicates, orders: [], productIds: [] };
-  // A key whose stored answer expired (24 h) but whose order lives on is still that order's.
-  const spent = await keysOfOrders(trx, live);
 
   // 2. Carts (locked, so a concurrent cart edit waits for us), their lines, products and stock, in
   // one read. The textbook path then locks the stock rows; group commit locks them last (below), so
@@ -97,13 +96,14 @@ export async function processBatch(
     trx,
     live.map((r) => r.userId),
   );
-  const { cartById, linesByCart, products, stock: peeked } = await loadCarts(trx, cartIds);
-  const holdings = await customerHoldings(
-    trx,
-    live.map((r) => r.userId),
-    [...products.values()].filter((p) => p.max_per_customer !== null).map((p) => p.id),
-    opts.maxPendingOrders > 0,
-  );
+  // Read after the customers' locks are held, so their holdings include every order committed before.
+  const {
+    cartById,
+    linesByCart,
+    products,
+    stock: peeked,
+    holdings,
+  } = await loadCarts(trx, cartIds, opts.maxPendingOrders > 0);
   const productIds = [...products.keys()];
   const stock = opts.lockFirst ? await lockStock(trx, productIds) : peeked;
 
@@ -128,11 +128,10 @@ export async function processBatch(
       outcome instanceof DomainError
         ? outcome
         : overLimit(request.userId, outcome.lines, products, holdings, opts.maxPendingOrders);
-    if (refused) {
-      responses.set(request, errorResponse(refused));
+    if (refused || outcome instanceof DomainError) {
+      responses.set(request, errorResponse(refused ?? (outcome as DomainError)));
       continue;
     }
-    if (outcome instanceof DomainError) continue;
     // Later requests of the same customer in this batch count this order too.
     holdings.pendingOrders.set(request.userId, (holdings.pendingOrders.get(request.userId) ?? 0) + 1);
     for (const line of outcome.lines) {
@@ -260,40 +259,19 @@ async function lockCustomers(trx: Trx, userIds: string[]) {
   ]);
 }
 
-/** Read after the customers' locks are held, so it sees every order they committed before. */
-async function customerHoldings(
-  trx: Trx,
-  userIds: string[],
-  cappedProducts: number[],
-  countPending: boolean,
-): Promise<CustomerHoldings> {
-  const holdings: CustomerHoldings = { pendingOrders: new Map(), units: new Map() };
-  if (!countPending && cappedProducts.length === 0) return holdings;
-  const users = [...new Set(userIds)];
-  const { rows } = await trx.raw<{ rows: { user_id: string; product_id: number | null; n: number }[] }>(
-    `SELECT user_id, NULL::bigint AS product_id, count(*)::int AS n FROM orders
-      WHERE ? AND user_id = ANY(?::uuid[]) AND status = 'PENDING' GROUP BY user_id
-     UNION ALL
-     SELECT o.user_id, i.product_id, sum(i.quantity)::int FROM orders o JOIN order_items i ON i.order_id = o.id
-      WHERE o.user_id = ANY(?::uuid[]) AND o.status IN ('PENDING', 'PAID', 'SHIPPED', 'DELIVERED') AND i.product_id = ANY(?::bigint[])
-      GROUP BY o.user_id, i.product_id`,
-    [countPending, users, users, cappedProducts],
-  );
-  for (const r of rows) {
-    if (r.product_id === null) holdings.pendingOrders.set(r.user_id, r.n);
-    else holdings.units.set(unitsKey(r.user_id, r.product_id), r.n);
-  }
-  return holdings;
-}
-
 interface CartSnapshot {
   cartById: Map<string, { id: string; user_id: string | null; status: string }>;
   linesByCart: Map<string, CartLineRow[]>;
   products: Map<number, ProductRow>;
   stock: Map<number, LockedStock>;
+  holdings: CustomerHoldings;
 }
 
-async function loadCarts(trx: Trx, cartIds: string[]): Promise<CartSnapshot> {
+/**
+ * The carts (locked), their lines, products and stock, and what each cart's customer already
+ * holds (unpaid orders, units of capped products), in one read.
+ */
+async function loadCarts(trx: Trx, cartIds: string[], countPending: boolean): Promise<CartSnapshot> {
   const { rows } = await trx.raw<{
     rows: {
       id: string;
@@ -309,10 +287,19 @@ async function loadCarts(trx: Trx, cartIds: string[]): Promise<CartSnapshot> {
       available_count: number;
       reserved_count: number;
       sold_count: number;
+      pending_orders: number | null;
+      held_units: number | null;
     }[];
   }>(
     `SELECT c.id, c.user_id, c.status, ci.product_id, ci.quantity,
-            p.sku, p.name, p.price_cents, p.active, p.max_per_customer, i.available_count, i.reserved_count, i.sold_count
+            p.sku, p.name, p.price_cents, p.active, p.max_per_customer, i.available_count, i.reserved_count, i.sold_count,
+            CASE WHEN ? THEN (SELECT count(*)::int FROM orders o WHERE o.user_id = c.user_id AND o.status = 'PENDING')
+            END AS pending_orders,
+            CASE WHEN p.max_per_customer IS NOT NULL THEN
+              (SELECT coalesce(sum(oi.quantity), 0)::int FROM orders o JOIN order_items oi ON oi.order_id = o.id
+                WHERE o.user_id = c.user_id AND oi.product_id = ci.product_id
+                  AND o.status IN ('PENDING', 'PAID', 'SHIPPED', 'DELIVERED'))
+            END AS held_units
        FROM carts c
        LEFT JOIN cart_items ci ON ci.cart_id = c.id
        LEFT JOIN products p ON p.id = ci.product_id
@@ -320,16 +307,22 @@ async function loadCarts(trx: Trx, cartIds: string[]): Promise<CartSnapshot> {
       WHERE c.id = ANY(?::uuid[])
       ORDER BY c.id, ci.product_id
       FOR UPDATE OF c`,
-    [cartIds],
+    [countPending, cartIds],
   );
   const snapshot: CartSnapshot = {
     cartById: new Map(),
     linesByCart: new Map(),
     products: new Map(),
     stock: new Map(),
+    holdings: { pendingOrders: new Map(), units: new Map() },
   };
   for (const r of rows) {
     snapshot.cartById.set(r.id, { id: r.id, user_id: r.user_id, status: r.status });
+    if (r.user_id && r.pending_orders !== null)
+      snapshot.holdings.pendingOrders.set(r.user_id, r.pending_orders);
+    if (r.user_id && r.product_id !== null && r.held_units !== null) {
+      snapshot.holdings.units.set(unitsKey(r.user_id, r.product_id), r.held_units);
+    }
     if (r.product_id === null || r.quantity === null) continue;
     const line = { cart_id: r.id, product_id: r.product_id, quantity: r.quantity };
     const lines = snapshot.linesByCart.get(r.id);
@@ -369,28 +362,28 @@ async function takeStock(trx: Trx, deltas: Deltas, lockedAlready: boolean) {
   }
 }
 
-async function keysOfOrders(trx: Trx, requests: CheckoutRequest[]): Promise<Set<CheckoutRequest>> {
-  const { rows } = await trx.raw<{ rows: { user_id: string; key: string }[] }>(
-    `SELECT user_id, idempotency_key AS key FROM orders
-      WHERE (user_id, idempotency_key) IN (SELECT * FROM unnest(?::uuid[], ?::text[]))`,
-    [requests.map((r) => r.userId), requests.map((r) => r.key)],
-  );
-  const used = new Set(rows.map((r) => `${r.user_id}\u0000${r.key}`));
-  return new Set(requests.filter((r) => used.has(`${r.userId}\u0000${r.key}`)));
-}
-
-async function claimKeys(trx: Trx, requests: CheckoutRequest[]): Promise<Set<CheckoutRequest>> {
+async function claimKeys(
+  trx: Trx,
+  requests: CheckoutRequest[],
+): Promise<{ claimed: Set<CheckoutRequest>; spent: Set<CheckoutRequest> }> {
   const sorted = [...requests].sort((a, b) => (a.userId + a.key < b.userId + b.key ? -1 : 1));
-  const { rows } = await trx.raw<{ rows: { user_id: string; key: string }[] }>(
+  const { rows } = await trx.raw<{ rows: { user_id: string; key: string; spent: boolean }[] }>(
     `INSERT INTO idempotency_keys (user_id, key, request_hash, expires_at)
      SELECT u, k, h, now() + interval '${IDEMPOTENCY_RETENTION_HOURS} hours'
        FROM unnest(?::uuid[], ?::text[], ?::text[]) WITH ORDINALITY AS t(u, k, h, n) ORDER BY n
      ON CONFLICT (user_id, key) DO NOTHING
-     RETURNING user_id, key`,
+     RETURNING user_id, key,
+               EXISTS (SELECT 1 FROM orders o WHERE o.user_id = idempotency_keys.user_id
+                          AND o.idempotency_key = idempotency_keys.key) AS spent`,
     [sorted.map((r) => r.userId), sorted.map((r) => r.key), sorted.map((r) => r.requestHash)],
   );
-  const won = new Set(rows.map((r) => `${r.user_id}\u0000${r.key}`));
-  return new Set(requests.filter((r) => won.has(`${r.userId}\u0000${r.key}`)));
+  const slot = (userId: string, key: string) => `${userId}\u0000${key}`;
+  const won = new Set(rows.map((r) => slot(r.user_id, r.key)));
+  const used = new Set(rows.filter((r) => r.spent).map((r) => slot(r.user_id, r.key)));
+  return {
+    claimed: new Set(requests.filter((r) => won.has(slot(r.userId, r.key)))),
+    spent: new Set(requests.filter((r) => used.has(slot(r.userId, r.key)))),
+  };
 }
 
 /**
