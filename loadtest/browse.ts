@@ -34,7 +34,7 @@ const CATEGORIES = [
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
 /** Shoppers browsing: full-text search (typos included), category and price filters, sorts, pages, product pages. */
-function browseMix(maxProductId: number): Scenario[] {
+export function browseMix(maxProductId: number): Scenario[] {
   return [
     {
       name: 'search',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AuditReport, checkInvariants } from '../src/audit/invariants.js';
 import type { Db } from '../src/db/index.js';
+import { browseMix } from './browse.js';
 import { type FireResult, fire } from './fire.js';
 import {
   PAYMENT_MIX,
@@ -9,8 +10,16 @@ import {
   sampleBacklog,
   waitForSettlement,
 } from './payments.js';
-import { type Buyer, createBuyers, createHotSku, dropRedisPrefix, freshDatabase } from './scenario.js';
+import {
+  type Buyer,
+  createBuyers,
+  createHotSku,
+  dropRedisPrefix,
+  freshDatabase,
+  seededDatabase,
+} from './scenario.js';
 import { type ServiceProcess, startServiceProcess } from './service.js';
+import { type StockLag, sampleStockLag } from './stock-lag.js';
 
 export interface FlashSaleOptions {
   databaseUrl: string;
@@ -38,6 +47,14 @@ export interface FlashSaleOptions {
   extraEnv?: Record<string, string>;
   /** Extra node flags for the service processes, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Shoppers browsing a seeded catalog of `products` at `rate` requests/s while the sale runs. */
+  browse?: { rate: number; products: number };
+}
+
+export interface BrowseDuringSale {
+  fire: FireResult;
+  /** How far the hot product's stock shown by browse trailed PostgreSQL. */
+  lag: StockLag;
 }
 
 export interface FlashSaleReport {
@@ -54,6 +71,7 @@ export interface FlashSaleReport {
   /** shop_* series from each service's GET /metrics after the sale. */
   metrics?: string[][];
   payment?: PaymentFigures;
+  browse?: BrowseDuringSale;
 }
 
 async function scrapeBusinessMetrics(url: string): Promise<string[]> {
@@ -92,7 +110,9 @@ async function prepare(opts: FlashSaleOptions, runId: string): Promise<Prepared>
     const { createDb } = await import('../src/db/index.js');
     db = createDb(opts.databaseUrl, 4);
   } else {
-    ({ url: databaseUrl, db } = await freshDatabase(opts.databaseUrl, 'shop_loadtest'));
+    ({ url: databaseUrl, db } = opts.browse
+      ? await seededDatabase(opts.databaseUrl, 'shop_loadtest', opts.browse.products)
+      : await freshDatabase(opts.databaseUrl, 'shop_loadtest'));
   }
   const warmupCount = Math.max(500, Math.ceil((opts.rate / 2) * WARMUP_SECONDS));
   const warmupSku = await createHotSku(db, warmupCount, `WARM-${runId}`);
@@ -157,6 +177,17 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     let next = 0;
     const saleStarted = Date.now();
     const sampler = opts.payment ? sampleBacklog(db, saleStarted) : null;
+    const browsing = opts.browse
+      ? {
+          lag: sampleStockLag(db, urls[0]!, productId),
+          fire: fire({
+            urls,
+            rate: opts.browse.rate,
+            durationSec: opts.durationSec,
+            mix: browseMix(opts.browse.products),
+          }),
+        }
+      : null;
     const result = await fire({
       urls,
       rate: opts.rate,
@@ -183,6 +214,7 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
         .filter(([outcome]) => Number(outcome.slice(0, 3)) >= 400)
         .map(([outcome, n]) => [outcome.slice(4), n]),
     );
+    const browse = browsing ? { fire: await browsing.fire, lag: await browsing.lag.stop() } : undefined;
     const drainMs = opts.payment ? await waitForSettlement(db, 120_000) : null;
     const backlog = (await sampler?.stop()) ?? [];
     // The service's own account of the sale (counters are per process: one scrape each).
@@ -190,10 +222,11 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     for (const s of services) await s.stop();
     services.length = 0;
     const report = await judge(db, productId, opts, result, errorCodes);
-    if (!opts.payment) return { ...report, metrics };
+    if (browse) report.failures.push(...judgeBrowse(browse));
+    if (!opts.payment) return { ...report, metrics, browse };
     const payment = await paymentFigures(db, productId, backlog, drainMs);
     report.failures.push(...judgePayments(payment, opts));
-    return { ...report, metrics, payment };
+    return { ...report, metrics, payment, browse };
   } finally {
     await Promise.allSettled(services.map((s) => s.stop()));
     await db.destroy();
@@ -292,5 +325,16 @@ function judgePayments(p: PaymentFigures, opts: FlashSaleOptions): string[] {
       `the payment backlog took ${p.drainMs} ms to drain after the sale (budget ${opts.drainBudgetMs} ms)`,
     );
   }
+  return failures;
+}
+
+/** Browse beside a sale: every answer a 200, and the stock shown never seconds behind. */
+function judgeBrowse({ fire: result, lag }: BrowseDuringSale): string[] {
+  const failures = Object.entries(result.outcomes)
+    .filter(([outcome]) => outcome !== '200')
+    .map(([outcome, n]) => `browse: ${n} × ${outcome}`);
+  if (result.errors || result.timeouts)
+    failures.push(`browse: ${result.errors} connection errors, ${result.timeouts} timeouts`);
+  if (lag.max > 5_000) failures.push(`browse showed stock ${lag.max} ms behind PostgreSQL`);
   return failures;
 }

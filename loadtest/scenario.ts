@@ -5,6 +5,7 @@ import {
   type Db,
   ensureDatabase,
   migrateLatest,
+  pendingMigrations,
   quoteIdent,
   withDatabase,
   withMaintenance,
@@ -44,11 +45,41 @@ export async function dropRedisPrefix(redisUrl: string, prefix: string) {
   await cache.close();
 }
 
-/** A fresh database holding the deterministic demo catalog (browse and cart benchmarks). */
+/**
+ * A fresh database holding the deterministic demo catalog (browse, cart and mixed benchmarks),
+ * copied from a seeded template kept between runs: a million products are seeded once, not per
+ * run. The template is rebuilt when its migrations or size no longer match the code's.
+ */
 export async function seededDatabase(baseUrl: string, name: string, products: number) {
-  const fresh = await freshDatabase(baseUrl, name);
-  await seedDemoStore(fresh.db, { products, hashPassword });
-  return fresh;
+  const template = `shop_loadtest_catalog_${products}`;
+  const templateUrl = withDatabase(baseUrl, template);
+  const current = await withMaintenance(baseUrl, async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
+    return rowCount === 1;
+  });
+  let usable = false;
+  if (current) {
+    const db = createDb(templateUrl, 1);
+    try {
+      const [row] = await db('products').count<{ n: number }[]>('* as n');
+      usable = (await pendingMigrations(db)).length === 0 && Number(row?.n) === products;
+    } catch {
+      usable = false;
+    } finally {
+      await db.destroy();
+    }
+  }
+  if (!usable) {
+    const fresh = await freshDatabase(baseUrl, template);
+    await seedDemoStore(fresh.db, { products, hashPassword });
+    await fresh.db.destroy();
+  }
+  await withMaintenance(baseUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
+  });
+  const url = withDatabase(baseUrl, name);
+  return { url, db: createDb(url, 4) };
 }
 
 /** One SKU with `stock` units received through the ledger, as the seed does. */

@@ -67,7 +67,13 @@ const envSchema = z.object({
   REDIS_COMMAND_TIMEOUT: duration.default(250),
   BODY_LIMIT: z.string().default('100kb'),
   PRODUCT_CACHE_TTL: duration.default(6 * 3_600_000),
+  // How long a result that depends on stock (in_stock=true) is fresh; one that does not stays
+  // fresh until product data changes, up to SEARCH_CACHE_MAX_AGE. A result past its freshness
+  // is served while one refresh runs, for as long again as SEARCH_CACHE_MAX_AGE.
   SEARCH_CACHE_TTL: duration.default(15_000),
+  SEARCH_CACHE_MAX_AGE: duration.default(10 * 60_000),
+  // The most the stock shown in browse may lag PostgreSQL; checkouts also clear it as they commit.
+  STOCK_CACHE_TTL: duration.default(2_000),
   CHECKOUT_STRATEGY: z.enum(['group-commit', 'row-lock']).default('group-commit'),
   CHECKOUT_BATCH_MAX: int(1, 10_000).default(256),
   CHECKOUT_BATCH_WAIT: duration.default(2),
@@ -147,7 +153,12 @@ function build(env: z.output<typeof envSchema>) {
     logLevel: env.LOG_LEVEL,
     db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX, migrateOnStart: env.MIGRATE_ON_START },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT },
-    cache: { productTtlMs: env.PRODUCT_CACHE_TTL, searchTtlMs: env.SEARCH_CACHE_TTL },
+    cache: {
+      productTtlMs: env.PRODUCT_CACHE_TTL,
+      searchTtlMs: env.SEARCH_CACHE_TTL,
+      searchMaxAgeMs: Math.max(env.SEARCH_CACHE_MAX_AGE, env.SEARCH_CACHE_TTL),
+      stockTtlMs: env.STOCK_CACHE_TTL,
+    },
     checkout: {
       strategy: env.CHECKOUT_STRATEGY,
       batchMax: env.CHECKOUT_BATCH_MAX,

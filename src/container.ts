@@ -50,7 +50,13 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     db,
     cache,
     search,
-    ttl: { productMs: config.cache.productTtlMs, searchMs: config.cache.searchTtlMs },
+    logger,
+    ttl: {
+      productMs: config.cache.productTtlMs,
+      searchMs: config.cache.searchTtlMs,
+      searchMaxAgeMs: config.cache.searchMaxAgeMs,
+      stockMs: config.cache.stockTtlMs,
+    },
   });
   const cart = createCartService({ db, cache, catalog, limits: config.cart, metrics });
   const settlement = createSettlementService({ db, catalog, metrics, logger, options: config.settlement });

@@ -1,5 +1,5 @@
 import { recordAdminChanges } from '../admin/audit-log.js';
-import type { Product } from '../catalog/schemas.js';
+import { cachedCopies, forgetCopies } from '../catalog/cache-keys.js';
 import type { Db } from '../db/index.js';
 import { applyMovements, lockStock } from '../inventory/ledger.js';
 import type { Cache } from '../shared/cache.js';
@@ -88,7 +88,10 @@ export async function reconcile(
       counters.filter((c) => c.fixable),
       actor,
     );
-    await cache.del(...cacheDrift.map((d) => `product:${d.product_id}`));
+    await forgetCopies(
+      cache,
+      cacheDrift.map((d) => d.product_id),
+    );
     fixed.cache = cacheDrift.length;
   }
   const maxCacheDrift = cacheDrift.reduce(
@@ -105,7 +108,7 @@ export async function reconcile(
   };
 }
 
-/** Cached product copies (product:{id}) whose stock or price no longer match PostgreSQL. */
+/** Cached read copies (product data, stock counter) whose stock or price no longer match PostgreSQL. */
 async function compareCache(db: Db, cache: Cache): Promise<CacheDrift[]> {
   const drift: CacheDrift[] = [];
   let lastId = 0;
@@ -123,14 +126,19 @@ async function compareCache(db: Db, cache: Cache): Promise<CacheDrift[]> {
       );
     if (page.length === 0) return drift;
     lastId = page.at(-1)!.id;
-    const cached = await cache.mgetJson<Product>(page.map((p) => `product:${p.id}`));
+    const cached = await cachedCopies(
+      cache,
+      page.map((p) => p.id),
+    );
     page.forEach((p, i) => {
-      const c = cached[i];
-      if (c && (c.available !== p.available || c.price_cents !== p.price_cents)) {
+      const c = cached[i]!;
+      const available = c.available ?? p.available;
+      const price = c.price_cents ?? p.price_cents;
+      if (available !== p.available || price !== p.price_cents) {
         drift.push({
           product_id: p.id,
           sku: p.sku,
-          cached: { available: c.available, price_cents: c.price_cents },
+          cached: { available, price_cents: price },
           db: { available: p.available, price_cents: p.price_cents },
         });
       }

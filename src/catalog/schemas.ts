@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeCursor, queryFingerprint } from './cursor.js';
 
 const cents = (name: string) =>
   z
@@ -7,16 +8,23 @@ const cents = (name: string) =>
     .transform(Number)
     .pipe(z.number().int().max(2_147_483_647, `${name} is too large`));
 
-const positiveInt = (name: string, max: number) =>
+const positiveInt = (name: string, max: number, beyond = '') =>
   z
     .string()
     .regex(/^\d{1,9}$/, `${name} must be a positive integer`)
     .transform(Number)
-    .pipe(z.number().int().min(1, `${name} must be at least 1`).max(max, `${name} must be at most ${max}`));
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, `${name} must be at least 1`)
+        .max(max, `${name} must be at most ${max}${beyond}`),
+    );
 
 export const SORTS = ['relevance', 'price_asc', 'price_desc', 'newest', 'name'] as const;
 export const MAX_LIMIT = 100;
-export const MAX_PAGE = 100;
+/** `page` serves the first pages (OFFSET); past them `cursor` reads on at the cost of a first page. */
+export const MAX_PAGE = 50;
 
 export const productQuerySchema = z
   .object({
@@ -29,8 +37,12 @@ export const productQuerySchema = z
     max_price: cents('max_price').optional(),
     in_stock: z.enum(['true', 'false'], { message: 'in_stock must be true or false' }).optional(),
     sort: z.enum(SORTS, { message: `sort must be one of ${SORTS.join(', ')}` }).optional(),
-    // Deep pages are deep OFFSETs, a cost anyone could impose: narrow the search instead.
-    page: positiveInt('page', MAX_PAGE).default(1),
+    // Deep pages are deep OFFSETs, a cost anyone could impose: past the cap, follow next_cursor.
+    page: positiveInt('page', MAX_PAGE, '; read further pages with cursor=<next_cursor>').optional(),
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,1000}$/, 'cursor must be a next_cursor from an earlier page')
+      .optional(),
     // Above the cap is clamped rather than refused: clients asking for "everything" still get a page.
     limit: z
       .string()
@@ -45,16 +57,46 @@ export const productQuerySchema = z
     message: 'min_price must not exceed max_price',
     path: ['min_price'],
   })
-  .transform((q) => ({
-    search: q.search ? q.search : undefined,
-    category: q.category,
-    minPrice: q.min_price,
-    maxPrice: q.max_price,
-    inStock: q.in_stock === 'true',
-    sort: q.sort ?? (q.search ? 'relevance' : 'newest'),
-    page: q.page,
-    limit: q.limit,
-  }));
+  .refine((q) => q.page === undefined || q.cursor === undefined, {
+    message: 'use page or cursor, not both',
+    path: ['cursor'],
+  })
+  .transform((q, ctx) => {
+    const filter: ProductFilter = {
+      search: q.search ? q.search : undefined,
+      category: q.category,
+      minPrice: q.min_price,
+      maxPrice: q.max_price,
+      inStock: q.in_stock === 'true',
+    };
+    const sort = q.sort ?? (q.search ? 'relevance' : 'newest');
+    const fingerprint = queryFingerprint(filter, sort);
+    let after: SortKey | undefined;
+    if (q.cursor !== undefined) {
+      const decoded = decodeCursor(q.cursor, fingerprint);
+      if (typeof decoded === 'string') {
+        ctx.addIssue({ code: 'custom', message: decoded, path: ['cursor'] });
+        return z.NEVER;
+      }
+      after = decoded;
+    }
+    return { ...filter, sort, page: q.page ?? 1, limit: q.limit, after, fingerprint };
+  });
+
+/** What a query matches, apart from its order and page: the key of its total and facets. */
+export interface ProductFilter {
+  search?: string;
+  category?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  inStock: boolean;
+}
+
+/** A keyset position: the sort key as PostgreSQL prints it, and the id that breaks ties. */
+export interface SortKey {
+  key: string;
+  id: number;
+}
 
 export type ProductQuery = z.output<typeof productQuerySchema>;
 
@@ -71,11 +113,22 @@ export interface Product {
   created_at: string;
 }
 
+export interface Facets {
+  /** True when counted on the first EXACT_TOTAL_LIMIT matches and scaled to the total. */
+  is_estimate: boolean;
+  categories: { slug: string; count: number }[];
+  prices: { min_cents: number; max_cents: number | null; count: number }[];
+}
+
 export interface ProductPage {
   products: Product[];
   total: number;
-  page: number;
+  total_is_estimate: boolean;
+  facets: Facets;
+  /** The page number when paging by `page`; null when reading on from a cursor. */
+  page: number | null;
   next_page: number | null;
+  next_cursor: string | null;
 }
 
 export interface Category {

@@ -2,9 +2,20 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.js';
 import type { Cache } from '../shared/cache.js';
 import { notFound } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { forgetCopies, genKey, productKey, SEARCH_VERSION_KEY, stockKey } from './cache-keys.js';
+import { encodeCursor } from './cursor.js';
 import * as q from './queries.js';
-import type { Category, Product, ProductPage, ProductQuery } from './schemas.js';
-import { type SearchBackend, toProduct } from './search.js';
+import {
+  type Category,
+  MAX_PAGE,
+  type Product,
+  type ProductFilter,
+  type ProductPage,
+  type ProductQuery,
+  type SortKey,
+} from './schemas.js';
+import { EXACT_TOTAL_LIMIT, type ProductRow, type SearchBackend, type SearchSummary } from './search.js';
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
 
@@ -12,82 +23,257 @@ interface Deps {
   db: Db;
   cache: Cache;
   search: SearchBackend;
-  ttl: { productMs: number; searchMs: number };
+  logger: Logger;
+  ttl: {
+    /** A product's own data (name, price...): kept until the product changes. */
+    productMs: number;
+    /** A result that depends on stock (in_stock=true) is fresh this long. */
+    searchMs: number;
+    /** Any result is fresh at most this long (until product data changes, for one that ignores stock). */
+    searchMaxAgeMs: number;
+    /** A product's available count: the most browse can lag PostgreSQL. */
+    stockMs: number;
+  };
 }
 
-const SEARCH_VERSION_KEY = 'search:ver';
-const genKey = (id: number) => `product:gen:${id}`;
+/** A product as cached: everything but its stock, which changes with every checkout. */
+type ProductData = Omit<Product, 'available' | 'in_stock'>;
 
-export function createCatalogService({ db, cache, search, ttl }: Deps) {
-  // Bumping the version orphans every cached result page at once; they then age out by TTL.
-  const searchVersion = async () => (await cache.get(SEARCH_VERSION_KEY)) ?? '0';
+interface Entry<T> {
+  /** The search version the entry was computed at: product data changed since if it differs. */
+  v: string;
+  /** When it was computed (ms since the epoch). */
+  at: number;
+  data: T;
+}
+
+interface PageIds {
+  ids: number[];
+  next: SortKey | null;
+}
+
+const digest = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64url');
+
+const withStock = (data: ProductData, available: number): Product => ({
+  ...data,
+  available,
+  in_stock: available > 0,
+});
+
+/**
+ * Browse answers come from three caches with three lifetimes, so a checkout never flushes browse:
+ * result pages and summaries hold ids and counts (dropped only when product data changes), each
+ * product's data is cached until it changes, and its stock is read through a short-lived counter
+ * that checkouts and settlements delete after they commit.
+ */
+export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
+  /** One computation per key at a time in this process: a popular miss costs one query, not fifty. */
+  const inflight = new Map<string, Promise<unknown>>();
+  function once<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let running = inflight.get(key) as Promise<T> | undefined;
+    if (!running) {
+      running = compute().finally(() => inflight.delete(key));
+      inflight.set(key, running);
+    }
+    return running;
+  }
+
+  async function recompute<T>(key: string, version: string, compute: () => Promise<T>): Promise<T> {
+    return once(`${key}@${version}`, async () => {
+      const data = await compute();
+      // Kept twice its freshness: the second half is served stale while a refresh runs.
+      await cache.setJson(
+        key,
+        { v: version, at: Date.now(), data } satisfies Entry<T>,
+        2 * ttl.searchMaxAgeMs,
+      );
+      return data;
+    });
+  }
+
+  /**
+   * A cached entry of the current version is served; once older than `freshMs` it is served
+   * while one refresh runs (stale-while-revalidate). An entry from before a product change, or
+   * none, is computed now: after an admin writes, the next read sees the write.
+   */
+  async function cached<T>(
+    key: string,
+    version: string,
+    entry: Entry<T> | null,
+    freshMs: number,
+    compute: () => Promise<T>,
+  ): Promise<T> {
+    if (entry?.v !== version) return recompute(key, version, compute);
+    if (Date.now() - entry.at > freshMs) {
+      recompute(key, version, compute).catch((err) =>
+        logger.warn({ err: (err as Error).message, key }, 'browse cache refresh failed'),
+      );
+    }
+    return entry.data;
+  }
+
+  /** Live stock for products whose data is already known: the short-lived counters, then inventory. */
+  async function stockOf(ids: number[], counters: (number | null)[]): Promise<Map<number, number>> {
+    const stock = new Map<number, number>();
+    const missing: number[] = [];
+    ids.forEach((id, i) => {
+      const n = counters[i];
+      if (typeof n === 'number') stock.set(id, n);
+      else missing.push(id);
+    });
+    if (missing.length) {
+      const rows = await q.availableCounts(db, missing);
+      await Promise.all(rows.map((r) => cache.setJson(stockKey(r.product_id), r.available, ttl.stockMs)));
+      for (const r of rows) stock.set(r.product_id, r.available);
+    }
+    return stock;
+  }
+
+  /** Several products at once (one MGET of data and stock, then PostgreSQL for the misses); unknown or inactive ids are absent. */
+  async function getProducts(ids: number[]): Promise<Map<number, Product>> {
+    const unique = [...new Set(ids)];
+    const found = new Map<number, Product>();
+    if (unique.length === 0) return found;
+    const hits = await cache.mgetJson<ProductData | number>([
+      ...unique.map(productKey),
+      ...unique.map(stockKey),
+    ]);
+    const known: number[] = [];
+    const counters: (number | null)[] = [];
+    const datas = new Map<number, ProductData>();
+    const missing: number[] = [];
+    unique.forEach((id, i) => {
+      const data = hits[i] as ProductData | null;
+      if (data) {
+        datas.set(id, data);
+        known.push(id);
+        counters.push(hits[unique.length + i] as number | null);
+      } else missing.push(id);
+    });
+    const stock = await stockOf(known, counters);
+    for (const id of known) {
+      const available = stock.get(id);
+      // An id with data cached but no inventory row left is a product deleted since: absent.
+      if (available !== undefined) found.set(id, withStock(datas.get(id)!, available));
+    }
+    if (missing.length) {
+      const generations = await cache.mgetJson<number>(missing.map(genKey));
+      const genOf = new Map(missing.map((id, i) => [id, String(generations[i] ?? 0)]));
+      const rows = await q.findProducts(db, missing);
+      await Promise.all(
+        rows.flatMap(({ available, ...data }) => [
+          cache.setIfGeneration(
+            productKey(data.id),
+            genKey(data.id),
+            genOf.get(data.id)!,
+            toData(data),
+            ttl.productMs,
+          ),
+          cache.setJson(stockKey(data.id), available, ttl.stockMs),
+        ]),
+      );
+      for (const row of rows) found.set(row.id, withStock(toData(row), row.available));
+    }
+    return found;
+  }
+
+  const versionOf = (raw: unknown) => String(raw ?? 0);
 
   return {
+    getProducts,
+
     async listProducts(query: ProductQuery): Promise<ProductPage> {
-      const digest = createHash('sha1').update(JSON.stringify(query)).digest('base64url');
-      const key = `search:${await searchVersion()}:${digest}`;
-      const cached = await cache.getJson<ProductPage>(key);
-      if (cached) return cached;
-      const { products, total } = await search.search(query);
-      const page: ProductPage = {
-        products,
-        total,
-        page: query.page,
-        next_page: query.page * query.limit < total ? query.page + 1 : null,
+      const filter: ProductFilter = {
+        search: query.search,
+        category: query.category,
+        minPrice: query.minPrice,
+        maxPrice: query.maxPrice,
+        inStock: query.inStock,
       };
-      await cache.setJson(key, page, ttl.searchMs);
-      return page;
+      const summaryKey = `search:summary:${digest(filter)}`;
+      const pageKey = `search:page:${digest([query.fingerprint, query.page, query.limit, query.after ?? null])}`;
+      const [rawVersion, summaryEntry, pageEntry] = await cache.mgetJson<unknown>([
+        SEARCH_VERSION_KEY,
+        summaryKey,
+        pageKey,
+      ]);
+      const version = versionOf(rawVersion);
+      // Without in_stock, what matches and in which order is product data alone, and a product
+      // change bumps the version: such results need no refresh on a timer.
+      const freshMs = query.inStock ? ttl.searchMs : ttl.searchMaxAgeMs;
+      const summary = await cached(
+        summaryKey,
+        version,
+        summaryEntry as Entry<SearchSummary> | null,
+        freshMs,
+        () => search.summarize(filter),
+      );
+      const page = await cached(pageKey, version, pageEntry as Entry<PageIds> | null, freshMs, async () => {
+        const found = await search.page(query, summary.total <= EXACT_TOTAL_LIMIT);
+        return { ids: found.ids, next: found.more ? (found.keys.at(-1) ?? null) : null };
+      });
+      const products = await getProducts(page.ids);
+      // The page was chosen up to a search TTL ago; the stock shown is live, and a product that
+      // sold out since leaves an in-stock listing rather than show there as unavailable.
+      const shown = page.ids
+        .map((id) => products.get(id))
+        .filter((p): p is Product => p !== undefined && (!query.inStock || p.in_stock));
+      const byPage = query.after === undefined;
+      return {
+        products: shown,
+        total: summary.total,
+        total_is_estimate: summary.total_is_estimate,
+        facets: summary.facets,
+        page: byPage ? query.page : null,
+        next_page: byPage && page.next && query.page < MAX_PAGE ? query.page + 1 : null,
+        next_cursor: page.next ? encodeCursor(query.fingerprint, page.next) : null,
+      };
     },
 
     async getProduct(id: number): Promise<Product> {
-      const cached = await cache.getJson<Product>(`product:${id}`);
-      if (cached) return cached;
-      const generation = (await cache.get(genKey(id))) ?? '0';
-      const row = await q.findProduct(db, id);
-      if (!row) throw notFound('Product', { product_id: id });
-      const product = toProduct(row);
-      await cache.setIfGeneration(`product:${id}`, genKey(id), generation, product, ttl.productMs);
+      const product = (await getProducts([id])).get(id);
+      if (!product) throw notFound('Product', { product_id: id });
       return product;
     },
 
-    /** Several products at once (one MGET, then one query for the misses); unknown or inactive ids are absent. */
-    async getProducts(ids: number[]): Promise<Map<number, Product>> {
-      const unique = [...new Set(ids)];
-      const cached = await cache.mgetJson<Product>(unique.map((id) => `product:${id}`));
-      const found = new Map<number, Product>();
-      const missing: number[] = [];
-      unique.forEach((id, i) => {
-        const hit = cached[i];
-        if (hit) found.set(id, hit);
-        else missing.push(id);
-      });
-      if (missing.length) {
-        const generations = await cache.mgetJson<number>(missing.map(genKey));
-        const genOf = new Map(missing.map((id, i) => [id, String(generations[i] ?? 0)]));
-        const rows = (await q.findProducts(db, missing)).map(toProduct);
-        await Promise.all(
-          rows.map((p) =>
-            cache.setIfGeneration(`product:${p.id}`, genKey(p.id), genOf.get(p.id)!, p, ttl.productMs),
-          ),
-        );
-        for (const p of rows) found.set(p.id, p);
-      }
-      return found;
+    async listCategories(): Promise<Category[]> {
+      const key = 'search:categories';
+      const [rawVersion, entry] = await cache.mgetJson<unknown>([SEARCH_VERSION_KEY, key]);
+      return cached(key, versionOf(rawVersion), entry as Entry<Category[]> | null, ttl.searchMaxAgeMs, () =>
+        q.listCategories(db),
+      );
     },
 
-    listCategories: (): Promise<Category[]> => q.listCategories(db),
+    /** Call after products' stock changed (after the commit): browse shows the new counts at once. */
+    async stockChanged(ids: Iterable<number>) {
+      const unique = [...new Set(ids)];
+      for (let i = 0; i < unique.length; i += 1_000)
+        await cache.del(...unique.slice(i, i + 1_000).map(stockKey));
+    },
 
-    /** Call after a product's data, price or stock changed (after the commit). */
+    /** Call after products' data changed (name, price, category, active; after the commit). */
     async invalidateProducts(ids: Iterable<number>) {
       const unique = [...new Set(ids)];
       // Chunked: an admin import touches 100k products, and one 100k-key command overflows the client.
-      for (let i = 0; i < unique.length; i += 1_000) {
-        const chunk = unique.slice(i, i + 1_000);
-        // Bump generations first, so a reader that fetched before this change cannot re-cache it.
-        await Promise.all(chunk.map((id) => cache.incr(genKey(id))));
-        await cache.del(...chunk.map((id) => `product:${id}`));
-      }
+      // Generations first, so a reader that fetched before this change cannot re-cache it.
+      for (let i = 0; i < unique.length; i += 1_000)
+        await Promise.all(unique.slice(i, i + 1_000).map((id) => cache.incr(genKey(id))));
+      await forgetCopies(cache, unique);
+      // Result pages and summaries of the old version are recomputed on their next read.
       await cache.incr(SEARCH_VERSION_KEY);
     },
+  };
+}
+
+function toData(row: Omit<ProductRow, 'available'>): ProductData {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    category: row.category,
+    price_cents: row.price_cents,
+    currency: row.currency,
+    created_at: row.created_at.toISOString(),
   };
 }

@@ -83,7 +83,7 @@ export function createCheckoutService({ db, cart, catalog, logger, options, metr
     }
     // After the commit: caches and the converted carts' read copies.
     await Promise.all([
-      catalog.invalidateProducts(outcome.productIds),
+      catalog.stockChanged(outcome.productIds),
       ...outcome.orders.map((o) => cart.forgetCart(o.cartId, o.userId, o.cartVersion)),
     ]);
     return outcome;

@@ -102,7 +102,7 @@ export function createInventoryService({ db, catalog }: { db: Db; catalog: Catal
       await recordAdminChanges(trx, audit);
       return { changed: audit.length, productIds: movements.map((m) => m.product_id), audit };
     });
-    await catalog.invalidateProducts(result.productIds);
+    await catalog.stockChanged(result.productIds);
     return result;
   }
 

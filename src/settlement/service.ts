@@ -41,7 +41,7 @@ export function createSettlementService({
     for (const outcome of plan.outcomes) {
       metrics.settlements.inc({ outcome: outcome instanceof DomainError ? 'refused' : outcome });
     }
-    await catalog.invalidateProducts([...new Set(plan.movements.map((m) => m.product_id))]);
+    await catalog.stockChanged(plan.movements.map((m) => m.product_id));
   }
 
   async function runOnce(

@@ -9,6 +9,16 @@ type Res = supertest.Response;
 const day = (d: number) => new Date(Date.UTC(2026, 0, d, 12));
 const names = (res: Res) => (res.body.products as { name: string }[]).map((p) => p.name);
 const ids = (res: Res) => (res.body.products as { id: number }[]).map((p) => p.id);
+const NO_FACETS = { is_estimate: false, categories: [], prices: [] };
+const emptyPage = (total: number, page: number, facets: unknown = NO_FACETS) => ({
+  products: [],
+  total,
+  total_is_estimate: false,
+  facets,
+  page,
+  next_page: null,
+  next_cursor: null,
+});
 
 // Every "known" product costs less than this; the bulk and cache products cost more, so
 // `max_price=KNOWN_MAX` selects exactly the hand-made catalog below.
@@ -193,7 +203,7 @@ describe('browse: GET /products, /products/:id, /categories', () => {
 
     it('finds nothing for words no product has', async () => {
       const res = await get('?search=xylophone').expect(200);
-      expect(res.body).to.deep.equal({ products: [], total: 0, page: 1, next_page: null });
+      expect(res.body).to.deep.equal(emptyPage(0, 1));
     });
 
     it('requires every word to match', async () => {
@@ -208,7 +218,7 @@ describe('browse: GET /products, /products/:id, /categories', () => {
       expect(names(res)).to.deep.equal(['Cast Iron Skillet', 'chef knife', 'Electric Kettle']);
       expect(res.body.total).to.equal(3);
       const none = await get('?category=nosuch').expect(200);
-      expect(none.body).to.deep.equal({ products: [], total: 0, page: 1, next_page: null });
+      expect(none.body).to.deep.equal(emptyPage(0, 1));
     });
 
     it('combines search and category', async () => {
@@ -348,7 +358,13 @@ describe('browse: GET /products, /products/:id, /categories', () => {
 
     it('answers an empty page beyond the end, with the real total', async () => {
       const res = await bulk('&limit=50&page=4');
-      expect(res.body).to.deep.equal({ products: [], total: BULK, page: 4, next_page: null });
+      expect(res.body).to.deep.equal(
+        emptyPage(BULK, 4, {
+          is_estimate: false,
+          categories: [{ slug: 'bulk', count: BULK }],
+          prices: [{ min_cents: 50_000, max_cents: null, count: BULK }],
+        }),
+      );
     });
 
     it('defaults limit to 20', async () => {

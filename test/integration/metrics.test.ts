@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { checkInvariants } from '../../src/audit/invariants.js';
 import { reconcile } from '../../src/audit/reconcile.js';
-import type { Product } from '../../src/catalog/schemas.js';
+import { stockKey } from '../../src/catalog/cache-keys.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, createUser } from '../support/fixtures.js';
@@ -124,11 +124,7 @@ describe('GET /metrics after a scripted scenario', function () {
 
     // Redis claims 150 more mugs than PostgreSQL holds; the reconcile report measures it.
     const cached = (await c.catalog.getProducts([mug.id])).get(mug.id)!;
-    await c.cache.setJson(
-      `product:${mug.id}`,
-      { ...cached, available: cached.available + 150 } satisfies Product,
-      60_000,
-    );
+    await c.cache.setJson(stockKey(mug.id), cached.available + 150, 60_000);
     expect((await reconcile(c.db, c.cache)).maxCacheDrift).to.equal(150);
 
     // A lamp appears from nowhere (counters no longer match the ledger): the audit counts it.

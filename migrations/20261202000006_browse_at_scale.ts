@@ -1,0 +1,77 @@
+import type { Knex } from 'knex';
+
+/**
+ * Browse at a million products.
+ *
+ * - `categories.product_count` (active products) is kept by statement-level triggers with
+ *   transition tables: one UPDATE per statement, however many rows it wrote, so /categories and
+ *   category totals read a row instead of counting the catalog.
+ * - Every browse order has an index that ends in the id tie-breaker, with and without a category
+ *   in front, so keyset pages (cursor) and first pages read only the rows they return.
+ */
+export async function up(knex: Knex): Promise<void> {
+  await knex.raw('ALTER TABLE categories ADD COLUMN product_count integer NOT NULL DEFAULT 0');
+  await knex.raw(`
+    UPDATE categories c SET product_count = n.count
+      FROM (SELECT category, count(*)::int AS count FROM products WHERE active GROUP BY category) n
+     WHERE n.category = c.slug`);
+  // Counted from the rows a statement touched: + for new active rows, - for old active rows.
+  await knex.raw(`
+    CREATE FUNCTION categories_count_products() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'INSERT' THEN
+        UPDATE categories c SET product_count = c.product_count + d.delta
+          FROM (SELECT category, count(*)::int AS delta FROM new_rows WHERE active GROUP BY category) d
+         WHERE c.slug = d.category;
+      ELSIF TG_OP = 'DELETE' THEN
+        UPDATE categories c SET product_count = c.product_count - d.delta
+          FROM (SELECT category, count(*)::int AS delta FROM old_rows WHERE active GROUP BY category) d
+         WHERE c.slug = d.category;
+      ELSE
+        UPDATE categories c SET product_count = c.product_count + d.delta
+          FROM (SELECT category, sum(delta)::int AS delta
+                  FROM (SELECT category, 1 AS delta FROM new_rows WHERE active
+                        UNION ALL
+                        SELECT category, -1 FROM old_rows WHERE active) m
+                 GROUP BY category HAVING sum(delta) <> 0) d
+         WHERE c.slug = d.category;
+      END IF;
+      RETURN NULL;
+    END $$`);
+  await knex.raw(`
+    CREATE TRIGGER products_count_insert AFTER INSERT ON products
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION categories_count_products()`);
+  await knex.raw(`
+    CREATE TRIGGER products_count_update AFTER UPDATE ON products
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION categories_count_products()`);
+  await knex.raw(`
+    CREATE TRIGGER products_count_delete AFTER DELETE ON products
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION categories_count_products()`);
+
+  await knex.raw('DROP INDEX products_price_idx');
+  await knex.raw('DROP INDEX products_category_price_idx');
+  await knex.raw('CREATE INDEX products_price_idx ON products (price_cents, id) WHERE active');
+  await knex.raw(
+    'CREATE INDEX products_category_price_idx ON products (category, price_cents, id) WHERE active',
+  );
+  await knex.raw(
+    'CREATE INDEX products_category_created_idx ON products (category, created_at DESC, id DESC) WHERE active',
+  );
+  await knex.raw(
+    'CREATE INDEX products_category_name_idx ON products (category, lower(name), id) WHERE active',
+  );
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP INDEX products_category_name_idx');
+  await knex.raw('DROP INDEX products_category_created_idx');
+  await knex.raw('DROP INDEX products_category_price_idx');
+  await knex.raw('DROP INDEX products_price_idx');
+  await knex.raw('CREATE INDEX products_category_price_idx ON products (category, price_cents) WHERE active');
+  await knex.raw('CREATE INDEX products_price_idx ON products (price_cents) WHERE active');
+  await knex.raw('DROP TRIGGER products_count_delete ON products');
+  await knex.raw('DROP TRIGGER products_count_update ON products');
+  await knex.raw('DROP TRIGGER products_count_insert ON products');
+  await knex.raw('DROP FUNCTION categories_count_products()');
+  await knex.raw('ALTER TABLE categories DROP COLUMN product_count');
+}
