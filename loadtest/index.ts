@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { runBrowseBench } from './browse.js';
+import { browsePlans } from './browse-plans.js';
 import { runCartBench } from './cart.js';
 import type { FireResult } from './fire.js';
 import {
@@ -376,6 +377,16 @@ mixCommand(
       runCartBench({ ...o, users: opts.users }),
     ),
   );
+
+program
+  .command('plans')
+  .description(
+    'EXPLAIN (ANALYZE, BUFFERS) every browse shape on the seeded catalog; fails when one reads the catalog whole',
+  )
+  .option('--products <n>', 'catalog size', int('products'), 1_000_000)
+  .action(async (opts: { products: number }) => {
+    process.exitCode = await browsePlans(loadConfig().db.url, opts.products);
+  });
 
 program
   .command('flash-sale')

@@ -110,6 +110,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     cache,
     users,
     rateLimits,
+    search,
     catalog,
     cart,
     orders,
