@@ -42,7 +42,7 @@ export async function runMixBench(
     DATABASE_URL: databaseUrl,
     REDIS_URL: opts.redisUrl,
     REDIS_PREFIX: `loadtest:${name}:${randomUUID().slice(0, 8)}:`,
-    WORKERS: 'false',
+    // As `npm run demo` runs: background workers on (idle here: browsing and carts place no orders).
   };
   const c = createContainer(loadConfig(env), { logger: createLogger('warn') });
   const service = await startServiceProcess(env);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEMO_PASSWORD, seedDemoStore } from '../../seeds/demo-store.js';
+import { DEMO_PASSWORD, type SeedPhase, seedDemoStore } from '../../seeds/demo-store.js';
 import { databaseName, ensureDatabase, migrateLatest, rollbackAll } from '../../src/db/index.js';
 import { hashPassword } from '../../src/users/passwords.js';
 import { CliError, type GlobalOptions, print, withContainer } from '../context.js';
@@ -8,6 +8,11 @@ import { progressBar } from '../progress.js';
 // Only names that say what they are. The bare default "shop" is not on the list: it is the
 // production default too, so resetting it takes --force.
 const SAFE_TO_RESET = /(^|[_-])(dev|development|test|demo|local)($|[_-])/;
+
+const SEED_PHASES: Record<SeedPhase, string> = {
+  indexes: 'building indexes and checking foreign keys',
+  vacuum: 'vacuuming',
+};
 
 export function registerDbCommands(program: Command) {
   const db = program.command('db').description('database schema and demo data');
@@ -67,6 +72,13 @@ export function registerDbCommands(program: Command) {
           products,
           hashPassword,
           onProgress: (done) => bar?.update(done),
+          // A bulk load has work left after its last row (index builds, VACUUM): say so on stderr
+          // rather than sit at 100%.
+          onPhase: (phase) => {
+            if (!bar) return;
+            bar.stop();
+            process.stderr.write(`${SEED_PHASES[phase]}…\n`);
+          },
         });
         bar?.stop();
         print(
