@@ -8,6 +8,8 @@ import type { Knex } from 'knex';
  *   category totals read a row instead of counting the catalog.
  * - Every browse order has an index that ends in the id tie-breaker, with and without a category
  *   in front, so keyset pages (cursor) and first pages read only the rows they return.
+ * - `browse_row_estimate(query)`: the planner's row estimate for a query (EXPLAIN, never run), so
+ *   a browse summary gets its estimated total in the same round trip as its bounded count.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE categories ADD COLUMN product_count integer NOT NULL DEFAULT 0');
@@ -48,6 +50,14 @@ export async function up(knex: Knex): Promise<void> {
     CREATE TRIGGER products_count_delete AFTER DELETE ON products
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION categories_count_products()`);
 
+  await knex.raw(`
+    CREATE FUNCTION browse_row_estimate(query text) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+    DECLARE plan json;
+    BEGIN
+      EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+      RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::numeric::bigint;
+    END $$`);
+
   await knex.raw('DROP INDEX products_price_idx');
   await knex.raw('DROP INDEX products_category_price_idx');
   await knex.raw('CREATE INDEX products_price_idx ON products (price_cents, id) WHERE active');
@@ -69,6 +79,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP INDEX products_price_idx');
   await knex.raw('CREATE INDEX products_category_price_idx ON products (category, price_cents) WHERE active');
   await knex.raw('CREATE INDEX products_price_idx ON products (price_cents) WHERE active');
+  await knex.raw('DROP FUNCTION browse_row_estimate(text)');
   await knex.raw('DROP TRIGGER products_count_delete ON products');
   await knex.raw('DROP TRIGGER products_count_update ON products');
   await knex.raw('DROP TRIGGER products_count_insert ON products');

@@ -13,11 +13,12 @@ export interface SearchBackend {
   /** The match set's size (exact up to EXACT_TOTAL_LIMIT, else estimated) and its facets. */
   summarize(filter: ProductFilter): Promise<SearchSummary>;
   /**
-   * One page of matching ids in the query's order, one row past it to tell whether more follow,
-   * and the sort key of each (for the next cursor). `small` says the summary counted the whole
-   * match set exactly: then reading every match and sorting it beats walking a sort index.
+   * One page of matches in the query's order: each one's sort key and id (for cursors), whether
+   * more follow, and the products' rows as read (they need no second query to be shown).
+   * `small` says the summary counted the whole match set exactly: then reading every match and
+   * sorting it beats walking a sort index.
    */
-  page(query: ProductQuery, small: boolean): Promise<{ ids: number[]; keys: SortKey[]; more: boolean }>;
+  page(query: ProductQuery, small: boolean): Promise<{ keys: SortKey[]; more: boolean; rows: ProductRow[] }>;
 }
 
 export interface SearchSummary {
@@ -155,35 +156,26 @@ const bucketOf = (min: number): { min_cents: number; max_cents: number | null } 
  * typed phrase to each name, which doubled the cost of ranking a broad search at 1M products.
  */
 export function createPostgresSearch(db: Db): SearchBackend {
-  /** The planner's row estimate for a query: a plan, not a scan. */
-  async function planRows(query: Knex.QueryBuilder): Promise<number> {
-    const { sql, bindings } = query.clone().select(db.raw('1')).toSQL();
-    const { rows } = await db.raw<{ rows: { 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[] }>(
-      `EXPLAIN (FORMAT JSON) ${sql}`,
-      bindings,
-    );
-    return Math.round(rows[0]!['QUERY PLAN'][0].Plan['Plan Rows']);
-  }
-
   /**
-   * The match set's estimated size. Several words are estimated as the rarest word alone: the
+   * The match set's estimated size, as SQL for the summary's own statement (browse_row_estimate
+   * runs EXPLAIN, never the query). Several words are estimated as the rarest word alone: the
    * planner takes words as independent, and catalog words are not ("cast iron" would come out a
    * fifteenth of its real size); the rarest word bounds the set from above, and is close for phrases.
    */
-  async function estimate(filter: ProductFilter, terms: string[]): Promise<number> {
-    if (terms.length < 2) return planRows(filtered(db, filter, terms));
-    const each = await Promise.all(terms.map((t) => planRows(filtered(db, filter, [t]))));
-    return Math.min(...each);
+  function estimateSql(filter: ProductFilter, terms: string[]): Knex.Raw {
+    const each = (terms.length < 2 ? [terms] : terms.map((t) => [t])).map((words) =>
+      filtered(db, filter, words).select(db.raw('1')).toString(),
+    );
+    return db.raw(`least(${each.map(() => 'browse_row_estimate(?)').join(', ')})`, each);
   }
 
-  /** A category alone (or nothing at all) has its exact count kept by triggers on products. */
-  async function keptCount(filter: ProductFilter): Promise<number | null> {
+  /** A category alone (or nothing at all) has its exact count kept by triggers on products: SQL for it, or null. */
+  function keptCountSql(filter: ProductFilter): Knex.Raw | null {
     if (filter.search || filter.minPrice !== undefined || filter.maxPrice !== undefined || filter.inStock)
       return null;
-    const q = db('categories');
+    const q = db('categories').sum('product_count');
     if (filter.category) q.where({ slug: filter.category });
-    const [row] = await q.sum<{ n: string | null }[]>('product_count as n');
-    return Number(row?.n ?? 0);
+    return db.raw('(?)', [q]);
   }
 
   return {
@@ -196,28 +188,39 @@ export function createPostgresSearch(db: Db): SearchBackend {
         .clone()
         .select('p.category', 'p.price_cents')
         .limit(EXACT_TOTAL_LIMIT + 1);
-      const [summary] = await db
-        .with('m', sample)
-        .select<{ n: number; categories: [string, number][] | null; prices: [number, number][] | null }[]>(
-          db.raw('(SELECT count(*)::int FROM m) AS n'),
-          db.raw(`(SELECT json_agg(json_build_array(category, c) ORDER BY c DESC, category)
+      // Counted, faceted and (past the limit) estimated in one round trip: CASE evaluates the
+      // estimate only when the bounded count ran over.
+      const kept = keptCountSql(filter);
+      const [summary] = await db.with('m', sample).select<
+        {
+          n: number;
+          beyond: number | string | null;
+          categories: [string, number][] | null;
+          prices: [number, number][] | null;
+        }[]
+      >(
+        db.raw('(SELECT count(*)::int FROM m) AS n'),
+        db.raw('CASE WHEN (SELECT count(*) FROM m) > ? THEN ? END AS beyond', [
+          EXACT_TOTAL_LIMIT,
+          kept ?? estimateSql(filter, terms),
+        ]),
+        db.raw(`(SELECT json_agg(json_build_array(category, c) ORDER BY c DESC, category)
                      FROM (SELECT category, count(*)::int AS c FROM m GROUP BY category) x) AS categories`),
-          db.raw(
-            `(SELECT json_agg(json_build_array(b, c) ORDER BY b)
+        db.raw(
+          `(SELECT json_agg(json_build_array(b, c) ORDER BY b)
                 FROM (SELECT (?::int[])[width_bucket(price_cents, ?::int[])] AS b, count(*)::int AS c
                         FROM m GROUP BY 1) y) AS prices`,
-            [pgArray(PRICE_BUCKETS), pgArray(PRICE_BUCKETS)],
-          ),
-        );
-      const { n, categories, prices } = summary!;
+          [pgArray(PRICE_BUCKETS), pgArray(PRICE_BUCKETS)],
+        ),
+      );
+      const { n, beyond, categories, prices } = summary!;
       const exact = n <= EXACT_TOTAL_LIMIT;
-      const kept = exact ? n : await keptCount(filter);
-      const total = kept ?? Math.max(EXACT_TOTAL_LIMIT + 1, await estimate(filter, terms));
+      const total = exact ? n : Math.max(EXACT_TOTAL_LIMIT + 1, Number(beyond));
       // Beyond the limit the facets are the sample's shares, scaled to the total.
       const scale = exact ? 1 : total / n;
       return {
         total,
-        total_is_estimate: kept === null,
+        total_is_estimate: !exact && kept === null,
         facets: {
           is_estimate: !exact,
           categories: (categories ?? []).map(([slug, c]) => ({ slug, count: Math.round(c * scale) })),
@@ -236,7 +239,7 @@ export function createPostgresSearch(db: Db): SearchBackend {
       }
       const keyed = base
         .clone()
-        .select('p.id', db.raw(`(${order.key})::text AS sort_key`, order.bindings))
+        .select(...PRODUCT_COLUMNS, db.raw(`(${order.key})::text AS sort_key`, order.bindings))
         .modify((q) => {
           if (query.after) {
             q.whereRaw(`(${order.key}, p.id) ${order.desc ? '<' : '>'} (?::${order.cast}, ?)`, [
@@ -248,7 +251,7 @@ export function createPostgresSearch(db: Db): SearchBackend {
         });
       const take = query.limit + 1;
       const offset = query.after ? 0 : (query.page - 1) * query.limit;
-      let rows: { id: string | number; sort_key: string }[];
+      let rows: (ProductRow & { sort_key: string })[];
       if (small) {
         // The whole match set is known to be at most EXACT_TOTAL_LIMIT rows: read it through the
         // filters' own index and sort it, rather than let a misestimate walk a sort index past
@@ -256,7 +259,7 @@ export function createPostgresSearch(db: Db): SearchBackend {
         rows = await db
           .withMaterialized('m', keyed)
           .from('m')
-          .select('id', 'sort_key')
+          .select('*')
           .orderByRaw(`sort_key::${order.cast} ${dir}, id ${dir}`)
           .limit(take)
           .offset(offset);
@@ -270,9 +273,9 @@ export function createPostgresSearch(db: Db): SearchBackend {
       const more = rows.length > query.limit;
       const shown = rows.slice(0, query.limit);
       return {
-        ids: shown.map((r) => Number(r.id)),
-        keys: shown.map((r) => ({ key: r.sort_key, id: Number(r.id) })),
+        keys: shown.map((r) => ({ key: r.sort_key, id: r.id })),
         more,
+        rows: shown.map(({ sort_key: _, ...row }) => row),
       };
     },
   };

@@ -47,10 +47,14 @@ interface Entry<T> {
   data: T;
 }
 
-interface PageIds {
-  ids: number[];
-  next: SortKey | null;
+/** A query's rows in order (each with its sort key, for cursors), and whether more follow them. */
+interface PageRows {
+  keys: SortKey[];
+  more: boolean;
 }
+
+/** Rows cached per query for its first pages: five pages of 20, or one of the largest size. */
+const HEAD = 100;
 
 const digest = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64url');
 
@@ -191,7 +195,12 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
         inStock: query.inStock,
       };
       const summaryKey = `search:summary:${digest(filter)}`;
-      const pageKey = `search:page:${digest([query.fingerprint, query.page, query.limit, query.after ?? null])}`;
+      // The first HEAD rows of a query are computed and cached once for all its first pages,
+      // whatever their size: pages 1-5 of 20 cost one query, not five.
+      const inHead = query.after === undefined && query.page * query.limit <= HEAD;
+      const pageKey = inHead
+        ? `search:head:${query.fingerprint}`
+        : `search:page:${digest([query.fingerprint, query.page, query.limit, query.after ?? null])}`;
       const [rawVersion, summaryEntry, pageEntry] = await cache.mgetJson<unknown>([
         SEARCH_VERSION_KEY,
         summaryKey,
@@ -208,11 +217,21 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
         freshMs,
         () => search.summarize(filter),
       );
-      const page = await cached(pageKey, version, pageEntry as Entry<PageIds> | null, freshMs, async () => {
-        const found = await search.page(query, summary.total <= EXACT_TOTAL_LIMIT);
-        return { ids: found.ids, next: found.more ? (found.keys.at(-1) ?? null) : null };
+      // Rows this request read itself are shown as read; cached ids are resolved through getProducts.
+      let read: ProductRow[] = [];
+      const rows = await cached(pageKey, version, pageEntry as Entry<PageRows> | null, freshMs, async () => {
+        const asked = inHead ? { ...query, page: 1, limit: HEAD } : query;
+        const found = await search.page(asked, summary.total <= EXACT_TOTAL_LIMIT);
+        read = found.rows;
+        return { keys: found.keys, more: found.more };
       });
-      const products = await getProducts(page.ids);
+      const from = inHead ? (query.page - 1) * query.limit : 0;
+      const slice = rows.keys.slice(from, from + query.limit);
+      const more = rows.keys.length > from + query.limit || (rows.more && slice.length === query.limit);
+      const page = { ids: slice.map((k) => k.id), next: more ? (slice.at(-1) ?? null) : null };
+      const products = new Map(read.map((r) => [r.id, withStock(toData(r), r.available)]));
+      const unread = page.ids.filter((id) => !products.has(id));
+      if (unread.length) for (const [id, p] of await getProducts(unread)) products.set(id, p);
       // The page was chosen up to a search TTL ago; the stock shown is live, and a product that
       // sold out since leaves an in-stock listing rather than show there as unavailable.
       const shown = page.ids
