@@ -101,6 +101,7 @@ interface Prepared {
 }
 
 const WARMUP_SECONDS = 3;
+const BROWSE_WARMUP_SECONDS = 20;
 
 async function prepare(opts: FlashSaleOptions, runId: string): Promise<Prepared> {
   let db: Db;
@@ -163,6 +164,15 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
       headers: { authorization: `Bearer ${buyer.token}`, 'idempotency-key': randomUUID() },
       body: JSON.stringify({ cart_id: buyer.cartId, shipping_address: ADDRESS, payment_method }),
     });
+    // Shoppers were browsing before the sale opened: the browse caches are warm, as in a store.
+    if (opts.browse) {
+      await fire({
+        urls,
+        rate: opts.browse.rate,
+        durationSec: BROWSE_WARMUP_SECONDS,
+        mix: browseMix(opts.browse.products),
+      });
+    }
     // Warm-up on its own SKU (not measured, not judged): JIT, connection pools, caches.
     let w = 0;
     await fire({

@@ -337,12 +337,18 @@ function mixCommand(name: string, description: string, defaults: { products: num
     .option('--rate <n>', 'requests per second', int('rate'), 500)
     .option('--duration <s>', 'seconds', int('duration'), 20)
     .option('--products <n>', 'catalog size', int('products'), defaults.products)
-    .option('--p99-budget <ms>', 'p99 budget in ms (the seed budget is 200)', int('p99-budget'), 200);
+    .option('--p99-budget <ms>', 'p99 budget in ms (the seed budget is 200)', int('p99-budget'), 200)
+    .option(
+      '--warmup <s>',
+      'seconds of the same mix before the measured run (a fresh store starts with an empty cache)',
+      int('warmup'),
+      3,
+    );
 }
 
 async function runMix(
   name: string,
-  opts: { rate: number; duration: number; products: number; p99Budget: number },
+  opts: { rate: number; duration: number; products: number; p99Budget: number; warmup: number },
   run: (o: MixBenchOptions) => Promise<{ fire: FireResult; failures: string[] }>,
 ) {
   const config = loadConfig();
@@ -352,6 +358,7 @@ async function runMix(
     rate: opts.rate,
     durationSec: opts.duration,
     products: opts.products,
+    warmupSec: opts.warmup,
   });
   process.exitCode = printMixReport(
     `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`,

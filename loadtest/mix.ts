@@ -12,6 +12,8 @@ export interface MixBenchOptions {
   rate: number;
   durationSec: number;
   products: number;
+  /** Seconds of the same mix before the measured run (not measured): JIT, pools, caches. */
+  warmupSec?: number;
 }
 
 export interface MixPlan {
@@ -48,7 +50,7 @@ export async function runMixBench(
   const service = await startServiceProcess(env);
   try {
     const plan = await setup(c);
-    await fire({ urls: [service.url], rate: opts.rate, durationSec: 3, mix: plan.mix });
+    await fire({ urls: [service.url], rate: opts.rate, durationSec: opts.warmupSec ?? 3, mix: plan.mix });
     const result = await fire({
       urls: [service.url],
       rate: opts.rate,

@@ -28,7 +28,7 @@ export interface SearchSummary {
 }
 
 /** Counted exactly up to here (a LIMITed scan); beyond it the total is the planner's estimate. */
-export const EXACT_TOTAL_LIMIT = 1_000;
+export const EXACT_TOTAL_LIMIT = 500;
 
 /** Price facet buckets, in cents: [0, 10), [10, 25), ... [500, ∞) dollars. */
 export const PRICE_BUCKETS = [0, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000] as const;
