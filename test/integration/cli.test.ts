@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { stockKey } from '../../src/catalog/cache-keys.js';
 import {
   cliEnv,
   hasTmux,
@@ -360,7 +361,9 @@ describe('shopctl', function () {
 
     const x = await createProduct(t.container.db, { sku: 'DRIFT-X', stock: 6 });
     const y = await createProduct(t.container.db, { sku: 'DRIFT-Y', stock: 6 });
+    // Browse's stock copy of Y outlives the change below (its real TTL is seconds: a CLI start outlasts it).
     await t.request().get(`/products/${y.id}`).expect(200);
+    await t.container.cache.setJson(stockKey(y.id), 6, 60_000);
     await t.container.db('inventory').where({ product_id: x.id }).increment('reserved_count', 1);
     await t.container.db('inventory').where({ product_id: y.id }).increment('available_count', 2);
 
