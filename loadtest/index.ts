@@ -270,9 +270,8 @@ async function findMax(base: FlashSaleOptions, budgetMs: number, stamp: string):
   return 0;
 }
 
-/** Browse's own account beside a sale: latency per scenario, and how far its stock trailed PostgreSQL. */
-function printBrowseBeside(name: string, browse: BrowseDuringSale, budgetMs: number): boolean {
-  const f = browse.fire;
+/** A scenario's latency table: one row per scenario and one for all. */
+function scenarioTable(f: FireResult): string {
   const row = (label: string, s: FireResult['latency']) => [
     label,
     s.requests,
@@ -281,13 +280,19 @@ function printBrowseBeside(name: string, browse: BrowseDuringSale, budgetMs: num
     ms(s.p99),
     ms(s.max),
   ];
+  return table([
+    ['scenario', 'requests', 'p50', 'p90', 'p99', 'max'],
+    ...Object.entries(f.byScenario).map(([n, s]) => row(n, s)),
+    row('all', f.latency),
+  ]);
+}
+
+/** Browse's own account beside a sale: latency per scenario, and how far its stock trailed PostgreSQL. */
+function printBrowseBeside(name: string, browse: BrowseDuringSale, budgetMs: number): boolean {
+  const f = browse.fire;
   const { lag } = browse;
   process.stdout.write(
-    `\nbrowse during the sale (${f.achievedRate.toFixed(0)} req/s):\n${table([
-      ['scenario', 'requests', 'p50', 'p90', 'p99', 'max'],
-      ...Object.entries(f.byScenario).map(([n, s]) => row(n, s)),
-      row('all', f.latency),
-    ])}\nhot SKU stock shown vs PostgreSQL: ${lag.samples} reads, lag p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms (${lag.unmatched} reads of a value held under one poll)\nbrowse chart: ${writeLatencyChart(`${name}-browse`, [{ label: 'browse', result: f }])}\n`,
+    `\nbrowse during the sale (${f.achievedRate.toFixed(0)} req/s):\n${scenarioTable(f)}\nhot SKU stock shown vs PostgreSQL: ${lag.samples} reads, lag p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms (${lag.unmatched} reads of a value held under one poll)\nbrowse chart: ${writeLatencyChart(`${name}-browse`, [{ label: 'browse', result: f }])}\n`,
   );
   const slow = f.latency.p99 > budgetMs;
   if (slow) process.stdout.write(`  browse p99 ${ms(f.latency.p99)} is over the ${budgetMs} ms budget\n`);
@@ -301,20 +306,10 @@ function printMixReport(
   report: { fire: FireResult; failures: string[] },
 ): number {
   const f = report.fire;
-  const row = (label: string, s: FireResult['latency']) => [
-    label,
-    s.requests,
-    ms(s.p50),
-    ms(s.p90),
-    ms(s.p99),
-    ms(s.max),
-  ];
   process.stdout.write(
-    `\n${table([
-      ['scenario', 'requests', 'p50', 'p90', 'p99', 'max'],
-      ...Object.entries(f.byScenario).map(([n, s]) => row(n, s)),
-      row('all', f.latency),
-    ])}\n\nachieved ${f.achievedRate.toFixed(0)} req/s; outcomes: ${Object.entries(f.outcomes)
+    `\n${scenarioTable(f)}\n\nachieved ${f.achievedRate.toFixed(0)} req/s; outcomes: ${Object.entries(
+      f.outcomes,
+    )
       .map(([o, n]) => `${o} × ${n}`)
       .join(', ')}\n`,
   );
