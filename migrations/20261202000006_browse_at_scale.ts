@@ -12,15 +12,28 @@ import type { Knex } from 'knex';
  *   a browse summary gets its estimated total in the same round trip as its bounded count.
  */
 export async function up(knex: Knex): Promise<void> {
+  // No product changes between the count below and the triggers that keep it.
+  await knex.raw('LOCK TABLE products IN SHARE MODE');
   await knex.raw('ALTER TABLE categories ADD COLUMN product_count integer NOT NULL DEFAULT 0');
   await knex.raw(`
     UPDATE categories c SET product_count = n.count
       FROM (SELECT category, count(*)::int AS count FROM products WHERE active GROUP BY category) n
      WHERE n.category = c.slug`);
-  // Counted from the rows a statement touched: + for new active rows, - for old active rows.
+  // Counted from the rows a statement touched: + for new active rows, - for old active rows. The
+  // category rows are locked in slug order first, so two writers touching the same categories
+  // wait for each other instead of deadlocking.
   await knex.raw(`
     CREATE FUNCTION categories_count_products() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      IF TG_OP = 'INSERT' THEN
+        PERFORM 1 FROM categories WHERE slug IN (SELECT category FROM new_rows) ORDER BY slug FOR NO KEY UPDATE;
+      ELSIF TG_OP = 'DELETE' THEN
+        PERFORM 1 FROM categories WHERE slug IN (SELECT category FROM old_rows) ORDER BY slug FOR NO KEY UPDATE;
+      ELSE
+        PERFORM 1 FROM categories
+         WHERE slug IN (SELECT category FROM new_rows UNION SELECT category FROM old_rows)
+         ORDER BY slug FOR NO KEY UPDATE;
+      END IF;
       IF TG_OP = 'INSERT' THEN
         UPDATE categories c SET product_count = c.product_count + d.delta
           FROM (SELECT category, count(*)::int AS delta FROM new_rows WHERE active GROUP BY category) d
@@ -58,6 +71,18 @@ export async function up(knex: Knex): Promise<void> {
       RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::numeric::bigint;
     END $$`);
 
+  // A renamed category keeps its products through ON UPDATE CASCADE, whose UPDATE of products
+  // counts them into the new slug again: the renamed row starts from zero.
+  await knex.raw(`
+    CREATE FUNCTION categories_rename_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      NEW.product_count := 0;
+      RETURN NEW;
+    END $$`);
+  await knex.raw(`
+    CREATE TRIGGER categories_rename_count BEFORE UPDATE OF slug ON categories
+    FOR EACH ROW WHEN (OLD.slug IS DISTINCT FROM NEW.slug) EXECUTE FUNCTION categories_rename_count()`);
+
   await knex.raw('DROP INDEX products_price_idx');
   await knex.raw('DROP INDEX products_category_price_idx');
   await knex.raw('CREATE INDEX products_price_idx ON products (price_cents, id) WHERE active');
@@ -80,6 +105,8 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('CREATE INDEX products_category_price_idx ON products (category, price_cents) WHERE active');
   await knex.raw('CREATE INDEX products_price_idx ON products (price_cents) WHERE active');
   await knex.raw('DROP FUNCTION browse_row_estimate(text)');
+  await knex.raw('DROP TRIGGER categories_rename_count ON categories');
+  await knex.raw('DROP FUNCTION categories_rename_count()');
   await knex.raw('DROP TRIGGER products_count_delete ON products');
   await knex.raw('DROP TRIGGER products_count_update ON products');
   await knex.raw('DROP TRIGGER products_count_insert ON products');

@@ -77,12 +77,31 @@ async function correctTerms(db: Db, terms: string[]): Promise<{ words: string[];
   return rows[0] ?? { words: [], lexemes: 0 };
 }
 
-/** What each cast accepts, checked before a cursor's key reaches SQL: a bad one is a 400, not a 500. */
-const KEY_FORMATS: Record<Order['cast'], RegExp> = {
-  float8: /^-?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i,
-  integer: /^\d{1,10}$/,
-  timestamptz: /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/,
-  text: /^[^\0]*$/,
+/**
+ * What each cast accepts, checked before a cursor's key reaches SQL: anyone can re-encode a
+ * cursor, and a key PostgreSQL cannot cast (or that overflows the type) is a 400, not a 500.
+ */
+const KEY_FORMATS: Record<Order['cast'], (key: string) => boolean> = {
+  float8: (key) => /^-?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(key) && Number.isFinite(Number(key)),
+  integer: (key) => /^\d{1,10}$/.test(key) && Number(key) <= 2_147_483_647,
+  timestamptz: (key) => {
+    const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d{1,6})?([+-]\d\d)(:\d\d)?$/.exec(key);
+    if (!m) return false;
+    const [, y, mo, d, h, mi, sec, , zone, zoneMin] = m;
+    const iso = `${y}-${mo}-${d}T${h}:${mi}:${sec}${zone}${zoneMin ?? ':00'}`;
+    const parsed = new Date(iso);
+    // Date rolls 2026-02-31 over to March: a day or time out of range changes the date read back.
+    return (
+      !Number.isNaN(parsed.getTime()) &&
+      Number(mo) <= 12 &&
+      Number(d) <= 31 &&
+      Number(h) < 24 &&
+      Number(mi) < 60 &&
+      Number(sec) < 60 &&
+      new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d))).getUTCDate() === Number(d)
+    );
+  },
+  text: (key) => !key.includes('\0'),
 };
 
 interface Order {
@@ -183,47 +202,70 @@ export function createPostgresSearch(db: Db): SearchBackend {
 
     async summarize(filter) {
       const { base, terms } = await matching(db, filter);
-      // One LIMITed read of the match set gives the exact total while it is small, and the facets.
+      // One LIMITed read of the match set (m, in whatever order its index gives) counts it exactly
+      // while it is small, and then its facets are exact too. Past the limit the facets are a
+      // sample's shares, and m's order may be a price or category index's (a category's 501
+      // cheapest products would put every one at $10-25): without words they come from the newest
+      // matches (s, read only then), with words from the GIN index's heap order.
       const sample = base
         .clone()
         .select('p.category', 'p.price_cents')
         .limit(EXACT_TOTAL_LIMIT + 1);
+      const newest = terms.length
+        ? sample
+        : sample.clone().orderBy([
+            { column: 'p.created_at', order: 'desc' },
+            { column: 'p.id', order: 'desc' },
+          ]);
+      const over = `(SELECT count(*) FROM m) > ${EXACT_TOTAL_LIMIT}`;
+      const facet = (sql: (from: string) => string) =>
+        `CASE WHEN ${over} THEN ${sql('s')} ELSE ${sql('m')} END`;
       // Counted, faceted and (past the limit) estimated in one round trip: CASE evaluates the
-      // estimate only when the bounded count ran over.
+      // estimate and the second sample only when the bounded count ran over.
       const kept = keptCountSql(filter);
-      const [summary] = await db.with('m', sample).select<
-        {
-          n: number;
-          beyond: number | string | null;
-          categories: [string, number][] | null;
-          prices: [number, number][] | null;
-        }[]
-      >(
-        db.raw('(SELECT count(*)::int FROM m) AS n'),
-        db.raw('CASE WHEN (SELECT count(*) FROM m) > ? THEN ? END AS beyond', [
-          EXACT_TOTAL_LIMIT,
-          kept ?? estimateSql(filter, terms),
-        ]),
-        db.raw(`(SELECT json_agg(json_build_array(category, c) ORDER BY c DESC, category)
-                     FROM (SELECT category, count(*)::int AS c FROM m GROUP BY category) x) AS categories`),
-        db.raw(
-          `(SELECT json_agg(json_build_array(b, c) ORDER BY b)
-                FROM (SELECT (?::int[])[width_bucket(price_cents, ?::int[])] AS b, count(*)::int AS c
-                        FROM m GROUP BY 1) y) AS prices`,
-          [pgArray(PRICE_BUCKETS), pgArray(PRICE_BUCKETS)],
-        ),
-      );
+      const [summary] = await db
+        .with('m', sample)
+        .with('s', newest)
+        .select<
+          {
+            n: number;
+            beyond: number | string | null;
+            categories: [string, number][] | null;
+            prices: [number, number][] | null;
+          }[]
+        >(
+          db.raw('(SELECT count(*)::int FROM m) AS n'),
+          db.raw(`CASE WHEN ${over} THEN ? END AS beyond`, [kept ?? estimateSql(filter, terms)]),
+          db.raw(
+            `${facet(
+              (from) => `(SELECT json_agg(json_build_array(category, c) ORDER BY c DESC, category)
+                 FROM (SELECT category, count(*)::int AS c FROM ${from} GROUP BY category) x)`,
+            )} AS categories`,
+          ),
+          db.raw(
+            `${facet(
+              (from) => `(SELECT json_agg(json_build_array(b, c) ORDER BY b)
+                 FROM (SELECT (:buckets::int[])[width_bucket(price_cents, :buckets::int[])] AS b, count(*)::int AS c
+                         FROM ${from} GROUP BY 1) y)`,
+            )} AS prices`,
+            { buckets: pgArray(PRICE_BUCKETS) },
+          ),
+        );
       const { n, beyond, categories, prices } = summary!;
       const exact = n <= EXACT_TOTAL_LIMIT;
       const total = exact ? n : Math.max(EXACT_TOTAL_LIMIT + 1, Number(beyond));
-      // Beyond the limit the facets are the sample's shares, scaled to the total.
+      // Beyond the limit the facets are the sample's shares, scaled to the total; a filtered
+      // category is the only one, with the whole total.
       const scale = exact ? 1 : total / n;
       return {
         total,
         total_is_estimate: !exact && kept === null,
         facets: {
           is_estimate: !exact,
-          categories: (categories ?? []).map(([slug, c]) => ({ slug, count: Math.round(c * scale) })),
+          categories:
+            filter.category && !exact
+              ? [{ slug: filter.category, count: total }]
+              : (categories ?? []).map(([slug, c]) => ({ slug, count: Math.round(c * scale) })),
           prices: (prices ?? []).map(([min, c]) => ({ ...bucketOf(min), count: Math.round(c * scale) })),
         },
       };
@@ -233,7 +275,7 @@ export function createPostgresSearch(db: Db): SearchBackend {
       const { base, terms } = await matching(db, query);
       const order = orderFor(query, terms);
       const dir = order.desc ? 'DESC' : 'ASC';
-      if (query.after && !KEY_FORMATS[order.cast].test(query.after.key)) {
+      if (query.after && !KEY_FORMATS[order.cast](query.after.key)) {
         const message = 'cursor is not one this service issued';
         throw new DomainError('validation_failed', `Invalid request: cursor`, [{ path: 'cursor', message }]);
       }

@@ -82,15 +82,16 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
     return running;
   }
 
-  async function recompute<T>(key: string, version: string, compute: () => Promise<T>): Promise<T> {
+  async function recompute<T>(
+    key: string,
+    version: string,
+    freshMs: number,
+    compute: () => Promise<T>,
+  ): Promise<T> {
     return once(`${key}@${version}`, async () => {
       const data = await compute();
       // Kept twice its freshness: the second half is served stale while a refresh runs.
-      await cache.setJson(
-        key,
-        { v: version, at: Date.now(), data } satisfies Entry<T>,
-        2 * ttl.searchMaxAgeMs,
-      );
+      await cache.setJson(key, { v: version, at: Date.now(), data } satisfies Entry<T>, 2 * freshMs);
       return data;
     });
   }
@@ -107,9 +108,9 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
     freshMs: number,
     compute: () => Promise<T>,
   ): Promise<T> {
-    if (entry?.v !== version) return recompute(key, version, compute);
+    if (entry?.v !== version) return recompute(key, version, freshMs, compute);
     if (Date.now() - entry.at > freshMs) {
-      recompute(key, version, compute).catch((err) =>
+      recompute(key, version, freshMs, compute).catch((err) =>
         logger.warn({ err: (err as Error).message, key }, 'browse cache refresh failed'),
       );
     }

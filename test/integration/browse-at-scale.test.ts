@@ -123,6 +123,27 @@ describe('browse at scale: cursors, estimated totals, facets, live stock', () =>
       }
       expect(await t.container.db('products').count('* as n').first()).to.deep.equal({ n: TIES + MANY });
     });
+
+    it('refuses a re-encoded cursor whose key PostgreSQL could not cast, rather than fail', async () => {
+      const forge = (sort: string, key: string, search?: string) =>
+        encodeCursor(
+          queryFingerprint({ category: 'ties', inStock: false, ...(search ? { search } : {}) }, sort),
+          {
+            key,
+            id: 1,
+          },
+        );
+      for (const [sort, key, search] of [
+        ['price_asc', '9999999999'],
+        ['relevance', '1e999', 'tie'],
+        ['newest', '2026-13-45 99:99:99+00'],
+        ['newest', '2026-02-31 10:00:00+00'],
+      ] as const) {
+        const query = `category=ties&sort=${sort}${search ? `&search=${search}` : ''}&cursor=${forge(sort, key, search)}`;
+        const res = await get(query).expect(400);
+        expect(res.body.error.details[0], key).to.include({ path: 'cursor' });
+      }
+    });
   });
 
   describe('totals', () => {
@@ -279,6 +300,10 @@ describe('browse at scale: cursors, estimated totals, facets, live stock', () =>
 
       await db('products').whereIn('id', [rows[3]!.id, rows[1]!.id]).del();
       expect([await count('counted'), await count('moved')]).to.deep.equal([1, 2]);
+
+      // A renamed category carries its products over (ON UPDATE CASCADE), counted once.
+      await db('categories').where({ slug: 'moved' }).update({ slug: 'renamed' });
+      expect(await count('renamed')).to.equal(2);
 
       const { rows: truth } = await db.raw<{ rows: { slug: string; kept: number; real: number }[] }>(
         `SELECT c.slug, c.product_count AS kept, count(p.id)::int AS real
