@@ -1,11 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { seedDemoStore } from '../seeds/demo-store.js';
 import {
   createDb,
   type Db,
   ensureDatabase,
   migrateLatest,
-  pendingMigrations,
   quoteIdent,
   withDatabase,
   withMaintenance,
@@ -46,33 +48,46 @@ export async function dropRedisPrefix(redisUrl: string, prefix: string) {
 }
 
 /**
- * A fresh database holding the deterministic demo catalog (browse, cart and mixed benchmarks),
+ * What a seeded template was built from: the migrations, the seed and the catalog generator. A
+ * template whose fingerprint differs (a migration edited in place, say) is rebuilt, not reused.
+ */
+function catalogFingerprint(products: number): string {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const files = [
+    ...readdirSync(path.join(root, 'migrations'))
+      .sort()
+      .map((f) => path.join(root, 'migrations', f)),
+    path.join(root, 'seeds/demo-store.ts'),
+    path.join(root, 'src/catalog/demo-catalog.ts'),
+  ];
+  const hash = createHash('sha1').update(String(products));
+  for (const file of files) hash.update(readFileSync(file));
+  return `shop loadtest catalog ${hash.digest('hex')}`;
+}
+
+/**
+ * A fresh database holding the deterministic demo catalog (browse, cart, mixed and plans runs),
  * copied from a seeded template kept between runs: a million products are seeded once, not per
- * run. The template is rebuilt when its migrations or size no longer match the code's.
+ * run. The template carries the fingerprint of what built it (as its comment) and is rebuilt
+ * when that no longer matches the code's.
  */
 export async function seededDatabase(baseUrl: string, name: string, products: number) {
   const template = `shop_loadtest_catalog_${products}`;
-  const templateUrl = withDatabase(baseUrl, template);
-  const current = await withMaintenance(baseUrl, async (client) => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
-    return rowCount === 1;
+  const fingerprint = catalogFingerprint(products);
+  const usable = await withMaintenance(baseUrl, async (client) => {
+    const { rows } = await client.query<{ comment: string | null }>(
+      `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
+      [template],
+    );
+    return rows[0]?.comment === fingerprint;
   });
-  let usable = false;
-  if (current) {
-    const db = createDb(templateUrl, 1);
-    try {
-      const [row] = await db('products').count<{ n: number }[]>('* as n');
-      usable = (await pendingMigrations(db)).length === 0 && Number(row?.n) === products;
-    } catch {
-      usable = false;
-    } finally {
-      await db.destroy();
-    }
-  }
   if (!usable) {
     const fresh = await freshDatabase(baseUrl, template);
     await seedDemoStore(fresh.db, { products, hashPassword });
     await fresh.db.destroy();
+    await withMaintenance(baseUrl, (client) =>
+      client.query(`COMMENT ON DATABASE ${quoteIdent(template)} IS ${quoteLiteral(fingerprint)}`),
+    );
   }
   await withMaintenance(baseUrl, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
@@ -81,6 +96,8 @@ export async function seededDatabase(baseUrl: string, name: string, products: nu
   const url = withDatabase(baseUrl, name);
   return { url, db: createDb(url, 4) };
 }
+
+const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** One SKU with `stock` units received through the ledger, as the seed does. */
 export async function createHotSku(db: Db, stock: number, sku = 'HOT-1', priceCents = 4_999) {
