@@ -103,6 +103,13 @@ const envSchema = z.object({
   SANDBOX_SERVER_ERROR_RATE: fraction.default(0),
   SANDBOX_TIMEOUT_RATE: fraction.default(0),
   WORKERS: bool.default(true),
+  // RabbitMQ for domain events (order.paid, price.changed...): unset, they stay in PostgreSQL.
+  AMQP_URL: z
+    .string()
+    .regex(/^amqps?:\/\/\S+$/, 'AMQP_URL must be an amqp:// or amqps:// URL')
+    .optional(),
+  EVENT_RELAY_BATCH: int(1, 10_000).default(500),
+  EVENT_RELAY_INTERVAL: duration.default(1_000),
   AUDIT_INTERVAL: duration.default(5 * 60_000),
   /** Whether the API enforces its rate limits (the RATE_LIMIT_* rules below). */
   RATE_LIMITS: bool.default(true),
@@ -190,6 +197,9 @@ function build(env: z.output<typeof envSchema>) {
       batchWaitMs: env.SETTLEMENT_BATCH_WAIT,
       batchConcurrency: env.SETTLEMENT_BATCH_CONCURRENCY,
     },
+    events: env.AMQP_URL
+      ? { amqpUrl: env.AMQP_URL, batchSize: env.EVENT_RELAY_BATCH, intervalMs: env.EVENT_RELAY_INTERVAL }
+      : null,
     jobs: {
       enabled: env.WORKERS,
       sweeperIntervalMs: env.SWEEPER_INTERVAL,

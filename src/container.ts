@@ -5,6 +5,7 @@ import { createCatalogService } from './catalog/service.js';
 import { createCheckoutService } from './checkout/service.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
+import { createEventRelay } from './events/relay.js';
 import { createInventoryService } from './inventory/service.js';
 import { createOrderService } from './orders/service.js';
 import { createOutboxWorker, eachEvent } from './outbox/worker.js';
@@ -31,7 +32,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const db: Db = createDb(config.db.url, config.db.poolMax);
   const cache: Cache = createCache({ ...config.redis, logger });
   const search: SearchBackend = createPostgresSearch(db);
-  const metrics = createMetrics(db);
+  const metrics = createMetrics(db, { eventRelay: config.events !== null && config.jobs.enabled });
   const provider =
     overrides.paymentProvider ??
     (config.payments.provider === 'stripe'
@@ -89,6 +90,11 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     },
   });
 
+  // Domain events leave for RabbitMQ only when a broker is configured; else they stay in PostgreSQL.
+  const relay = config.events
+    ? createEventRelay({ db, dbUrl: config.db.url, logger, metrics, options: config.events })
+    : null;
+
   /** Expires every due order, a bounded batch at a time. */
   async function sweep() {
     const total = { orders: 0, units: 0 };
@@ -121,6 +127,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     webhooks,
     checkout,
     worker,
+    relay,
     sweep,
     metrics,
     /** Drains pools and connections; safe to call twice. */
@@ -129,6 +136,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       closed = true;
       await checkout.drain();
       await settlement.drain();
+      await relay?.close();
       await Promise.allSettled([db.destroy(), cache.close()]);
     },
   };

@@ -23,6 +23,17 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
         c.db('outbox_events').where('processed_at', '<', c.db.raw("now() - interval '7 days'")).delete(),
     },
     {
+      // Published events are the broker's now; unpublished ones are the relay's backlog, kept,
+      // unless no broker is configured (then events live in PostgreSQL for a week, as published ones do).
+      name: 'event-retention',
+      intervalMs: 3_600_000,
+      run: () =>
+        c
+          .db('domain_events')
+          .where(c.config.events ? 'published_at' : 'occurred_at', '<', c.db.raw("now() - interval '7 days'"))
+          .delete(),
+    },
+    {
       name: 'idempotency-retention',
       intervalMs: 3_600_000,
       run: () => c.db('idempotency_keys').where('expires_at', '<', c.db.fn.now()).delete(),
@@ -33,16 +44,17 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
 /**
  * Everything a service process runs besides HTTP: the outbox pump (payments and refunds), woken by
  * LISTEN/NOTIFY the moment an order is placed and polling every WORKER_INTERVAL as a fallback,
- * and the periodic tasks.
+ * the domain-event relay to RabbitMQ (with AMQP_URL), and the periodic tasks.
  */
 export function startBackgroundJobs(c: Container) {
   const pump = c.worker.start(c.config.jobs.workerIntervalMs);
   const listener = listenForOutboxEvents(c.config.db.url, () => c.worker.nudge(), c.logger);
   const scheduler = startScheduler(backgroundTasks(c), c.logger);
+  const relay = c.relay?.start();
   return {
     async stop() {
       await listener.close();
-      await Promise.all([pump.stop(), scheduler.stop()]);
+      await Promise.all([pump.stop(), scheduler.stop(), relay?.stop()]);
     },
   };
 }

@@ -5,11 +5,16 @@ import type { Logger } from '../shared/logger.js';
 export const OUTBOX_CHANNEL = 'outbox_events';
 
 /**
- * Holds one connection that LISTENs for new outbox events and calls `onEvents` for each
- * notification, so a new order's payment starts within milliseconds instead of at the next poll.
+ * Holds one connection that LISTENs for new outbox events (or those of another insert trigger's
+ * `channel`) and calls `onEvents` for each notification, so a new order's payment starts within milliseconds instead of at the next poll.
  * A lost connection is re-opened with a back-off; meanwhile polling still finds every event.
  */
-export function listenForOutboxEvents(url: string, onEvents: () => void, logger: Logger) {
+export function listenForOutboxEvents(
+  url: string,
+  onEvents: () => void,
+  logger: Logger,
+  channel = OUTBOX_CHANNEL,
+) {
   let client: pg.Client | undefined;
   let closed = false;
   let retryMs = 500;
@@ -26,7 +31,7 @@ export function listenForOutboxEvents(url: string, onEvents: () => void, logger:
   };
 
   async function connect() {
-    const c = new pg.Client({ connectionString: url, application_name: 'shop-outbox-listener' });
+    const c = new pg.Client({ connectionString: url, application_name: `shop-listener-${channel}` });
     client = c;
     c.on('notification', () => onEvents());
     c.on('error', (err) => {
@@ -36,7 +41,7 @@ export function listenForOutboxEvents(url: string, onEvents: () => void, logger:
     });
     try {
       await c.connect();
-      await c.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      await c.query(`LISTEN ${channel}`);
       retryMs = 500;
       // Events written while it was not listening: look now.
       onEvents();

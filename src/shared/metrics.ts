@@ -7,7 +7,7 @@ import type { Db } from '../db/index.js';
  * Gauges that describe the whole store (active reservations, outbox lag) are read from
  * PostgreSQL at scrape time, so every process reports the same truth.
  */
-export function createMetrics(db: Db) {
+export function createMetrics(db: Db, { eventRelay = false }: { eventRelay?: boolean } = {}) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   // prom-client names these three gauges *_total, which promtool rejects (only counters end in
@@ -20,13 +20,17 @@ export function createMetrics(db: Db) {
    * A gauge whose value is one query's `v`, read at scrape time. Scrapes that arrive while its
    * query runs (several Prometheus servers, a curl loop) share that query instead of adding one.
    */
-  const dbGauge = (name: string, help: string, sql: string) => {
+  const dbGauge = (name: string, help: string, sql: string, enabled = true) => {
     let running: Promise<number> | null = null;
     return new client.Gauge({
       name,
       help,
       ...opts,
       async collect() {
+        if (!enabled) {
+          this.set(0);
+          return;
+        }
         running ??= db
           .raw<{ rows: { v: number }[] }>(sql)
           .then((r) => Number(r.rows[0]?.v ?? 0))
@@ -206,6 +210,31 @@ export function createMetrics(db: Db) {
       'shop_outbox_failed_jobs',
       'Outbox events that exhausted their retries and wait for an operator',
       `SELECT count(*)::int AS v FROM outbox_events WHERE failed_at IS NOT NULL`,
+    ),
+    eventsPublished: new client.Counter({
+      name: 'shop_events_published_total',
+      help: 'Domain events the broker confirmed, by type',
+      labelNames: ['type'],
+      ...opts,
+    }),
+    eventRelayLag: new client.Histogram({
+      name: 'shop_event_relay_lag_seconds',
+      help: 'From the commit that wrote a domain event to the broker confirming it',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      ...opts,
+    }),
+    eventRelayErrors: new client.Counter({
+      name: 'shop_event_relay_errors_total',
+      help: 'Relay rounds that failed (broker unreachable, publish not confirmed); their events stay unsent',
+      ...opts,
+    }),
+    // Only a process that relays reports it: without a broker, events stay in PostgreSQL by design.
+    eventBacklog: dbGauge(
+      'shop_event_backlog_oldest_seconds',
+      'Age of the oldest domain event the broker has not confirmed (0 when none waits, or when this process does not relay)',
+      `SELECT coalesce(extract(epoch FROM now() - min(occurred_at)), 0)::float AS v FROM domain_events
+        WHERE published_at IS NULL`,
+      eventRelay,
     ),
     oversellIncidents: new client.Counter({
       name: 'shop_oversell_incidents_total',
