@@ -65,6 +65,8 @@ describe('domain events on RabbitMQ', function () {
     expect(paid.data.total_cents).to.equal(2_500);
     expect(new Date(paid.time).getTime()).to.be.at.most(Date.now());
     expect(await unpublished()).to.equal(0);
+    const published = await t.container.metrics.eventsPublished.get();
+    expect(published.values.find((v) => v.labels.type === 'order.paid')?.value).to.equal(1);
   });
 
   it('keeps events in PostgreSQL while the broker is down, and sends each once when it is back', async () => {
@@ -74,9 +76,12 @@ describe('domain events on RabbitMQ', function () {
     let placed: string[] = [];
     try {
       placed = (await Promise.all(Array.from({ length: 10 }, () => placeOrder()))).map((o) => o.orderId);
-      // Checkouts commit with the broker down; their events wait.
+      // Checkouts commit with the broker down; their events wait, and the failed round is counted.
+      const errors = async () => (await t.container.metrics.eventRelayErrors.get()).values[0]?.value ?? 0;
+      const failedBefore = await errors();
       await relay().drain();
       expect(await unpublished()).to.equal(10);
+      expect(await errors()).to.equal(failedBefore + 1);
     } finally {
       await startBroker();
     }
