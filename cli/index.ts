@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerCartCommands } from './commands/carts.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerEventCommands } from './commands/events.js';
 import { registerInventoryCommands } from './commands/inventory.js';
 import { registerOrderCommands } from './commands/orders.js';
 import { registerPaymentCommands } from './commands/payments.js';
@@ -42,6 +43,7 @@ Examples:
   registerReservationCommands(program);
   registerOrderCommands(program);
   registerPaymentCommands(program);
+  registerEventCommands(program);
   registerAuditCommands(program);
   registerUserCommands(program);
   registerDbCommands(program);

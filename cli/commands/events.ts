@@ -1,0 +1,99 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { eventStats, findEvent, listEvents, replayEvent } from '../../src/events/queries.js';
+import { type GlobalOptions, print, withContainer } from '../context.js';
+import { examples, table, when } from '../format.js';
+
+/** A usage error (exit 2) rather than a failure, as commander reports any bad option. */
+function limitOf(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000)
+    throw new InvalidArgumentError('--limit must be a whole number from 1 to 1000');
+  return n;
+}
+
+export function registerEventCommands(program: Command) {
+  const events = program
+    .command('events')
+    .description('domain events: the relay to RabbitMQ, its backlog, one event, a replay');
+  const json = () => program.opts<GlobalOptions>().json;
+
+  events
+    .command('stats')
+    .description('events waiting for the broker (and the oldest), and those sent, by type')
+    .addHelpText('after', examples('shopctl events stats', 'shopctl events stats --json'))
+    .action(async () => {
+      await withContainer(async (c) => {
+        const stats = await eventStats(c.db);
+        print(json(), stats, () =>
+          [
+            `waiting: ${stats.unpublished}${stats.oldest_unpublished ? ` (oldest ${when(stats.oldest_unpublished)}, ${stats.oldest_unpublished_seconds.toFixed(1)} s ago)` : ''}; sent: ${stats.published}`,
+            table(stats.by_type, [
+              ['TYPE', (r) => r.type],
+              ['WAITING', (r) => r.unpublished],
+              ['SENT', (r) => r.published],
+            ]),
+          ].join('\n'),
+        );
+      });
+    });
+
+  events
+    .command('list')
+    .description('the newest events, optionally of one type or aggregate, or only those waiting')
+    .option('--type <type>', 'e.g. order.paid')
+    .option('--aggregate <id>', 'an order id or product id')
+    .option('--waiting', 'only events the broker has not confirmed')
+    .option('--limit <n>', 'at most this many (1-1000)', limitOf, 50)
+    .addHelpText(
+      'after',
+      examples('shopctl events list --type order.paid --limit 10', 'shopctl events list --waiting'),
+    )
+    .action(async (opts: { type?: string; aggregate?: string; waiting?: boolean; limit: number }) => {
+      const { limit } = opts;
+      await withContainer(async (c) => {
+        const rows = await listEvents(c.db, {
+          type: opts.type,
+          aggregate: opts.aggregate,
+          unpublished: opts.waiting,
+          limit,
+        });
+        print(json(), { events: rows }, () =>
+          table(rows, [
+            ['ID', (r) => r.event_id],
+            ['TYPE', (r) => r.type],
+            ['AGGREGATE', (r) => `${r.aggregate_type} ${r.aggregate_id}`],
+            ['AT', (r) => when(r.occurred_at)],
+            ['SENT', (r) => (r.published_at ? when(r.published_at) : 'waiting')],
+          ]),
+        );
+      });
+    });
+
+  events
+    .command('show <id>')
+    .description('one event (its envelope id or row id), with its data')
+    .addHelpText('after', examples('shopctl events show 2d7c…'))
+    .action(async (ref: string) => {
+      await withContainer(async (c) => {
+        const row = await findEvent(c.db, ref);
+        print(json(), row, () =>
+          [
+            `${row.type}  ${row.aggregate_type} ${row.aggregate_id}  id ${row.event_id}`,
+            `occurred ${when(row.occurred_at)}; ${row.published_at ? `sent ${when(row.published_at)}` : 'waiting for the broker'}`,
+            JSON.stringify(row.data, null, 2),
+          ].join('\n'),
+        );
+      });
+    });
+
+  events
+    .command('replay <id>')
+    .description('send an event again (same id: consumers that had it skip it)')
+    .addHelpText('after', examples('shopctl events replay 2d7c…'))
+    .action(async (ref: string) => {
+      await withContainer(async (c) => {
+        const row = await replayEvent(c.db, ref);
+        print(json(), row, () => `${row.type} ${row.event_id} will be sent again on the relay's next round`);
+      });
+    });
+}

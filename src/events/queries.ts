@@ -1,0 +1,85 @@
+import type { Db } from '../db/index.js';
+import { DomainError } from '../shared/errors.js';
+
+export interface EventRow {
+  id: number;
+  event_id: string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  data: Record<string, unknown>;
+  schema_version: number;
+  occurred_at: Date;
+  published_at: Date | null;
+  attempts: number;
+}
+
+/** The relay's account: what waits, how old the oldest is, and what went, by type. */
+export async function eventStats(db: Db) {
+  const { rows } = await db.raw<{
+    rows: { type: string; unpublished: number; published: number; oldest_unpublished: Date | null }[];
+  }>(
+    `SELECT type, count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished,
+            count(*) FILTER (WHERE published_at IS NOT NULL)::int AS published,
+            min(occurred_at) FILTER (WHERE published_at IS NULL) AS oldest_unpublished
+       FROM domain_events GROUP BY type ORDER BY type`,
+  );
+  const waiting = rows.filter((r) => r.oldest_unpublished);
+  const oldest = waiting.length
+    ? new Date(Math.min(...waiting.map((r) => r.oldest_unpublished!.getTime())))
+    : null;
+  return {
+    unpublished: rows.reduce((n, r) => n + r.unpublished, 0),
+    published: rows.reduce((n, r) => n + r.published, 0),
+    oldest_unpublished: oldest,
+    oldest_unpublished_seconds: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0,
+    by_type: rows,
+  };
+}
+
+/** The newest events first, optionally of one type, one aggregate, or only those still waiting. */
+export function listEvents(
+  db: Db,
+  {
+    type,
+    aggregate,
+    unpublished,
+    limit = 50,
+  }: { type?: string; aggregate?: string; unpublished?: boolean; limit?: number },
+) {
+  return db('domain_events')
+    .modify((q) => {
+      if (type) q.where({ type });
+      if (aggregate) q.where({ aggregate_id: aggregate });
+      if (unpublished) q.whereNull('published_at');
+    })
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .select<EventRow[]>('*');
+}
+
+/** One event by its envelope id (a uuid) or its row id. */
+export async function findEvent(db: Db, ref: string): Promise<EventRow> {
+  const row = /^\d{1,18}$/.test(ref)
+    ? await db('domain_events')
+        .where({ id: Number(ref) })
+        .first<EventRow | undefined>()
+    : /^[0-9a-f-]{36}$/i.test(ref)
+      ? await db('domain_events').where({ event_id: ref }).first<EventRow | undefined>()
+      : undefined;
+  if (!row) throw new DomainError('not_found', `No domain event ${ref}`, { event: ref });
+  return row;
+}
+
+/**
+ * Sends an event again (same id, so a consumer that had it skips it; one that missed it gets it):
+ * it is marked unpublished, and the relay takes it on its next round, in order for its aggregate.
+ */
+export async function replayEvent(db: Db, ref: string): Promise<EventRow> {
+  const row = await findEvent(db, ref);
+  const [updated] = await db('domain_events')
+    .where({ id: row.id })
+    .update({ published_at: null })
+    .returning<EventRow[]>('*');
+  return updated!;
+}
