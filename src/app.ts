@@ -6,6 +6,7 @@ import { catalogRoutes } from './catalog/routes.js';
 import { checkoutRoutes } from './checkout/routes.js';
 import type { Container } from './container.js';
 import { healthRoutes } from './health/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { orderRoutes } from './orders/routes.js';
 import { webhookRoutes } from './payments/routes.js';
 import { DomainError } from './shared/errors.js';
@@ -59,6 +60,7 @@ export const apiRouters = (container: Container) => [
   cartRoutes(container),
   checkoutRoutes(container),
   orderRoutes(container),
+  notificationRoutes(container),
   adminRoutes(container),
 ];
 

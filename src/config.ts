@@ -109,6 +109,17 @@ const envSchema = z.object({
     .regex(/^amqps?:\/\/\S+$/, 'AMQP_URL must be an amqp:// or amqps:// URL')
     .optional(),
   EVENT_RELAY_BATCH: int(1, 10_000).default(500),
+  // The consumers this process runs (with AMQP_URL and WORKERS); "" runs none (a relay-only process).
+  EVENT_CONSUMERS: z
+    .string()
+    .default('notifications')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['notifications'], { message: 'EVENT_CONSUMERS lists consumers: notifications' }))),
   EVENT_RELAY_INTERVAL: duration.default(1_000),
   AUDIT_INTERVAL: duration.default(5 * 60_000),
   /** Whether the API enforces its rate limits (the RATE_LIMIT_* rules below). */
@@ -198,7 +209,12 @@ function build(env: z.output<typeof envSchema>) {
       batchConcurrency: env.SETTLEMENT_BATCH_CONCURRENCY,
     },
     events: env.AMQP_URL
-      ? { amqpUrl: env.AMQP_URL, batchSize: env.EVENT_RELAY_BATCH, intervalMs: env.EVENT_RELAY_INTERVAL }
+      ? {
+          amqpUrl: env.AMQP_URL,
+          batchSize: env.EVENT_RELAY_BATCH,
+          intervalMs: env.EVENT_RELAY_INTERVAL,
+          consumers: env.EVENT_CONSUMERS,
+        }
       : null,
     jobs: {
       enabled: env.WORKERS,

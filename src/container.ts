@@ -5,8 +5,10 @@ import { createCatalogService } from './catalog/service.js';
 import { createCheckoutService } from './checkout/service.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
+import { type ConsumerName, type EventHandler, startConsumer } from './events/consumer.js';
 import { createEventRelay } from './events/relay.js';
 import { createInventoryService } from './inventory/service.js';
+import { createRecordingNotifier, notificationsHandler } from './notifications/service.js';
 import { createOrderService } from './orders/service.js';
 import { createOutboxWorker, eachEvent } from './outbox/worker.js';
 import type { PaymentProvider } from './payments/provider.js';
@@ -95,6 +97,15 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     ? createEventRelay({ db, dbUrl: config.db.url, logger, metrics, options: config.events })
     : null;
 
+  const handlers: Record<ConsumerName, EventHandler> = {
+    notifications: notificationsHandler(createRecordingNotifier(logger)),
+  };
+  /** The event consumers this process runs (EVENT_CONSUMERS), each on its own queue. */
+  const startConsumers = () =>
+    (config.events?.consumers ?? []).map((name) =>
+      startConsumer({ db, amqpUrl: config.events!.amqpUrl, name, handle: handlers[name], logger, metrics }),
+    );
+
   /** Expires every due order, a bounded batch at a time. */
   async function sweep() {
     const total = { orders: 0, units: 0 };
@@ -128,6 +139,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     checkout,
     worker,
     relay,
+    handlers,
+    startConsumers,
     sweep,
     metrics,
     /** Drains pools and connections; safe to call twice. */

@@ -8,14 +8,15 @@ export const DEAD_LETTER_QUEUE = 'shop.dead-letters';
 /** Deliveries of one message before a consumer queue dead-letters it. */
 export const DELIVERY_LIMIT = 5;
 
-/** Each consumer's queue and the event types it takes. */
+/**
+ * Each consumer's queue and the event types it takes. A queue exists only for a consumer that
+ * exists: one nobody reads would grow without bound.
+ */
 export const CONSUMER_QUEUES = {
-  fulfillment: { queue: 'shop.fulfillment', bindings: ['order.paid', 'order.cancelled'] },
   notifications: {
     queue: 'shop.notifications',
     bindings: ['order.paid', 'order.shipped', 'order.payment_failed', 'order.expired'],
   },
-  'low-stock': { queue: 'shop.low-stock', bindings: ['inventory.low'] },
 } as const;
 
 /**

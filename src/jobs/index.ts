@@ -51,10 +51,11 @@ export function startBackgroundJobs(c: Container) {
   const listener = listenForOutboxEvents(c.config.db.url, () => c.worker.nudge(), c.logger);
   const scheduler = startScheduler(backgroundTasks(c), c.logger);
   const relay = c.relay?.start();
+  const consumers = c.startConsumers();
   return {
     async stop() {
       await listener.close();
-      await Promise.all([pump.stop(), scheduler.stop(), relay?.stop()]);
+      await Promise.all([pump.stop(), scheduler.stop(), relay?.stop(), ...consumers.map((x) => x.stop())]);
     },
   };
 }

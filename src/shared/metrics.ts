@@ -228,6 +228,18 @@ export function createMetrics(db: Db, { eventRelay = false }: { eventRelay?: boo
       help: 'Relay rounds that failed (broker unreachable, publish not confirmed); their events stay unsent',
       ...opts,
     }),
+    eventsConsumed: new client.Counter({
+      name: 'shop_events_consumed_total',
+      help: 'Domain events a consumer handled: applied, or a duplicate its inbox already had',
+      labelNames: ['consumer', 'outcome'],
+      ...opts,
+    }),
+    eventConsumerErrors: new client.Counter({
+      name: 'shop_event_consumer_errors_total',
+      help: 'Messages a consumer could not handle (requeued; dead-lettered past the delivery limit), by reason',
+      labelNames: ['consumer', 'reason'],
+      ...opts,
+    }),
     // Only a process that relays reports it: without a broker, events stay in PostgreSQL by design.
     eventBacklog: dbGauge(
       'shop_event_backlog_oldest_seconds',

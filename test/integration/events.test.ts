@@ -1,6 +1,8 @@
+import amqp from 'amqplib';
 import { expect } from 'chai';
 import { createContainer } from '../../src/container.js';
 import type { EventEnvelope } from '../../src/events/envelope.js';
+import { DEAD_LETTER_QUEUE, DELIVERY_LIMIT } from '../../src/events/topology.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createVhost, eventTap, startBroker, stopBroker } from '../support/amqp.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
@@ -125,6 +127,102 @@ describe('domain events on RabbitMQ', function () {
       const steps = seen.filter((e) => e.aggregate.id === `agg-${a}`).map((e) => e.data.seq);
       expect(steps, `agg-${a}`).to.deep.equal([1, 2, 3, 4, 5]);
     }
+  });
+
+  describe('the notifications consumer', () => {
+    let consumers: { stop(): Promise<void> }[] = [];
+    before(() => {
+      consumers = t.container.startConsumers();
+    });
+    after(async () => {
+      for (const c of consumers) await c.stop();
+    });
+
+    const notificationsOf = (userId: string) =>
+      t.container.db('notifications').where({ user_id: userId }).orderBy('id');
+    async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      let value = await read();
+      while (!ok(value) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 25));
+        value = await read();
+      }
+      return value;
+    }
+    const counted = async (outcome: string) =>
+      (await t.container.metrics.eventsConsumed.get()).values.find(
+        (v) => v.labels.consumer === 'notifications' && v.labels.outcome === outcome,
+      )?.value ?? 0;
+
+    it('tells the customer their order is paid, once, even when the message comes twice', async () => {
+      const { orderId, shopper } = await placeOrder();
+      await Promise.all(t.container.payments.chargeOrders([orderId]));
+      await relay().drain();
+      const rows = await until(
+        () => notificationsOf(shopper.id),
+        (r) => r.length > 0,
+      );
+      expect(rows.map((r) => [r.kind, r.order_id])).to.deep.equal([['order.paid', orderId]]);
+      expect(rows[0].message).to.equal('Payment received: your order of 25.00 USD is confirmed.');
+      const seen = await t.request().get('/notifications').set(shopper.auth).expect(200);
+      expect(seen.body.notifications.map((n: { kind: string }) => n.kind)).to.deep.equal(['order.paid']);
+
+      // The broker delivers it again (a consumer crashed before its ack, a replay): the inbox has it.
+      const duplicatesBefore = await counted('duplicate');
+      const event = await t.container
+        .db('domain_events')
+        .where({ aggregate_id: orderId, type: 'order.paid' })
+        .first();
+      await t.container.db('domain_events').where({ id: event.id }).update({ published_at: null });
+      await relay().drain();
+      await until(
+        () => counted('duplicate'),
+        (n) => n > duplicatesBefore,
+      );
+      expect(await notificationsOf(shopper.id)).to.have.length(1);
+    });
+
+    it('dead-letters a poison message after the delivery limit, and the others still flow', async () => {
+      const errorsBefore = (await t.container.metrics.eventConsumerErrors.get()).values.reduce(
+        (n, v) => n + v.value,
+        0,
+      );
+      // An order.paid whose data names no customer: the handler refuses it every time.
+      await t.container.db('domain_events').insert({
+        type: 'order.paid',
+        aggregate_type: 'order',
+        aggregate_id: 'poison-1',
+        data: { order_id: 'not-a-uuid' },
+      });
+      const { orderId, shopper } = await placeOrder();
+      await Promise.all(t.container.payments.chargeOrders([orderId]));
+      await relay().drain();
+      const rows = await until(
+        () => notificationsOf(shopper.id),
+        (r) => r.length > 0,
+      );
+      expect(rows.map((r) => r.kind)).to.deep.equal(['order.paid']);
+
+      const conn = await amqp.connect(vhost.url);
+      try {
+        const ch = await conn.createChannel();
+        const dead = await until(
+          async () => (await ch.checkQueue(DEAD_LETTER_QUEUE)).messageCount,
+          (n) => n >= 1,
+          20_000,
+        );
+        expect(dead).to.equal(1);
+        const msg = await ch.get(DEAD_LETTER_QUEUE, { noAck: true });
+        expect(msg && JSON.parse(msg.content.toString()).aggregate.id).to.equal('poison-1');
+      } finally {
+        await conn.close();
+      }
+      const errors = (await t.container.metrics.eventConsumerErrors.get()).values.reduce(
+        (n, v) => n + v.value,
+        0,
+      );
+      expect(errors - errorsBefore).to.be.at.least(DELIVERY_LIMIT);
+    });
   });
 
   it('publishes a price change', async () => {
