@@ -1,5 +1,6 @@
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import type { Db, Trx } from '../db/index.js';
+import { reconnectWithBackoff } from '../shared/backoff.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { EventEnvelope } from './envelope.js';
@@ -61,8 +62,7 @@ export function startConsumer({
   const { queue } = CONSUMER_QUEUES[name];
   let connection: ChannelModel | null = null;
   let stopped = false;
-  let retryMs = 500;
-  let timer: NodeJS.Timeout | undefined;
+  const retry = reconnectWithBackoff(() => void connect());
   const inFlight = new Set<Promise<void>>();
 
   async function onMessage(channel: Channel, msg: ConsumeMessage) {
@@ -86,23 +86,13 @@ export function startConsumer({
     }
   }
 
-  const reconnect = () => {
-    if (stopped || timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void connect();
-    }, retryMs);
-    timer.unref();
-    retryMs = Math.min(retryMs * 2, 30_000);
-  };
-
   async function connect() {
     try {
       const conn = await amqp.connect(amqpUrl, { clientProperties: { connection_name: `shop-${name}` } });
       conn.on('error', () => undefined);
       conn.on('close', () => {
         if (connection === conn) connection = null;
-        reconnect();
+        retry.schedule();
       });
       const channel = await conn.createChannel();
       channel.on('error', () => undefined);
@@ -114,14 +104,14 @@ export function startConsumer({
         inFlight.add(work);
       });
       connection = conn;
-      retryMs = 500;
+      retry.succeeded();
       if (stopped) await conn.close().catch(() => undefined);
     } catch (err) {
       logger.warn(
         { err: (err as Error).message, consumer: name },
         'event consumer cannot reach the broker; retrying',
       );
-      reconnect();
+      retry.schedule();
     }
   }
   void connect();
@@ -129,7 +119,7 @@ export function startConsumer({
   return {
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      retry.stop();
       await Promise.allSettled([...inFlight]);
       await connection?.close().catch(() => undefined);
     },

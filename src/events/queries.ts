@@ -1,15 +1,8 @@
 import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
+import type { DomainEventRow } from './envelope.js';
 
-export interface EventRow {
-  id: number;
-  event_id: string;
-  type: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  data: Record<string, unknown>;
-  schema_version: number;
-  occurred_at: Date;
+export interface EventRow extends DomainEventRow {
   published_at: Date | null;
   attempts: number;
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { reconnectWithBackoff } from '../shared/backoff.js';
 import type { Logger } from '../shared/logger.js';
 
 /** The channel the outbox_events insert trigger notifies (migration 20261202000001). */
@@ -17,17 +18,9 @@ export function listenForOutboxEvents(
 ) {
   let client: pg.Client | undefined;
   let closed = false;
-  let retryMs = 500;
-  let timer: NodeJS.Timeout | undefined;
-
+  const retry = reconnectWithBackoff(() => void connect());
   const reconnect = () => {
-    if (closed || timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void connect();
-    }, retryMs);
-    timer.unref();
-    retryMs = Math.min(retryMs * 2, 30_000);
+    if (!closed) retry.schedule();
   };
 
   async function connect() {
@@ -42,7 +35,7 @@ export function listenForOutboxEvents(
     try {
       await c.connect();
       await c.query(`LISTEN ${channel}`);
-      retryMs = 500;
+      retry.succeeded();
       // Events written while it was not listening: look now.
       onEvents();
     } catch (err) {
@@ -56,7 +49,7 @@ export function listenForOutboxEvents(
   return {
     async close() {
       closed = true;
-      if (timer) clearTimeout(timer);
+      retry.stop();
       await client?.end().catch(() => undefined);
     },
   };

@@ -154,7 +154,8 @@ describe('domain events on RabbitMQ', function () {
         (v) => v.labels.consumer === 'notifications' && v.labels.outcome === outcome,
       )?.value ?? 0;
 
-    it('tells the customer their order is paid, once, even when the message comes twice', async () => {
+    /** An order placed and paid, its events relayed, and the customer's notifications once they came. */
+    async function paidAndNotified() {
       const { orderId, shopper } = await placeOrder();
       await Promise.all(t.container.payments.chargeOrders([orderId]));
       await relay().drain();
@@ -162,6 +163,11 @@ describe('domain events on RabbitMQ', function () {
         () => notificationsOf(shopper.id),
         (r) => r.length > 0,
       );
+      return { orderId, shopper, rows };
+    }
+
+    it('tells the customer their order is paid, once, even when the message comes twice', async () => {
+      const { orderId, shopper, rows } = await paidAndNotified();
       expect(rows.map((r) => [r.kind, r.order_id])).to.deep.equal([['order.paid', orderId]]);
       expect(rows[0].message).to.equal('Payment received: your order of 25.00 USD is confirmed.');
       const seen = await t.request().get('/notifications').set(shopper.auth).expect(200);
@@ -194,13 +200,7 @@ describe('domain events on RabbitMQ', function () {
         aggregate_id: 'poison-1',
         data: { order_id: 'not-a-uuid' },
       });
-      const { orderId, shopper } = await placeOrder();
-      await Promise.all(t.container.payments.chargeOrders([orderId]));
-      await relay().drain();
-      const rows = await until(
-        () => notificationsOf(shopper.id),
-        (r) => r.length > 0,
-      );
+      const { rows } = await paidAndNotified();
       expect(rows.map((r) => r.kind)).to.deep.equal(['order.paid']);
 
       const conn = await amqp.connect(vhost.url);
