@@ -25,6 +25,11 @@ const HIDDEN_DECLINES = new Set([
 /** Who acts on an order: a customer may only touch their own; an admin any. */
 export type Actor = SettlementActor;
 
+export interface Shipment {
+  carrier: string;
+  tracking_number: string;
+}
+
 /** Customers' own moves are in the status history; an admin's also land in the admin audit log. */
 function auditIfAdmin(
   trx: Trx,
@@ -62,6 +67,42 @@ export function createOrderService({
       throw new DomainError('not_found', 'Order not found', { order_id: orderId });
     }
     return order;
+  }
+
+  async function lockSystem(trx: Trx, orderId: string) {
+    const order = await q.lockOrder(trx, orderId);
+    if (!order) throw new DomainError('not_found', 'Order not found', { order_id: orderId });
+    return order;
+  }
+
+  /** PAID → SHIPPED through the state machine, with the carrier and tracking number. */
+  async function markShipped(
+    trx: Trx,
+    order: { id: string; status: OrderStatus },
+    shipment: Shipment,
+    actor: string,
+  ) {
+    assertTransition(order.id, order.status, 'SHIPPED');
+    await recordTransitions(
+      trx,
+      [{ orderId: order.id, from: order.status, to: 'SHIPPED', reason: `shipped via ${shipment.carrier}` }],
+      actor,
+      { carrier: shipment.carrier, tracking_number: shipment.tracking_number },
+    );
+    const paid = await trx('order_status_history')
+      .where({ order_id: order.id, to_status: 'PAID' })
+      .orderBy('id', 'desc')
+      .first<{ created_at: Date } | undefined>('created_at');
+    if (paid) metrics.fulfillment.observe((Date.now() - paid.created_at.getTime()) / 1000);
+  }
+
+  async function markDelivered(trx: Trx, order: { id: string; status: OrderStatus }, actor: string) {
+    assertTransition(order.id, order.status, 'DELIVERED');
+    await recordTransitions(
+      trx,
+      [{ orderId: order.id, from: order.status, to: 'DELIVERED', reason: 'delivered' }],
+      actor,
+    );
   }
 
   async function getOrder(orderId: string, actor: Actor) {
@@ -130,32 +171,11 @@ export function createOrderService({
       return getOrder(orderId, actor);
     },
 
-    async ship(orderId: string, actor: Actor, shipment: { carrier: string; tracking_number: string }) {
+    async ship(orderId: string, actor: Actor, shipment: Shipment) {
       await db.transaction(async (trx) => {
         const order = await lockOwned(trx, orderId, actor);
-        assertTransition(order.id, order.status, 'SHIPPED');
-        await recordTransitions(
-          trx,
-          [
-            {
-              orderId: order.id,
-              from: order.status,
-              to: 'SHIPPED',
-              reason: `shipped via ${shipment.carrier}`,
-            },
-          ],
-          actorName(actor),
-          {
-            carrier: shipment.carrier,
-            tracking_number: shipment.tracking_number,
-          },
-        );
+        await markShipped(trx, order, shipment, actorName(actor));
         await auditIfAdmin(trx, actor, order, 'SHIPPED', { after: { ...shipment } });
-        const paid = await trx('order_status_history')
-          .where({ order_id: order.id, to_status: 'PAID' })
-          .orderBy('id', 'desc')
-          .first<{ created_at: Date } | undefined>('created_at');
-        if (paid) metrics.fulfillment.observe((Date.now() - paid.created_at.getTime()) / 1000);
       });
       return getOrder(orderId, actor);
     },
@@ -163,15 +183,20 @@ export function createOrderService({
     async deliver(orderId: string, actor: Actor) {
       await db.transaction(async (trx) => {
         const order = await lockOwned(trx, orderId, actor);
-        assertTransition(order.id, order.status, 'DELIVERED');
-        await recordTransitions(
-          trx,
-          [{ orderId: order.id, from: order.status, to: 'DELIVERED', reason: 'delivered' }],
-          actorName(actor),
-        );
+        await markDelivered(trx, order, actorName(actor));
         await auditIfAdmin(trx, actor, order, 'DELIVERED');
       });
       return getOrder(orderId, actor);
+    },
+
+    /** Ships an order in the caller's transaction, for a system actor (the fulfillment worker). */
+    async shipIn(trx: Trx, orderId: string, shipment: Shipment, actor: string) {
+      await markShipped(trx, await lockSystem(trx, orderId), shipment, actor);
+    },
+
+    /** Marks an order delivered in the caller's transaction, for a system actor. */
+    async deliverIn(trx: Trx, orderId: string, actor: string) {
+      await markDelivered(trx, await lockSystem(trx, orderId), actor);
     },
 
     /** One sweep: expires a bounded batch of PENDING orders whose reservations ran out. */
