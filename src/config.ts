@@ -112,14 +112,24 @@ const envSchema = z.object({
   // The consumers this process runs (with AMQP_URL and WORKERS); "" runs none (a relay-only process).
   EVENT_CONSUMERS: z
     .string()
-    .default('notifications')
+    .default('notifications,fulfillment')
     .transform((v) =>
       v
         .split(',')
         .map((c) => c.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(['notifications'], { message: 'EVENT_CONSUMERS lists consumers: notifications' }))),
+    .pipe(
+      z.array(
+        z.enum(['notifications', 'fulfillment'], {
+          message: 'EVENT_CONSUMERS lists consumers: notifications, fulfillment',
+        }),
+      ),
+    ),
+  // The local fulfillment provider's warehouse: paid → shipped, shipped → delivered.
+  FULFILLMENT_SHIP_DELAY: duration.default(10_000),
+  FULFILLMENT_DELIVER_DELAY: duration.default(60_000),
+  FULFILLMENT_INTERVAL: duration.default(1_000),
   EVENT_RELAY_INTERVAL: duration.default(1_000),
   AUDIT_INTERVAL: duration.default(5 * 60_000),
   /** Whether the API enforces its rate limits (the RATE_LIMIT_* rules below). */
@@ -216,6 +226,11 @@ function build(env: z.output<typeof envSchema>) {
           consumers: env.EVENT_CONSUMERS,
         }
       : null,
+    fulfillment: {
+      shipDelayMs: env.FULFILLMENT_SHIP_DELAY,
+      deliverDelayMs: env.FULFILLMENT_DELIVER_DELAY,
+      intervalMs: env.FULFILLMENT_INTERVAL,
+    },
     jobs: {
       enabled: env.WORKERS,
       sweeperIntervalMs: env.SWEEPER_INTERVAL,

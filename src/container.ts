@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
 import { type ConsumerName, type EventHandler, startConsumer } from './events/consumer.js';
 import { createEventRelay } from './events/relay.js';
+import { advanceShipments, createLocalFulfillment, fulfillmentHandler } from './fulfillment/service.js';
 import { createInventoryService } from './inventory/service.js';
 import { createRecordingNotifier, notificationsHandler } from './notifications/service.js';
 import { createOrderService } from './orders/service.js';
@@ -97,9 +98,13 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     ? createEventRelay({ db, dbUrl: config.db.url, logger, metrics, options: config.events })
     : null;
 
+  const fulfillmentProvider = createLocalFulfillment();
   const handlers: Record<ConsumerName, EventHandler> = {
     notifications: notificationsHandler(createRecordingNotifier(logger)),
+    fulfillment: fulfillmentHandler(config.fulfillment),
   };
+  /** One warehouse round: ships due shipments and delivers shipped ones (every worker process shares it). */
+  const advanceFulfillment = () => advanceShipments(db, orders, fulfillmentProvider, config.fulfillment);
   /** The event consumers this process runs (EVENT_CONSUMERS), each on its own queue. */
   const startConsumers = () =>
     (config.events?.consumers ?? []).map((name) =>
@@ -141,6 +146,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     relay,
     handlers,
     startConsumers,
+    advanceFulfillment,
     sweep,
     metrics,
     /** Drains pools and connections; safe to call twice. */

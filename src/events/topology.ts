@@ -13,6 +13,7 @@ export const DELIVERY_LIMIT = 5;
  * exists: one nobody reads would grow without bound.
  */
 export const CONSUMER_QUEUES = {
+  fulfillment: { queue: 'shop.fulfillment', bindings: ['order.paid', 'order.cancelled'] },
   notifications: {
     queue: 'shop.notifications',
     bindings: ['order.paid', 'order.shipped', 'order.payment_failed', 'order.expired'],

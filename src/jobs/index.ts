@@ -23,6 +23,11 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
         c.db('outbox_events').where('processed_at', '<', c.db.raw("now() - interval '7 days'")).delete(),
     },
     {
+      name: 'fulfillment',
+      intervalMs: c.config.fulfillment.intervalMs,
+      run: () => c.advanceFulfillment(),
+    },
+    {
       // Published events are the broker's now; unpublished ones are the relay's backlog, kept,
       // unless no broker is configured (then events live in PostgreSQL for a week, as published ones do).
       name: 'event-retention',

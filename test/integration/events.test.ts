@@ -22,7 +22,14 @@ describe('domain events on RabbitMQ', function () {
 
   before(async () => {
     vhost = await createVhost(`shop_test_${process.pid}_events`);
-    t = await createTestContext({ AMQP_URL: vhost.url, EVENT_RELAY_BATCH: '7' });
+    t = await createTestContext({
+      AMQP_URL: vhost.url,
+      EVENT_RELAY_BATCH: '7',
+      // The warehouse ships at once and delivers in an hour; the tests turn its crank
+      // (advanceFulfillment) themselves, and move the hour along.
+      FULFILLMENT_SHIP_DELAY: '0ms',
+      FULFILLMENT_DELIVER_DELAY: '1h',
+    });
     tap = await eventTap(vhost.url, 'test.all-events');
   });
 
@@ -129,7 +136,7 @@ describe('domain events on RabbitMQ', function () {
     }
   });
 
-  describe('the notifications consumer', () => {
+  describe('consumers: notifications and fulfillment', () => {
     let consumers: { stop(): Promise<void> }[] = [];
     before(() => {
       consumers = t.container.startConsumers();
@@ -188,6 +195,64 @@ describe('domain events on RabbitMQ', function () {
       expect(await notificationsOf(shopper.id)).to.have.length(1);
     });
 
+    const orderOf = (id: string) => t.container.db('orders').where({ id }).first();
+    const shipmentOf = (orderId: string) => t.container.db('shipments').where({ order_id: orderId }).first();
+
+    it('ships a paid order with a tracking URL, tells the customer, and delivers it, through the broker', async () => {
+      const { orderId, shopper } = await paidAndNotified();
+      const pending = await until(
+        () => shipmentOf(orderId),
+        (s) => s !== undefined,
+      );
+      expect(pending).to.include({ state: 'pending', carrier: null });
+
+      expect((await t.container.advanceFulfillment()).shipped).to.be.at.least(1);
+      const shipped = await orderOf(orderId);
+      expect(shipped.status).to.equal('SHIPPED');
+      expect(shipped.tracking_number).to.match(/^SHOP\d{12}$/);
+      const view = await t.request().get(`/orders/${orderId}`).set(shopper.auth).expect(200);
+      expect(view.body.tracking_url).to.be.a('string').and.contain(shipped.tracking_number);
+
+      await relay().drain();
+      const told = await until(
+        () => notificationsOf(shopper.id),
+        (r) => r.length === 2,
+      );
+      expect(told.map((n) => n.kind)).to.deep.equal(['order.paid', 'order.shipped']);
+      expect(told[1].message).to.contain(shipped.tracking_number);
+
+      expect(await t.container.advanceFulfillment()).to.deep.include({ delivered: 0 });
+      await t.container
+        .db('shipments')
+        .where({ order_id: orderId })
+        .update({ deliver_at: t.container.db.raw("now() - interval '1 second'") });
+      expect(await t.container.advanceFulfillment()).to.deep.include({ delivered: 1 });
+      expect((await orderOf(orderId)).status).to.equal('DELIVERED');
+      expect((await shipmentOf(orderId)).state).to.equal('delivered');
+      const history = await t.container.db('order_status_history').where({ order_id: orderId }).orderBy('id');
+      expect(history.map((h) => [h.to_status, h.actor])).to.deep.include.members([
+        ['SHIPPED', 'fulfillment'],
+        ['DELIVERED', 'fulfillment'],
+      ]);
+    });
+
+    it('cancels the shipment of a paid order cancelled before it shipped', async () => {
+      const { orderId, shopper } = await paidAndNotified();
+      await until(
+        () => shipmentOf(orderId),
+        (s) => s !== undefined,
+      );
+      await t.container.orders.cancel(orderId, { userId: shopper.id, role: 'customer' });
+      await relay().drain();
+      const shipment = await until(
+        () => shipmentOf(orderId),
+        (s) => s.state === 'cancelled',
+      );
+      expect(shipment.state).to.equal('cancelled');
+      expect(await t.container.advanceFulfillment()).to.deep.include({ shipped: 0 });
+      expect((await orderOf(orderId)).status).to.equal('CANCELLED');
+    });
+
     it('dead-letters a poison message after the delivery limit, and the others still flow', async () => {
       const errorsBefore = (await t.container.metrics.eventConsumerErrors.get()).values.reduce(
         (n, v) => n + v.value,
@@ -206,14 +271,17 @@ describe('domain events on RabbitMQ', function () {
       const conn = await amqp.connect(vhost.url);
       try {
         const ch = await conn.createChannel();
+        // Both consumers of order.paid refused it: one dead letter from each queue.
         const dead = await until(
           async () => (await ch.checkQueue(DEAD_LETTER_QUEUE)).messageCount,
-          (n) => n >= 1,
+          (n) => n >= 2,
           20_000,
         );
-        expect(dead).to.equal(1);
-        const msg = await ch.get(DEAD_LETTER_QUEUE, { noAck: true });
-        expect(msg && JSON.parse(msg.content.toString()).aggregate.id).to.equal('poison-1');
+        expect(dead).to.equal(2);
+        for (let i = 0; i < 2; i++) {
+          const msg = await ch.get(DEAD_LETTER_QUEUE, { noAck: true });
+          expect(msg && JSON.parse(msg.content.toString()).aggregate.id).to.equal('poison-1');
+        }
       } finally {
         await conn.close();
       }
@@ -221,7 +289,7 @@ describe('domain events on RabbitMQ', function () {
         (n, v) => n + v.value,
         0,
       );
-      expect(errors - errorsBefore).to.be.at.least(DELIVERY_LIMIT);
+      expect(errors - errorsBefore).to.be.at.least(2 * DELIVERY_LIMIT);
     });
   });
 
