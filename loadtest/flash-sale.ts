@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type AuditReport, checkInvariants } from '../src/audit/invariants.js';
 import type { Db } from '../src/db/index.js';
 import { browseMix } from './browse.js';
+import { type EventFigures, eventFigures } from './events.js';
 import { type FireResult, fire } from './fire.js';
 import {
   PAYMENT_MIX,
@@ -72,6 +73,8 @@ export interface FlashSaleReport {
   metrics?: string[][];
   payment?: PaymentFigures;
   browse?: BrowseDuringSale;
+  /** With AMQP_URL: the relay's lag and fulfillment's progress, read after the sale. */
+  events?: EventFigures;
 }
 
 async function scrapeBusinessMetrics(url: string): Promise<string[]> {
@@ -226,6 +229,8 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     );
     const browse = browsing ? { fire: await browsing.fire, lag: await browsing.lag.stop() } : undefined;
     const drainMs = opts.payment ? await waitForSettlement(db, 120_000) : null;
+    // With a broker, the services keep running until every event is sent and every paid order shipped.
+    const events = opts.payment && process.env.AMQP_URL ? await eventFigures(db) : undefined;
     const backlog = (await sampler?.stop()) ?? [];
     // The service's own account of the sale (counters are per process: one scrape each).
     const metrics = await Promise.all(urls.map((u) => scrapeBusinessMetrics(u)));
@@ -236,7 +241,13 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     if (!opts.payment) return { ...report, metrics, browse };
     const payment = await paymentFigures(db, productId, backlog, drainMs);
     report.failures.push(...judgePayments(payment, opts));
-    return { ...report, metrics, payment, browse };
+    if (events) {
+      if (events.unpublished)
+        report.failures.push(`${events.unpublished} domain events never reached the broker`);
+      if (events.shipped < events.paidOrders)
+        report.failures.push(`${events.paidOrders - events.shipped} paid orders never shipped`);
+    }
+    return { ...report, metrics, payment, browse, events };
   } finally {
     await Promise.allSettled(services.map((s) => s.stop()));
     await db.destroy();

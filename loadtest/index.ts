@@ -111,6 +111,12 @@ function printReport(name: string, reports: { label: string; report: FlashSaleRe
       );
     }
   }
+  for (const { label, report } of reports.filter((r) => r.report.events)) {
+    const e = report.events!;
+    process.stdout.write(
+      `\n${label}: ${e.events} domain events, ${e.unpublished} unsent; relay lag (transaction → broker confirm) p50 ${e.relayLag.p50} ms, p99 ${e.relayLag.p99} ms, max ${e.relayLag.max} ms; ${e.shipped} of ${e.paidOrders} paid orders shipped${e.shippedAfterMs === null ? '' : `, the last ${e.shippedAfterMs} ms after the payments settled`}\n`,
+    );
+  }
   const svg = writeLatencyChart(
     name,
     reports.map((r) => ({ label: r.label, result: r.report.fire })),

@@ -103,8 +103,17 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     notifications: notificationsHandler(createRecordingNotifier(logger)),
     fulfillment: fulfillmentHandler(config.fulfillment),
   };
-  /** One warehouse round: ships due shipments and delivers shipped ones (every worker process shares it). */
-  const advanceFulfillment = () => advanceShipments(db, orders, fulfillmentProvider, config.fulfillment);
+  /** The warehouse: ships due shipments and delivers shipped ones, a bounded round at a time, until none is due. */
+  async function advanceFulfillment() {
+    const total = { shipped: 0, delivered: 0, cancelled: 0 };
+    for (;;) {
+      const round = await advanceShipments(db, orders, fulfillmentProvider, config.fulfillment, 200);
+      total.shipped += round.shipped;
+      total.delivered += round.delivered;
+      total.cancelled += round.cancelled;
+      if (round.shipped + round.cancelled < 200 && round.delivered < 200) return total;
+    }
+  }
   /** The event consumers this process runs (EVENT_CONSUMERS), each on its own queue. */
   const startConsumers = () =>
     (config.events?.consumers ?? []).map((name) =>

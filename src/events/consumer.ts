@@ -1,6 +1,7 @@
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import type { Db, Trx } from '../db/index.js';
 import { reconnectWithBackoff } from '../shared/backoff.js';
+import { createBatcher, runIsolating } from '../shared/batcher.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { EventEnvelope } from './envelope.js';
@@ -12,18 +13,26 @@ export type ConsumerName = keyof typeof CONSUMER_QUEUES;
 export type EventHandler = (trx: Trx, event: EventEnvelope) => Promise<void>;
 
 /**
- * Applies `handle` to one event at most once for this consumer: the inbox row and the effect
- * commit together. Answers false when the event was already applied (a redelivery).
+ * Applies `handle` to each event at most once for this consumer, all in one transaction: the inbox
+ * rows and the effects commit together. Answers, per event, whether it was applied (false: the
+ * inbox already had it, a redelivery). One event's failure fails the batch; the caller isolates it.
  */
-export async function applyOnce(db: Db, consumer: string, event: EventEnvelope, handle: EventHandler) {
+export async function applyOnce(db: Db, consumer: string, events: EventEnvelope[], handle: EventHandler) {
   return db.transaction(async (trx) => {
-    const { rows } = await trx.raw<{ rows: unknown[] }>(
-      `INSERT INTO consumer_inbox (consumer, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1`,
-      [consumer, event.id],
+    const { rows } = await trx.raw<{ rows: { event_id: string }[] }>(
+      `INSERT INTO consumer_inbox (consumer, event_id)
+       SELECT ?, unnest(?::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+      [consumer, events.map((e) => e.id)],
     );
-    if (rows.length === 0) return false;
-    await handle(trx, event);
-    return true;
+    const fresh = new Set(rows.map((r) => r.event_id));
+    const applied = new Map<EventEnvelope, boolean>();
+    for (const event of events) {
+      // A batch holding the same event twice applies it once.
+      const first = fresh.delete(event.id);
+      if (first) await handle(trx, event);
+      applied.set(event, first);
+    }
+    return applied;
   });
 }
 
@@ -49,7 +58,7 @@ export function startConsumer({
   handle,
   logger,
   metrics,
-  prefetch = 50,
+  prefetch = 200,
 }: {
   db: Db;
   amqpUrl: string;
@@ -65,6 +74,26 @@ export function startConsumer({
   const retry = reconnectWithBackoff(() => void connect());
   const inFlight = new Set<Promise<void>>();
 
+  /**
+   * Messages are applied in batches (group commit, as checkouts are): up to `prefetch` in one
+   * transaction. A batch that fails is halved until the failing message stands alone; only it is
+   * requeued (and, past the delivery limit, dead-lettered).
+   */
+  const batcher = createBatcher<EventEnvelope, boolean>({
+    run: (events) =>
+      runIsolating(events, async (batch) => applyOnce(db, name, batch, handle), {
+        onAlone: (event, err) =>
+          logger.warn(
+            { err: (err as Error).message, consumer: name, event: event.id, type: event.type },
+            'event consumer failed; requeued',
+          ),
+      }),
+    maxSize: prefetch,
+    maxWaitMs: 5,
+    concurrency: 1,
+    logger,
+  });
+
   async function onMessage(channel: Channel, msg: ConsumeMessage) {
     const event = parse(msg);
     if (!event) {
@@ -73,15 +102,11 @@ export function startConsumer({
       return;
     }
     try {
-      const applied = await applyOnce(db, name, event, handle);
+      const applied = await batcher.submit(event);
       metrics.eventsConsumed.inc({ consumer: name, outcome: applied ? 'applied' : 'duplicate' });
       channel.ack(msg);
-    } catch (err) {
+    } catch {
       metrics.eventConsumerErrors.inc({ consumer: name, reason: 'handler' });
-      logger.warn(
-        { err: (err as Error).message, consumer: name, event: event.id, type: event.type },
-        'event consumer failed; requeued',
-      );
       channel.nack(msg, false, true);
     }
   }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Db, Trx } from '../db/index.js';
+import { type Db, pgArray, type Trx } from '../db/index.js';
 import type { EventHandler } from '../events/consumer.js';
 import { CARRIERS } from '../orders/schemas.js';
 import type { OrderService, Shipment } from '../orders/service.js';
+import type { OrderStatus } from '../orders/state-machine.js';
 
 /**
  * Who carries a parcel. The local default books instantly and deterministically (the carrier and
@@ -57,10 +58,11 @@ export function fulfillmentHandler(options: FulfillmentOptions): EventHandler {
 const ACTOR = 'fulfillment';
 
 /**
- * One round of the warehouse: due shipments are shipped (the order moves to SHIPPED with its
- * tracking number) and shipped ones whose time has come are delivered, each with its order in one
- * transaction; SKIP LOCKED lets every worker process share the work. A shipment whose order is no
- * longer PAID (cancelled and refunded meanwhile) is cancelled instead.
+ * One round of the warehouse: due shipments are shipped (their orders move to SHIPPED with their
+ * tracking numbers) and shipped ones whose time has come are delivered, set-based, each shipment
+ * with its order row locked (SKIP LOCKED: every worker process shares the work, and a cancel in
+ * flight is never raced). A shipment whose order is no longer PAID follows it: shipped or delivered
+ * by hand (an admin), or cancelled.
  */
 export async function advanceShipments(
   db: Db,
@@ -77,30 +79,34 @@ export async function advanceShipments(
       .andWhere('s.ship_at', '<=', trx.fn.now())
       .orderBy('s.ship_at')
       .limit(limit)
-      .forUpdate('s')
+      .forUpdate('s', 'o')
       .skipLocked()
-      .select<{ id: number; order_id: string; status: string }[]>('s.id', 's.order_id', 'o.status');
-    for (const s of due) {
-      if (s.status !== 'PAID') {
-        // Shipped by hand meanwhile (an admin), or cancelled: the shipment follows the order.
-        const state =
-          s.status === 'SHIPPED' || s.status === 'DELIVERED' ? s.status.toLowerCase() : 'cancelled';
-        await trx('shipments').where({ id: s.id }).update({ state, updated_at: trx.fn.now() });
+      .select<{ id: number; order_id: string; status: OrderStatus }[]>('s.id', 's.order_id', 'o.status');
+    const toShip = due.filter((s) => s.status === 'PAID');
+    const booked = await Promise.all(
+      toShip.map(async (s) => ({ s, shipment: await provider.book(s.order_id) })),
+    );
+    await orders.shipLocked(
+      trx,
+      booked.map(({ s, shipment }) => ({ order: { id: s.order_id, status: s.status }, shipment })),
+      ACTOR,
+    );
+    await setStates(
+      trx,
+      due.map((s) => {
+        const shipment = booked.find((b) => b.s === s)?.shipment;
+        const state = shipment ? 'shipped' : followOrder(s.status);
         if (state === 'cancelled') counts.cancelled++;
-        continue;
-      }
-      const shipment = await provider.book(s.order_id);
-      await orders.shipIn(trx, s.order_id, shipment, ACTOR);
-      await trx('shipments')
-        .where({ id: s.id })
-        .update({
-          ...shipment,
-          state: 'shipped',
-          deliver_at: trx.raw(`now() + ? * interval '1 millisecond'`, [options.deliverDelayMs]),
-          updated_at: trx.fn.now(),
-        });
-      counts.shipped++;
-    }
+        return {
+          id: s.id,
+          state,
+          carrier: shipment?.carrier ?? null,
+          tracking_number: shipment?.tracking_number ?? null,
+        };
+      }),
+      options.deliverDelayMs,
+    );
+    counts.shipped = booked.length;
   });
   await db.transaction(async (trx: Trx) => {
     const due = await trx('shipments as s')
@@ -109,15 +115,49 @@ export async function advanceShipments(
       .andWhere('s.deliver_at', '<=', trx.fn.now())
       .orderBy('s.deliver_at')
       .limit(limit)
-      .forUpdate('s')
+      .forUpdate('s', 'o')
       .skipLocked()
-      .select<{ id: number; order_id: string; status: string }[]>('s.id', 's.order_id', 'o.status');
-    for (const s of due) {
-      // Delivered by hand meanwhile: only the shipment is left to close.
-      if (s.status === 'SHIPPED') await orders.deliverIn(trx, s.order_id, ACTOR);
-      await trx('shipments').where({ id: s.id }).update({ state: 'delivered', updated_at: trx.fn.now() });
-      counts.delivered++;
-    }
+      .select<{ id: number; order_id: string; status: OrderStatus }[]>('s.id', 's.order_id', 'o.status');
+    // Delivered by hand meanwhile: only the shipment is left to close.
+    const toDeliver = due.filter((s) => s.status === 'SHIPPED');
+    await orders.deliverLocked(
+      trx,
+      toDeliver.map((s) => ({ id: s.order_id, status: s.status })),
+      ACTOR,
+    );
+    await setStates(
+      trx,
+      due.map((s) => ({ id: s.id, state: 'delivered', carrier: null, tracking_number: null })),
+      options.deliverDelayMs,
+    );
+    counts.delivered = toDeliver.length;
   });
   return counts;
+}
+
+/** Where a shipment goes when its order moved without it. */
+const followOrder = (status: OrderStatus) =>
+  status === 'SHIPPED' ? 'shipped' : status === 'DELIVERED' ? 'delivered' : 'cancelled';
+
+/** Moves shipments to their new states in one statement; a newly shipped one gets its delivery time. */
+async function setStates(
+  trx: Trx,
+  rows: { id: number; state: string; carrier: string | null; tracking_number: string | null }[],
+  deliverDelayMs: number,
+) {
+  if (rows.length === 0) return;
+  await trx.raw(
+    `UPDATE shipments s SET state = c.state, updated_at = now(),
+            carrier = coalesce(c.carrier, s.carrier), tracking_number = coalesce(c.tracking_number, s.tracking_number),
+            deliver_at = CASE WHEN c.state = 'shipped' THEN now() + ? * interval '1 millisecond' ELSE s.deliver_at END
+       FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS c(id, state, carrier, tracking_number)
+      WHERE s.id = c.id`,
+    [
+      deliverDelayMs,
+      rows.map((r) => r.id),
+      rows.map((r) => r.state),
+      pgArray(rows.map((r) => r.carrier)),
+      pgArray(rows.map((r) => r.tracking_number)),
+    ],
+  );
 }

@@ -69,38 +69,55 @@ export function createOrderService({
     return order;
   }
 
-  async function lockSystem(trx: Trx, orderId: string) {
-    const order = await q.lockOrder(trx, orderId);
-    if (!order) throw new DomainError('not_found', 'Order not found', { order_id: orderId });
-    return order;
-  }
-
-  /** PAID → SHIPPED through the state machine, with the carrier and tracking number. */
+  /**
+   * PAID → SHIPPED through the state machine, with each order's carrier and tracking number, for
+   * orders the caller has locked; set-based, so a warehouse round of 200 is a few statements. The
+   * tracking number is on the order before its history row, so the order.shipped event carries it.
+   */
   async function markShipped(
     trx: Trx,
-    order: { id: string; status: OrderStatus },
-    shipment: Shipment,
+    items: { order: { id: string; status: OrderStatus }; shipment: Shipment }[],
     actor: string,
   ) {
-    assertTransition(order.id, order.status, 'SHIPPED');
+    if (items.length === 0) return;
+    for (const { order } of items) assertTransition(order.id, order.status, 'SHIPPED');
+    await trx.raw(
+      `UPDATE orders o SET carrier = s.carrier, tracking_number = s.tracking_number
+         FROM unnest(?::uuid[], ?::text[], ?::text[]) AS s(id, carrier, tracking_number) WHERE o.id = s.id`,
+      [
+        items.map((i) => i.order.id),
+        items.map((i) => i.shipment.carrier),
+        items.map((i) => i.shipment.tracking_number),
+      ],
+    );
     await recordTransitions(
       trx,
-      [{ orderId: order.id, from: order.status, to: 'SHIPPED', reason: `shipped via ${shipment.carrier}` }],
+      items.map(({ order, shipment }) => ({
+        orderId: order.id,
+        from: order.status,
+        to: 'SHIPPED' as const,
+        reason: `shipped via ${shipment.carrier}`,
+      })),
       actor,
-      { carrier: shipment.carrier, tracking_number: shipment.tracking_number },
     );
-    const paid = await trx('order_status_history')
-      .where({ order_id: order.id, to_status: 'PAID' })
-      .orderBy('id', 'desc')
-      .first<{ created_at: Date } | undefined>('created_at');
-    if (paid) metrics.fulfillment.observe((Date.now() - paid.created_at.getTime()) / 1000);
+    const { rows } = await trx.raw<{ rows: { paid_at: Date }[] }>(
+      `SELECT max(created_at) AS paid_at FROM order_status_history
+        WHERE order_id = ANY(?::uuid[]) AND to_status = 'PAID' GROUP BY order_id`,
+      [items.map((i) => i.order.id)],
+    );
+    for (const r of rows) metrics.fulfillment.observe((Date.now() - r.paid_at.getTime()) / 1000);
   }
 
-  async function markDelivered(trx: Trx, order: { id: string; status: OrderStatus }, actor: string) {
-    assertTransition(order.id, order.status, 'DELIVERED');
+  async function markDelivered(trx: Trx, orders: { id: string; status: OrderStatus }[], actor: string) {
+    for (const order of orders) assertTransition(order.id, order.status, 'DELIVERED');
     await recordTransitions(
       trx,
-      [{ orderId: order.id, from: order.status, to: 'DELIVERED', reason: 'delivered' }],
+      orders.map((order) => ({
+        orderId: order.id,
+        from: order.status,
+        to: 'DELIVERED' as const,
+        reason: 'delivered',
+      })),
       actor,
     );
   }
@@ -174,7 +191,7 @@ export function createOrderService({
     async ship(orderId: string, actor: Actor, shipment: Shipment) {
       await db.transaction(async (trx) => {
         const order = await lockOwned(trx, orderId, actor);
-        await markShipped(trx, order, shipment, actorName(actor));
+        await markShipped(trx, [{ order, shipment }], actorName(actor));
         await auditIfAdmin(trx, actor, order, 'SHIPPED', { after: { ...shipment } });
       });
       return getOrder(orderId, actor);
@@ -183,21 +200,25 @@ export function createOrderService({
     async deliver(orderId: string, actor: Actor) {
       await db.transaction(async (trx) => {
         const order = await lockOwned(trx, orderId, actor);
-        await markDelivered(trx, order, actorName(actor));
+        await markDelivered(trx, [order], actorName(actor));
         await auditIfAdmin(trx, actor, order, 'DELIVERED');
       });
       return getOrder(orderId, actor);
     },
 
-    /** Ships an order in the caller's transaction, for a system actor (the fulfillment worker). */
-    async shipIn(trx: Trx, orderId: string, shipment: Shipment, actor: string) {
-      await markShipped(trx, await lockSystem(trx, orderId), shipment, actor);
-    },
+    /**
+     * Ships orders the caller holds locked (the fulfillment worker), in its transaction, recorded
+     * as a system actor.
+     */
+    shipLocked: (
+      trx: Trx,
+      items: { order: { id: string; status: OrderStatus }; shipment: Shipment }[],
+      actor: string,
+    ) => markShipped(trx, items, actor),
 
-    /** Marks an order delivered in the caller's transaction, for a system actor. */
-    async deliverIn(trx: Trx, orderId: string, actor: string) {
-      await markDelivered(trx, await lockSystem(trx, orderId), actor);
-    },
+    /** Marks orders the caller holds locked delivered, in its transaction, for a system actor. */
+    deliverLocked: (trx: Trx, orders: { id: string; status: OrderStatus }[], actor: string) =>
+      markDelivered(trx, orders, actor),
 
     /** One sweep: expires a bounded batch of PENDING orders whose reservations ran out. */
     async releaseExpiredReservations(limit = 500) {
