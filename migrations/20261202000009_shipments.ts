@@ -19,7 +19,9 @@ export async function up(knex: Knex): Promise<void> {
     t.check("state IN ('pending', 'shipped', 'delivered', 'cancelled')", [], 'shipments_state_valid');
   });
   await knex.raw("CREATE INDEX shipments_due_to_ship_idx ON shipments (ship_at) WHERE state = 'pending'");
-  await knex.raw("CREATE INDEX shipments_due_to_deliver_idx ON shipments (deliver_at) WHERE state = 'shipped'");
+  await knex.raw(
+    "CREATE INDEX shipments_due_to_deliver_idx ON shipments (deliver_at) WHERE state = 'shipped'",
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
