@@ -253,6 +253,29 @@ describe('domain events on RabbitMQ', function () {
       expect((await orderOf(orderId)).status).to.equal('CANCELLED');
     });
 
+    it('with two consumers of each kind (a second process), applies each event once', async () => {
+      const other = createContainer(t.container.config, { logger: createLogger('silent') });
+      const more = other.startConsumers();
+      try {
+        const placed = await Promise.all(Array.from({ length: 12 }, () => placeOrder()));
+        await Promise.all(t.container.payments.chargeOrders(placed.map((p) => p.orderId)));
+        await relay().drain();
+        const ids = placed.map((p) => p.orderId);
+        const count = async (table: string) =>
+          Number((await t.container.db(table).whereIn('order_id', ids).count('* as n').first())?.n);
+        await until(
+          async () => [await count('notifications'), await count('shipments')],
+          ([n, s]) => n === 12 && s === 12,
+        );
+        // Nothing more arrives later: each paid order has exactly one notification and one shipment.
+        await new Promise((r) => setTimeout(r, 200));
+        expect([await count('notifications'), await count('shipments')]).to.deep.equal([12, 12]);
+      } finally {
+        for (const c of more) await c.stop();
+        await other.close();
+      }
+    });
+
     it('dead-letters a poison message after the delivery limit, and the others still flow', async () => {
       const errorsBefore = (await t.container.metrics.eventConsumerErrors.get()).values.reduce(
         (n, v) => n + v.value,
