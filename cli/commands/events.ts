@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { deadLetters } from '../../src/events/dead-letters.js';
 import { eventStats, findEvent, listEvents, replayEvent } from '../../src/events/queries.js';
-import { type GlobalOptions, print, withContainer } from '../context.js';
+import { CliError, type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, table, when } from '../format.js';
 
 /** A usage error (exit 2) rather than a failure, as commander reports any bad option. */
@@ -81,6 +82,42 @@ export function registerEventCommands(program: Command) {
             `${row.type}  ${row.aggregate_type} ${row.aggregate_id}  id ${row.event_id}`,
             `occurred ${when(row.occurred_at)}; ${row.published_at ? `sent ${when(row.published_at)}` : 'waiting for the broker'}`,
             JSON.stringify(row.data, null, 2),
+          ].join('\n'),
+        );
+      });
+    });
+
+  events
+    .command('dead-letters')
+    .description(
+      'messages consumers gave up on (RabbitMQ, AMQP_URL); --replay sends them back to their queue',
+    )
+    .option('--limit <n>', 'at most this many (1-1000)', limitOf, 50)
+    .option('--replay', 'send each back to the queue it died in (its consumer dedupes on the event id)')
+    .addHelpText(
+      'after',
+      examples('shopctl events dead-letters', 'shopctl events dead-letters --replay --json'),
+    )
+    .action(async (opts: { limit: number; replay?: boolean }) => {
+      await withContainer(async (c) => {
+        if (!c.config.events) throw new CliError('no broker configured: set AMQP_URL');
+        const result = await deadLetters(c.config.events.amqpUrl, {
+          limit: opts.limit,
+          replay: !!opts.replay,
+        });
+        print(json(), result, () =>
+          [
+            table(result.letters, [
+              ['EVENT', (l) => l.event?.id ?? '(unreadable)'],
+              ['TYPE', (l) => l.event?.type ?? ''],
+              ['AGGREGATE', (l) => (l.event ? `${l.event.aggregate.type} ${l.event.aggregate.id}` : '')],
+              ['QUEUE', (l) => l.queue ?? ''],
+              ['REASON', (l) => l.reason ?? ''],
+              ['DELIVERIES', (l) => l.deliveries ?? ''],
+            ]),
+            opts.replay
+              ? `replayed ${result.replayed}; ${result.remaining} left in the dead letters`
+              : `${result.remaining} in the dead letters`,
           ].join('\n'),
         );
       });
