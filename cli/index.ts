@@ -10,6 +10,7 @@ import { registerPriceCommands } from './commands/prices.js';
 import { registerProductCommands } from './commands/products.js';
 import { registerReservationCommands } from './commands/reservations.js';
 import { registerUserCommands } from './commands/users.js';
+import { registerWorkerCommands } from './commands/worker.js';
 import { isInteractive, reportError } from './context.js';
 
 export function buildProgram(): Command {
@@ -44,6 +45,7 @@ Examples:
   registerOrderCommands(program);
   registerPaymentCommands(program);
   registerEventCommands(program);
+  registerWorkerCommands(program);
   registerAuditCommands(program);
   registerUserCommands(program);
   registerDbCommands(program);

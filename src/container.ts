@@ -114,11 +114,22 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       if (round.shipped + round.cancelled < 200 && round.delivered < 200) return total;
     }
   }
-  /** The event consumers this process runs (EVENT_CONSUMERS), each on its own queue. */
-  const startConsumers = () =>
-    (config.events?.consumers ?? []).map((name) =>
-      startConsumer({ db, amqpUrl: config.events!.amqpUrl, name, handle: handlers[name], logger, metrics }),
-    );
+  /** Event consumers, each on its own queue (needs AMQP_URL). */
+  const startConsumersNamed = (names: readonly ConsumerName[]) =>
+    config.events
+      ? names.map((name) =>
+          startConsumer({
+            db,
+            amqpUrl: config.events!.amqpUrl,
+            name,
+            handle: handlers[name],
+            logger,
+            metrics,
+          }),
+        )
+      : [];
+  /** The event consumers this process runs (EVENT_CONSUMERS). */
+  const startConsumers = () => startConsumersNamed(config.events?.consumers ?? []);
 
   /** Expires every due order, a bounded batch at a time. */
   async function sweep() {
@@ -155,6 +166,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     relay,
     handlers,
     startConsumers,
+    startConsumersNamed,
     advanceFulfillment,
     sweep,
     metrics,

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import amqp from 'amqplib';
 import { expect } from 'chai';
 import { createContainer } from '../../src/container.js';
@@ -6,7 +7,7 @@ import { DEAD_LETTER_QUEUE, DELIVERY_LIMIT } from '../../src/events/topology.js'
 import { createLogger } from '../../src/shared/logger.js';
 import { createVhost, eventTap, startBroker, stopBroker } from '../support/amqp.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
-import { shopctl } from '../support/cli.js';
+import { cliEnv, ROOT, shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
 
@@ -275,6 +276,45 @@ describe('domain events on RabbitMQ', function () {
         for (const c of more) await c.stop();
         await other.close();
       }
+    });
+
+    it('runs as its own process: shopctl worker relays and notifies until SIGTERM', async () => {
+      // This process's consumers step aside, so only the worker can do the work.
+      for (const c of consumers) await c.stop();
+      consumers = [];
+      const worker = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'bin/shopctl.ts', 'worker', 'notifications'],
+        {
+          cwd: ROOT,
+          env: cliEnv(t, { AMQP_URL: vhost.url }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      worker.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      const exited = new Promise<number | null>((resolve) => worker.on('close', (code) => resolve(code)));
+      try {
+        await until(
+          async () => stderr,
+          (e) => e.includes('worker: notifications and the relay'),
+          20_000,
+        );
+        const { orderId, shopper } = await placeOrder();
+        await Promise.all(t.container.payments.chargeOrders([orderId]));
+        const rows = await until(
+          () => notificationsOf(shopper.id),
+          (r) => r.length > 0,
+        );
+        expect(rows.map((r) => [r.kind, r.order_id])).to.deep.equal([['order.paid', orderId]]);
+      } finally {
+        worker.kill('SIGTERM');
+      }
+      expect(await exited, stderr).to.equal(0);
+      expect(stderr).to.contain('worker: stopped');
+      consumers = t.container.startConsumers();
     });
 
     it('dead-letters a poison message after the delivery limit, and the others still flow', async () => {

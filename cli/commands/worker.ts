@@ -1,0 +1,56 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import type { ConsumerName } from '../../src/events/consumer.js';
+import { CONSUMER_QUEUES } from '../../src/events/topology.js';
+import { CliError, withContainer } from '../context.js';
+import { examples } from '../format.js';
+
+const NAMES = Object.keys(CONSUMER_QUEUES) as ConsumerName[];
+
+const consumerName = (raw: string, previous: ConsumerName[] = []) => {
+  if (!NAMES.includes(raw as ConsumerName))
+    throw new InvalidArgumentError(`unknown consumer "${raw}": one of ${NAMES.join(', ')}`);
+  return [...previous, raw as ConsumerName];
+};
+
+/**
+ * Domain-event work as a process of its own (beside service processes with EVENT_CONSUMERS=""):
+ * the relay to RabbitMQ and the named consumers, with fulfillment's warehouse round, until
+ * SIGINT or SIGTERM.
+ */
+export function registerWorkerCommands(program: Command) {
+  program
+    .command('worker')
+    .description('run event consumers (and the relay) as their own process, until Ctrl-C')
+    .argument('[consumers...]', `consumers to run: ${NAMES.join(', ')} (default: all)`)
+    .option('--no-relay', 'do not relay events from PostgreSQL to the broker')
+    .addHelpText(
+      'after',
+      examples(
+        'AMQP_URL=amqp://guest:guest@127.0.0.1:5672 shopctl worker',
+        'shopctl worker notifications --no-relay',
+      ),
+    )
+    .action(async (raw: string[], opts: { relay: boolean }) => {
+      const names = raw.length ? raw.reduce<ConsumerName[]>((all, r) => consumerName(r, all), []) : NAMES;
+      await withContainer(async (c) => {
+        if (!c.config.events) throw new CliError('no broker configured: set AMQP_URL');
+        const relay = opts.relay ? c.relay!.start() : null;
+        const consumers = c.startConsumersNamed(names);
+        const warehouse = names.includes('fulfillment')
+          ? setInterval(() => {
+              c.advanceFulfillment().catch((err) => c.logger.warn({ err }, 'fulfillment round failed'));
+            }, c.config.fulfillment.intervalMs)
+          : null;
+        process.stderr.write(
+          `worker: ${names.join(', ')}${relay ? ' and the relay' : ''}; Ctrl-C stops it\n`,
+        );
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        if (warehouse) clearInterval(warehouse);
+        await Promise.all([relay?.stop(), ...consumers.map((x) => x.stop())]);
+        process.stderr.write('worker: stopped\n');
+      });
+    });
+}
