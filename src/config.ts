@@ -112,7 +112,7 @@ const envSchema = z.object({
   // The consumers this process runs (with AMQP_URL and WORKERS); "" runs none (a relay-only process).
   EVENT_CONSUMERS: z
     .string()
-    .default('notifications,fulfillment')
+    .default('notifications,fulfillment,low-stock')
     .transform((v) =>
       v
         .split(',')
@@ -121,8 +121,8 @@ const envSchema = z.object({
     )
     .pipe(
       z.array(
-        z.enum(['notifications', 'fulfillment'], {
-          message: 'EVENT_CONSUMERS lists consumers: notifications, fulfillment',
+        z.enum(['notifications', 'fulfillment', 'low-stock'], {
+          message: 'EVENT_CONSUMERS lists consumers: notifications, fulfillment, low-stock',
         }),
       ),
     ),
@@ -130,6 +130,8 @@ const envSchema = z.object({
   FULFILLMENT_SHIP_DELAY: duration.default(10_000),
   FULFILLMENT_DELIVER_DELAY: duration.default(60_000),
   FULFILLMENT_INTERVAL: duration.default(1_000),
+  // A product's available count falling below this (or its own low_stock_threshold) tells the admins.
+  LOW_STOCK_THRESHOLD: int(0, 1_000_000).default(10),
   EVENT_RELAY_INTERVAL: duration.default(1_000),
   AUDIT_INTERVAL: duration.default(5 * 60_000),
   /** Whether the API enforces its rate limits (the RATE_LIMIT_* rules below). */
@@ -226,6 +228,7 @@ function build(env: z.output<typeof envSchema>) {
           consumers: env.EVENT_CONSUMERS,
         }
       : null,
+    lowStockThreshold: env.LOW_STOCK_THRESHOLD,
     fulfillment: {
       shipDelayMs: env.FULFILLMENT_SHIP_DELAY,
       deliverDelayMs: env.FULFILLMENT_DELIVER_DELAY,

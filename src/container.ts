@@ -9,7 +9,7 @@ import { type ConsumerName, type EventHandler, startConsumer } from './events/co
 import { createEventRelay } from './events/relay.js';
 import { advanceShipments, createLocalFulfillment, fulfillmentHandler } from './fulfillment/service.js';
 import { createInventoryService } from './inventory/service.js';
-import { createRecordingNotifier, notificationsHandler } from './notifications/service.js';
+import { createRecordingNotifier, lowStockHandler, notificationsHandler } from './notifications/service.js';
 import { createOrderService } from './orders/service.js';
 import { createOutboxWorker, eachEvent } from './outbox/worker.js';
 import type { PaymentProvider } from './payments/provider.js';
@@ -99,9 +99,11 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     : null;
 
   const fulfillmentProvider = createLocalFulfillment();
+  const notifier = createRecordingNotifier(logger);
   const handlers: Record<ConsumerName, EventHandler> = {
-    notifications: notificationsHandler(createRecordingNotifier(logger)),
+    notifications: notificationsHandler(notifier),
     fulfillment: fulfillmentHandler(config.fulfillment),
+    'low-stock': lowStockHandler(notifier),
   };
   /** The warehouse: ships due shipments and delivers shipped ones, a bounded round at a time, until none is due. */
   async function advanceFulfillment() {

@@ -256,6 +256,30 @@ export function registerProductCommands(program: Command) {
     });
 
   products
+    .command('low-stock <sku> <threshold>')
+    .description(
+      'tell the admins when the available count falls below this (RabbitMQ consumers); "default" uses LOW_STOCK_THRESHOLD',
+    )
+    .option('--reason <text>', 'why, for the admin audit log')
+    .addHelpText(
+      'after',
+      examples('shopctl products low-stock HOT-1 50', 'shopctl products low-stock HOT-1 default'),
+    )
+    .action(async (sku: string, raw: string, o: { reason?: string }) => {
+      const threshold = raw === 'default' ? null : Number(raw);
+      if (threshold !== null && (!Number.isInteger(threshold) || threshold < 0 || threshold > 1_000_000))
+        throw new CliError(`threshold must be a whole number from 0 to 1000000, or "default"; got "${raw}"`);
+      await withContainer(async (c) => {
+        const result = await c.products.setLowStockThreshold(sku, threshold, cliActor(), o.reason);
+        print(json(), result, () =>
+          result.low_stock_threshold === null
+            ? `${sku}: the store's low-stock threshold (LOW_STOCK_THRESHOLD)`
+            : `${sku}: admins hear when fewer than ${result.low_stock_threshold} are available`,
+        );
+      });
+    });
+
+  products
     .command('import <file>')
     .description(
       `create or update products from a CSV file, keyed by SKU (re-running it changes nothing).

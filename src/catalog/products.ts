@@ -283,6 +283,29 @@ export function createProductAdminService({ db, catalog }: { db: Db; catalog: Ca
       return findBySku(sku);
     },
 
+    /** Sets or clears (null: the store's LOW_STOCK_THRESHOLD) the available count below which admins hear of a product. */
+    async setLowStockThreshold(sku: string, threshold: number | null, actor: string, reason?: string) {
+      const current = await findBySku(sku);
+      const before = await db('products').where({ id: current.id }).first('low_stock_threshold');
+      await db.transaction(async (trx) => {
+        await trx('products')
+          .where({ id: current.id })
+          .update({ low_stock_threshold: threshold, updated_at: trx.fn.now() });
+        await recordAdminChanges(trx, [
+          {
+            actor,
+            action: 'product.low_stock_threshold',
+            subjectType: 'product',
+            subjectId: sku,
+            before: { low_stock_threshold: before?.low_stock_threshold ?? null },
+            after: { low_stock_threshold: threshold },
+            reason: reason ?? null,
+          },
+        ]);
+      });
+      return { sku, low_stock_threshold: threshold };
+    },
+
     /** Imports validated rows in chunks inside one transaction: all or nothing. */
     async importProducts(rows: ProductInput[], actor: string, onProgress?: (done: number) => void) {
       const totals = { created: 0, updated: 0, unchanged: 0 };

@@ -14,6 +14,7 @@ export const DELIVERY_LIMIT = 5;
  */
 export const CONSUMER_QUEUES = {
   fulfillment: { queue: 'shop.fulfillment', bindings: ['order.paid', 'order.cancelled'] },
+  'low-stock': { queue: 'shop.low-stock', bindings: ['inventory.low'] },
   notifications: {
     queue: 'shop.notifications',
     bindings: ['order.paid', 'order.shipped', 'order.payment_failed', 'order.expired'],

@@ -72,3 +72,23 @@ export const listNotifications = (db: Db, userId: string, limit = 50) =>
     .orderBy('id', 'desc')
     .limit(limit)
     .select('id', 'kind', 'order_id', 'message', 'created_at');
+
+const stockData = z
+  .object({ product_id: z.number(), sku: z.string(), available: z.number(), threshold: z.number() })
+  .passthrough();
+
+/** The low-stock consumer: the admins hear when a product's available count falls below its threshold. */
+export function lowStockHandler(notifier: Notifier): EventHandler {
+  return async (trx, event: EventEnvelope) => {
+    if (event.type !== 'inventory.low') return;
+    const d = stockData.parse(event.data);
+    await notifier.notify(trx, {
+      audience: 'admins',
+      user_id: null,
+      kind: event.type,
+      order_id: null,
+      message: `Low stock: ${d.sku} has ${d.available} left (threshold ${d.threshold}).`,
+      event_id: event.id,
+    });
+  };
+}

@@ -23,14 +23,16 @@ describe('shopctl events', function () {
     const res = await run('events', 'stats', '--json');
     expect(res.code, res.stderr).to.equal(0);
     const stats = res.json();
-    expect(stats).to.include({ unpublished: 2, published: 0 });
+    // The checkout and the payment each changed the product's stock, too.
+    expect(stats).to.include({ unpublished: 4, published: 0 });
     expect(stats.by_type.map((r: Json) => [r.type, r.unpublished])).to.deep.equal([
+      ['inventory.changed', 2],
       ['order.created', 1],
       ['order.paid', 1],
     ]);
     expect(stats.oldest_unpublished_seconds).to.be.within(0, 60);
     const human = await run('events', 'stats');
-    expect(human.stdout).to.match(/^waiting: 2 \(oldest .*\); sent: 0/);
+    expect(human.stdout).to.match(/^waiting: 4 \(oldest .*\); sent: 0/);
   });
 
   it('list filters by type and aggregate; show gives one event with its data; replay sends it again', async () => {
@@ -47,7 +49,23 @@ describe('shopctl events', function () {
     const replayed = await run('events', 'replay', paid[0].event_id, '--json');
     expect(replayed.code, replayed.stderr).to.equal(0);
     expect(replayed.json().published_at).to.equal(null);
-    expect((await run('events', 'stats', '--json')).json()).to.include({ unpublished: 1, published: 1 });
+    expect((await run('events', 'stats', '--json')).json()).to.include({ unpublished: 1, published: 3 });
+  });
+
+  it('products low-stock sets a threshold (in the audit log), "default" clears it, a bad one is refused', async () => {
+    const p = await createProduct(t.container.db, { sku: 'LOW-1', stock: 20 });
+    const set = await run('products', 'low-stock', 'LOW-1', '15', '--reason', 'fast seller', '--json');
+    expect(set.code, set.stderr).to.equal(0);
+    expect((await t.container.db('products').where({ id: p.id }).first()).low_stock_threshold).to.equal(15);
+    const audit = await t.container.db('admin_audit_log').where({ action: 'product.low_stock_threshold' });
+    expect(audit.map((a) => [a.subject_id, a.after.low_stock_threshold, a.reason])).to.deep.equal([
+      ['LOW-1', 15, 'fast seller'],
+    ]);
+    await run('products', 'low-stock', 'LOW-1', 'default');
+    expect((await t.container.db('products').where({ id: p.id }).first()).low_stock_threshold).to.equal(null);
+    const bad = await run('products', 'low-stock', 'LOW-1', '-3');
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.contain('threshold must be a whole number');
   });
 
   it('refuses an unknown event and a bad limit', async () => {

@@ -91,16 +91,19 @@ describe('domain events on RabbitMQ', function () {
       const errors = async () => (await t.container.metrics.eventRelayErrors.get()).values[0]?.value ?? 0;
       const failedBefore = await errors();
       await relay().drain();
-      expect(await unpublished()).to.equal(10);
+      // Each checkout wrote its order.created and its product's inventory.changed.
+      expect(await unpublished()).to.equal(20);
       expect(await errors()).to.equal(failedBefore + 1);
     } finally {
       await startBroker();
+      await tap.reopen();
     }
-    await tap.reopen();
     await relay().drain();
     expect(await unpublished()).to.equal(0);
-    const seen = (await tap.waitFor(before + 10)).slice(before);
-    expect(seen.map((e) => e.aggregate.id).sort()).to.deep.equal([...placed].sort());
+    const seen = (await tap.waitFor(before + 20)).slice(before);
+    expect(seen).to.have.length(20);
+    const orders = seen.filter((e) => e.aggregate.type === 'order');
+    expect(orders.map((e) => e.aggregate.id).sort()).to.deep.equal([...placed].sort());
     expect(new Set(seen.map((e) => e.id)).size).to.equal(seen.length);
   });
 
@@ -276,6 +279,29 @@ describe('domain events on RabbitMQ', function () {
         for (const c of more) await c.stop();
         await other.close();
       }
+    });
+
+    it('tells the admins when a checkout takes a product below its low-stock threshold, with stock events', async () => {
+      const product = await createProduct(t.container.db, { stock: 4, price_cents: 900 });
+      await t.container.db('products').where({ id: product.id }).update({ low_stock_threshold: 3 });
+      const shopper = await shopperWithCart(t, [{ product_id: product.id, quantity: 2 }]);
+      await postCheckout(t, shopper).expect(201);
+      const events = await t.container
+        .db('domain_events')
+        .where({ aggregate_id: String(product.id) })
+        .orderBy('id');
+      expect(events.map((e) => [e.type, e.data.available])).to.deep.equal([
+        ['inventory.changed', 2],
+        ['inventory.low', 2],
+      ]);
+      await relay().drain();
+      const admins = await until(
+        () => t.container.db('notifications').where({ audience: 'admins', kind: 'inventory.low' }),
+        (r) => r.some((n) => n.message.includes(product.sku)),
+      );
+      expect(admins.find((n) => n.message.includes(product.sku))?.message).to.equal(
+        `Low stock: ${product.sku} has 2 left (threshold 3).`,
+      );
     });
 
     it('runs as its own process: shopctl worker relays and notifies until SIGTERM', async () => {
