@@ -73,6 +73,7 @@ export function startConsumer({
   let stopped = false;
   const retry = reconnectWithBackoff(() => void connect());
   const inFlight = new Set<Promise<void>>();
+  let cancel: (() => Promise<void>) | undefined;
 
   /**
    * Messages are applied in batches (group commit, as checkouts are): up to `prefetch` in one
@@ -94,20 +95,34 @@ export function startConsumer({
     logger,
   });
 
+  /**
+   * Acknowledges (or rejects) on the channel the message came on. A channel that closed meanwhile
+   * (the broker restarted, the process is stopping) has handed its unacknowledged messages back:
+   * they come again, and the inbox keeps their effect single.
+   */
+  const settle = (channel: Channel, msg: ConsumeMessage, how: 'ack' | 'requeue' | 'dead-letter') => {
+    try {
+      if (how === 'ack') channel.ack(msg);
+      else channel.nack(msg, false, how === 'requeue');
+    } catch {
+      // closed: redelivered later
+    }
+  };
+
   async function onMessage(channel: Channel, msg: ConsumeMessage) {
     const event = parse(msg);
     if (!event) {
       metrics.eventConsumerErrors.inc({ consumer: name, reason: 'unreadable' });
-      channel.nack(msg, false, false);
+      settle(channel, msg, 'dead-letter');
       return;
     }
     try {
       const applied = await batcher.submit(event);
       metrics.eventsConsumed.inc({ consumer: name, outcome: applied ? 'applied' : 'duplicate' });
-      channel.ack(msg);
+      settle(channel, msg, 'ack');
     } catch {
       metrics.eventConsumerErrors.inc({ consumer: name, reason: 'handler' });
-      channel.nack(msg, false, true);
+      settle(channel, msg, 'requeue');
     }
   }
 
@@ -123,11 +138,12 @@ export function startConsumer({
       channel.on('error', () => undefined);
       await declareTopology(channel);
       await channel.prefetch(prefetch);
-      await channel.consume(queue, (msg) => {
+      const { consumerTag } = await channel.consume(queue, (msg) => {
         if (!msg) return;
         const work = onMessage(channel, msg).finally(() => inFlight.delete(work));
         inFlight.add(work);
       });
+      cancel = () => channel.cancel(consumerTag).then(() => undefined);
       connection = conn;
       retry.succeeded();
       if (stopped) await conn.close().catch(() => undefined);
@@ -142,9 +158,11 @@ export function startConsumer({
   void connect();
 
   return {
+    /** No new deliveries, then the ones in hand finish (and are acknowledged), then the connection closes. */
     async stop() {
       stopped = true;
       retry.stop();
+      await cancel?.().catch(() => undefined);
       await Promise.allSettled([...inFlight]);
       await connection?.close().catch(() => undefined);
     },
