@@ -18,21 +18,27 @@ export interface RelayOptions {
 }
 
 /**
- * Unpublished events, oldest first, that no other relay holds (SKIP LOCKED) and whose aggregate
- * has no older unpublished event: an order's events leave in the order they happened, whichever
- * relay sends them. A locked older event is visible to the NOT EXISTS, so a second relay waits
- * for it rather than overtake it.
+ * The oldest unpublished events no other relay holds (SKIP LOCKED), of which those go whose older
+ * unpublished events of the same aggregate are all in this claim too: an order's events leave in
+ * the order they happened, whichever relay sends them, and a busy aggregate (a hot SKU's stock
+ * changes) sends a run of its events per round rather than one. An older event locked by another
+ * relay is visible to the NOT EXISTS, so its newer ones wait for it rather than overtake it; the
+ * ones that wait stay locked until this round commits, then go on the next.
  */
 const CLAIM = `
-  SELECT e.id, e.event_id, e.type, e.aggregate_type, e.aggregate_id, e.data, e.schema_version, e.occurred_at
-    FROM domain_events e
-   WHERE e.published_at IS NULL
-     AND NOT EXISTS (SELECT 1 FROM domain_events o
-                      WHERE o.published_at IS NULL AND o.aggregate_type = e.aggregate_type
-                        AND o.aggregate_id = e.aggregate_id AND o.id < e.id)
-   ORDER BY e.id
-   LIMIT ?
-   FOR UPDATE OF e SKIP LOCKED`;
+  WITH claimed AS (
+    SELECT e.id, e.event_id, e.type, e.aggregate_type, e.aggregate_id, e.data, e.schema_version, e.occurred_at
+      FROM domain_events e
+     WHERE e.published_at IS NULL
+     ORDER BY e.id
+     LIMIT ?
+       FOR UPDATE SKIP LOCKED)
+  SELECT c.* FROM claimed c
+   WHERE NOT EXISTS (SELECT 1 FROM domain_events o
+                      WHERE o.published_at IS NULL AND o.aggregate_type = c.aggregate_type
+                        AND o.aggregate_id = c.aggregate_id AND o.id < c.id
+                        AND o.id NOT IN (SELECT id FROM claimed))
+   ORDER BY c.id`;
 
 /**
  * The relay from PostgreSQL to RabbitMQ: each round claims events in a transaction, publishes them
