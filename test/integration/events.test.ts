@@ -382,13 +382,21 @@ describe('domain events on RabbitMQ', function () {
         // Replayed, each goes back to its own queue, fails there again, and comes back.
         const replayed = await shopctl(t, ['events', 'dead-letters', '--replay', '--json'], env);
         expect(replayed.json()).to.include({ replayed: 2, remaining: 0 });
+        await until(
+          async () => (await ch.checkQueue(DEAD_LETTER_QUEUE)).messageCount,
+          (n) => n >= 2,
+          20_000,
+        );
+        const again = (await shopctl(t, ['events', 'dead-letters', '--json'], env)).json().letters as {
+          event: EventEnvelope;
+          queue: string;
+        }[];
         expect(
-          await until(
-            async () => (await ch.checkQueue(DEAD_LETTER_QUEUE)).messageCount,
-            (n) => n >= 2,
-            20_000,
-          ),
-        ).to.equal(2);
+          again
+            .filter((l) => l.event.aggregate.id === 'poison-1')
+            .map((l) => l.queue)
+            .sort(),
+        ).to.deep.equal(['shop.fulfillment', 'shop.notifications']);
       } finally {
         await conn.close();
       }
