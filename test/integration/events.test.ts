@@ -392,11 +392,8 @@ describe('domain events on RabbitMQ', function () {
           queue: string;
         }[];
         expect(
-          again
-            .filter((l) => l.event.aggregate.id === 'poison-1')
-            .map((l) => l.queue)
-            .sort(),
-        ).to.deep.equal(['shop.fulfillment', 'shop.notifications']);
+          new Set(again.filter((l) => l.event.aggregate.id === 'poison-1').map((l) => l.queue)),
+        ).to.deep.equal(new Set(['shop.fulfillment', 'shop.notifications']));
       } finally {
         await conn.close();
       }
