@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
 import { type ConsumerName, type EventHandler, startConsumer } from './events/consumer.js';
 import { createEventRelay } from './events/relay.js';
-import { advanceShipments, createLocalFulfillment, fulfillmentHandler } from './fulfillment/service.js';
+import { createLocalFulfillment, fulfillmentHandler, runWarehouse } from './fulfillment/service.js';
 import { createInventoryService } from './inventory/service.js';
 import { createRecordingNotifier, lowStockHandler, notificationsHandler } from './notifications/service.js';
 import { createOrderService } from './orders/service.js';
@@ -105,17 +105,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     fulfillment: fulfillmentHandler(config.fulfillment),
     'low-stock': lowStockHandler(notifier),
   };
-  /** The warehouse: ships due shipments and delivers shipped ones, a bounded round at a time, until none is due. */
-  async function advanceFulfillment() {
-    const total = { shipped: 0, delivered: 0, cancelled: 0 };
-    for (;;) {
-      const round = await advanceShipments(db, orders, fulfillmentProvider, config.fulfillment, 200);
-      total.shipped += round.shipped;
-      total.delivered += round.delivered;
-      total.cancelled += round.cancelled;
-      if (round.shipped + round.cancelled < 200 && round.delivered < 200) return total;
-    }
-  }
+  /** The warehouse: ships due shipments and delivers shipped ones until none is due. */
+  const advanceFulfillment = () => runWarehouse(db, orders, fulfillmentProvider, config.fulfillment);
   /** Event consumers, each on its own queue (needs AMQP_URL). */
   const startConsumersNamed = (names: readonly ConsumerName[]) =>
     config.events

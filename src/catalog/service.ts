@@ -165,19 +165,20 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
       const generations = await cache.mgetJson<number>(missing.map(genKey));
       const genOf = new Map(missing.map((id, i) => [id, String(generations[i] ?? 0)]));
       const rows = await q.findProducts(db, missing);
+      const read = rows.map((row) => ({ data: toData(row), available: row.available }));
       await Promise.all(
-        rows.flatMap(({ available, ...data }) => [
+        read.flatMap(({ data, available }) => [
           cache.setIfGeneration(
             productKey(data.id),
             genKey(data.id),
             genOf.get(data.id)!,
-            toData(data),
+            data,
             ttl.productMs,
           ),
           cache.setJson(stockKey(data.id), available, ttl.stockMs),
         ]),
       );
-      for (const row of rows) found.set(row.id, withStock(toData(row), row.available));
+      for (const { data, available } of read) found.set(data.id, withStock(data, available));
     }
     return found;
   }
@@ -285,15 +286,6 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
   };
 }
 
-function toData(row: Omit<ProductRow, 'available'>): ProductData {
-  return {
-    id: row.id,
-    sku: row.sku,
-    name: row.name,
-    description: row.description,
-    category: row.category,
-    price_cents: row.price_cents,
-    currency: row.currency,
-    created_at: row.created_at.toISOString(),
-  };
+function toData({ available: _, ...row }: ProductRow): ProductData {
+  return { ...row, created_at: row.created_at.toISOString() };
 }

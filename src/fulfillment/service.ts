@@ -57,12 +57,24 @@ export function fulfillmentHandler(options: FulfillmentOptions): EventHandler {
 
 const ACTOR = 'fulfillment';
 
+/** Due shipments in `state` (by `at`), each with its order row, both locked; SKIP LOCKED shares them out. */
+const claimDue = (trx: Trx, state: 'pending' | 'shipped', at: 'ship_at' | 'deliver_at', limit: number) =>
+  trx('shipments as s')
+    .join('orders as o', 'o.id', 's.order_id')
+    .where('s.state', state)
+    .andWhere(`s.${at}`, '<=', trx.fn.now())
+    .orderBy(`s.${at}`)
+    .limit(limit)
+    .forUpdate('s', 'o')
+    .skipLocked()
+    .select<{ id: number; order_id: string; status: OrderStatus }[]>('s.id', 's.order_id', 'o.status');
+
 /**
  * One round of the warehouse: due shipments are shipped (their orders move to SHIPPED with their
  * tracking numbers) and shipped ones whose time has come are delivered, set-based, each shipment
  * with its order row locked (SKIP LOCKED: every worker process shares the work, and a cancel in
  * flight is never raced). A shipment whose order is no longer PAID follows it: shipped or delivered
- * by hand (an admin), or cancelled.
+ * by hand (an admin), or cancelled. `full` says a phase found `limit` due: more may wait.
  */
 export async function advanceShipments(
   db: Db,
@@ -71,53 +83,34 @@ export async function advanceShipments(
   options: FulfillmentOptions,
   limit = 100,
 ) {
-  const counts = { shipped: 0, delivered: 0, cancelled: 0 };
+  const counts = { shipped: 0, delivered: 0, cancelled: 0, full: false };
   await db.transaction(async (trx: Trx) => {
-    const due = await trx('shipments as s')
-      .join('orders as o', 'o.id', 's.order_id')
-      .where('s.state', 'pending')
-      .andWhere('s.ship_at', '<=', trx.fn.now())
-      .orderBy('s.ship_at')
-      .limit(limit)
-      .forUpdate('s', 'o')
-      .skipLocked()
-      .select<{ id: number; order_id: string; status: OrderStatus }[]>('s.id', 's.order_id', 'o.status');
-    const toShip = due.filter((s) => s.status === 'PAID');
-    const booked = await Promise.all(
-      toShip.map(async (s) => ({ s, shipment: await provider.book(s.order_id) })),
-    );
+    const due = await claimDue(trx, 'pending', 'ship_at', limit);
+    const booked = new Map<number, Shipment>();
+    for (const s of due.filter((d) => d.status === 'PAID')) booked.set(s.id, await provider.book(s.order_id));
     await orders.shipLocked(
       trx,
-      booked.map(({ s, shipment }) => ({ order: { id: s.order_id, status: s.status }, shipment })),
+      due
+        .filter((s) => booked.has(s.id))
+        .map((s) => ({ order: { id: s.order_id, status: s.status }, shipment: booked.get(s.id)! })),
       ACTOR,
     );
-    await setStates(
-      trx,
-      due.map((s) => {
-        const shipment = booked.find((b) => b.s === s)?.shipment;
-        const state = shipment ? 'shipped' : followOrder(s.status);
-        if (state === 'cancelled') counts.cancelled++;
-        return {
-          id: s.id,
-          state,
-          carrier: shipment?.carrier ?? null,
-          tracking_number: shipment?.tracking_number ?? null,
-        };
-      }),
-      options.deliverDelayMs,
-    );
-    counts.shipped = booked.length;
+    const states = due.map((s) => {
+      const shipment = booked.get(s.id);
+      return {
+        id: s.id,
+        state: shipment ? 'shipped' : followOrder(s.status),
+        carrier: shipment?.carrier ?? null,
+        tracking_number: shipment?.tracking_number ?? null,
+      };
+    });
+    await setStates(trx, states, options.deliverDelayMs);
+    counts.shipped = booked.size;
+    counts.cancelled = states.filter((x) => x.state === 'cancelled').length;
+    counts.full = due.length === limit;
   });
   await db.transaction(async (trx: Trx) => {
-    const due = await trx('shipments as s')
-      .join('orders as o', 'o.id', 's.order_id')
-      .where('s.state', 'shipped')
-      .andWhere('s.deliver_at', '<=', trx.fn.now())
-      .orderBy('s.deliver_at')
-      .limit(limit)
-      .forUpdate('s', 'o')
-      .skipLocked()
-      .select<{ id: number; order_id: string; status: OrderStatus }[]>('s.id', 's.order_id', 'o.status');
+    const due = await claimDue(trx, 'shipped', 'deliver_at', limit);
     // Delivered by hand meanwhile: only the shipment is left to close.
     const toDeliver = due.filter((s) => s.status === 'SHIPPED');
     await orders.deliverLocked(
@@ -131,8 +124,27 @@ export async function advanceShipments(
       options.deliverDelayMs,
     );
     counts.delivered = toDeliver.length;
+    counts.full ||= due.length === limit;
   });
   return counts;
+}
+
+/** The warehouse: rounds of `limit` until nothing is due (what the periodic task and shopctl worker run). */
+export async function runWarehouse(
+  db: Db,
+  orders: OrderService,
+  provider: FulfillmentProvider,
+  options: FulfillmentOptions,
+  limit = 200,
+) {
+  const total = { shipped: 0, delivered: 0, cancelled: 0 };
+  for (;;) {
+    const round = await advanceShipments(db, orders, provider, options, limit);
+    total.shipped += round.shipped;
+    total.delivered += round.delivered;
+    total.cancelled += round.cancelled;
+    if (!round.full) return total;
+  }
 }
 
 /** Where a shipment goes when its order moved without it. */

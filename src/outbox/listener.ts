@@ -17,11 +17,8 @@ export function listenForOutboxEvents(
   channel = OUTBOX_CHANNEL,
 ) {
   let client: pg.Client | undefined;
-  let closed = false;
+  // Stopped, it schedules nothing more: close() needs no flag of its own.
   const retry = reconnectWithBackoff(() => void connect());
-  const reconnect = () => {
-    if (!closed) retry.schedule();
-  };
 
   async function connect() {
     const c = new pg.Client({ connectionString: url, application_name: `shop-listener-${channel}` });
@@ -30,7 +27,7 @@ export function listenForOutboxEvents(
     c.on('error', (err) => {
       logger.warn({ err }, 'outbox listener connection lost; polling until it is back');
       c.end().catch(() => undefined);
-      if (client === c) reconnect();
+      if (client === c) retry.schedule();
     });
     try {
       await c.connect();
@@ -41,14 +38,13 @@ export function listenForOutboxEvents(
     } catch (err) {
       logger.warn({ err }, 'outbox listener could not connect; polling until it can');
       c.end().catch(() => undefined);
-      if (client === c) reconnect();
+      if (client === c) retry.schedule();
     }
   }
   void connect();
 
   return {
     async close() {
-      closed = true;
       retry.stop();
       await client?.end().catch(() => undefined);
     },
