@@ -9,6 +9,7 @@ import { registerPaymentCommands } from './commands/payments.js';
 import { registerPriceCommands } from './commands/prices.js';
 import { registerProductCommands } from './commands/products.js';
 import { registerReservationCommands } from './commands/reservations.js';
+import { registerTopCommands } from './commands/top.js';
 import { registerUserCommands } from './commands/users.js';
 import { registerWorkerCommands } from './commands/worker.js';
 import { isInteractive, reportError } from './context.js';
@@ -46,6 +47,7 @@ Examples:
   registerPaymentCommands(program);
   registerEventCommands(program);
   registerWorkerCommands(program);
+  registerTopCommands(program);
   registerAuditCommands(program);
   registerUserCommands(program);
   registerDbCommands(program);
