@@ -7,6 +7,7 @@ import { checkoutRoutes } from './checkout/routes.js';
 import type { Container } from './container.js';
 import { healthRoutes } from './health/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
+import { docsRoutes } from './openapi/routes.js';
 import { orderRoutes } from './orders/routes.js';
 import { webhookRoutes } from './payments/routes.js';
 import { DomainError } from './shared/errors.js';
@@ -26,6 +27,9 @@ export function createApp(container: Container) {
   // Webhooks read their raw body themselves: the signature covers the bytes as sent.
   const webhooks = webhookRoutes(container);
   app.use(webhooks.routes()).use(webhooks.allowedMethods({ throw: false }));
+  // The API document and its reference page take no body: mounted apart from the JSON API.
+  const docs = docsRoutes(container);
+  app.use(docs.routes()).use(docs.allowedMethods({ throw: false }));
   // A body the API cannot read is refused as such, not reported as missing fields.
   app.use(async (ctx, next) => {
     if (ctx.request.length && !ctx.is('application/json')) {
@@ -64,10 +68,10 @@ export const apiRouters = (container: Container) => [
   adminRoutes(container),
 ];
 
-/** Every route the service answers, as "METHOD /path" (webhooks included when configured). */
+/** Every route the service answers, as "METHOD /path" (webhooks included when configured, the API reference too). */
 export function routeInventory(container: Container): string[] {
   const routes = new Set<string>();
-  for (const router of [webhookRoutes(container), ...apiRouters(container)]) {
+  for (const router of [webhookRoutes(container), docsRoutes(container), ...apiRouters(container)]) {
     for (const layer of router.stack) {
       for (const method of layer.methods) {
         if (method !== 'HEAD') routes.add(`${method} ${layer.path}`);

@@ -63,3 +63,62 @@ export const orderStatusSchema = z.enum(ORDER_STATUSES, {
 export const adminOrderListQuerySchema = z
   .object({ status: orderStatusSchema.optional(), limit: limit(500, 50) })
   .strict();
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const inventorySchema = z
+  .strictObject({
+    id: z.number().int().positive(),
+    sku: z.string(),
+    name: z.string(),
+    available: z.number().int().min(0),
+    reserved: z.number().int().min(0).meta({ description: "Held by pending orders' reservations" }),
+    sold: z.number().int().min(0),
+    updated_at: timestamp,
+    active_reservations: z
+      .array(
+        z.strictObject({
+          id: z.number().int().positive(),
+          order_id: z.uuid(),
+          quantity: z.number().int().positive(),
+          expires_at: timestamp,
+          order_status: z.string(),
+        }),
+      )
+      .meta({ description: 'Soonest expiry first, at most 100' }),
+  })
+  .meta({ id: 'Inventory' });
+
+export const auditReportSchema = z
+  .strictObject({
+    ok: z.boolean().meta({ description: 'Every invariant holds' }),
+    checked: z.strictObject({ products: z.number().int().min(0), orders: z.number().int().min(0) }),
+    violations: z.array(
+      z.strictObject({
+        invariant: z.number().int().meta({ description: "The invariant's number in DESIGN.md" }),
+        name: z.string(),
+        subject: z.string(),
+        message: z.string(),
+        details: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  })
+  .meta({ id: 'AuditReport' });
+
+export const auditLogSchema = z
+  .strictObject({
+    entries: z.array(
+      z.strictObject({
+        id: z.number().int().positive(),
+        actor: z.string(),
+        action: z.string(),
+        subject_type: z.string(),
+        subject_id: z.string(),
+        before: z.unknown().meta({ description: 'The state before, as JSON; null for a creation' }),
+        after: z.unknown(),
+        reason: z.string().nullable(),
+        created_at: timestamp,
+      }),
+    ),
+  })
+  .meta({ id: 'AuditLog' });

@@ -45,23 +45,47 @@ export interface CartState {
   lines: CartLine[];
 }
 
-export interface CartItemView {
-  product_id: number;
-  sku: string | null;
-  name: string;
-  price_cents: number;
-  quantity: number;
-  line_total_cents: number;
-  available: number;
-  /** False once the product is taken off sale: shown, but left out of item_count and total_cents. */
-  purchasable: boolean;
-  price_changed: boolean;
-  previous_price_cents?: number;
-}
+export const cartItemViewSchema = z
+  .strictObject({
+    product_id: z.number().int().positive(),
+    sku: z.string().nullable().meta({ description: 'null once the product is no longer sold' }),
+    name: z.string(),
+    price_cents: z.number().int().min(0).meta({ description: "Today's price" }),
+    quantity: z.number().int().positive(),
+    line_total_cents: z.number().int().min(0),
+    available: z.number().int().min(0),
+    purchasable: z.boolean().meta({
+      description:
+        'False once the product is taken off sale: shown, but left out of item_count and total_cents',
+    }),
+    price_changed: z.boolean().meta({ description: 'The price moved since the line was added' }),
+    previous_price_cents: z.number().int().min(0).optional().meta({ description: 'The price when added' }),
+  })
+  .meta({ id: 'CartItem' });
+export type CartItemView = z.infer<typeof cartItemViewSchema>;
 
-export interface CartView {
-  cart_id: string | null;
-  items: CartItemView[];
-  item_count: number;
-  total_cents: number;
-}
+export const cartViewSchema = z
+  .strictObject({
+    cart_id: z.uuid().nullable().meta({ description: 'null: no cart yet' }),
+    items: z.array(cartItemViewSchema),
+    item_count: z.number().int().min(0),
+    total_cents: z.number().int().min(0),
+  })
+  .meta({ id: 'Cart' });
+export type CartView = z.infer<typeof cartViewSchema>;
+
+export const cartSummarySchema = z
+  .strictObject({
+    cart_id: z.uuid(),
+    item_count: z.number().int().min(0),
+    total_cents: z.number().int().min(0),
+    cart_token: z.string().optional().meta({
+      description:
+        "A new guest cart's token (also sent as the X-Cart-Token header): send it back on every cart call",
+    }),
+  })
+  .meta({ id: 'CartSummary' });
+
+export const cartChangedSchema = z
+  .strictObject({ success: z.literal(true), cart: cartViewSchema })
+  .meta({ id: 'CartChanged' });

@@ -39,6 +39,20 @@ export const productPatchSchema = z
   .strict();
 export type ProductPatch = z.infer<typeof productPatchSchema>;
 
+/** A product as admins see it: inactive ones too, with the purchase limit. */
+export const adminProductSchema = z
+  .strictObject({
+    id: z.number().int().positive(),
+    sku: z.string(),
+    name: z.string(),
+    description: z.string(),
+    category: z.string(),
+    price_cents: z.number().int().min(0),
+    active: z.boolean(),
+    max_per_customer: z.number().int().positive().nullable(),
+  })
+  .meta({ id: 'AdminProduct' });
+
 export type ProductAdminService = ReturnType<typeof createProductAdminService>;
 
 type Row = Pick<Product, 'id' | 'sku' | 'name' | 'description' | 'category' | 'price_cents'> & {

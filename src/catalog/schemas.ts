@@ -100,39 +100,72 @@ export interface SortKey {
 
 export type ProductQuery = z.output<typeof productQuerySchema>;
 
-export interface Product {
-  id: number;
-  sku: string;
-  name: string;
-  description: string;
-  category: string;
-  price_cents: number;
-  currency: string;
-  available: number;
-  in_stock: boolean;
-  created_at: string;
-}
+const timestamp = z.iso.datetime({ offset: true });
 
-export interface Facets {
-  /** True when counted on the first EXACT_TOTAL_LIMIT matches and scaled to the total. */
-  is_estimate: boolean;
-  categories: { slug: string; count: number }[];
-  prices: { min_cents: number; max_cents: number | null; count: number }[];
-}
+export const productSchema = z
+  .strictObject({
+    id: z.number().int().positive(),
+    sku: z.string(),
+    name: z.string(),
+    description: z.string(),
+    category: z.string().meta({ description: 'The category slug' }),
+    price_cents: z.number().int().min(0),
+    currency: z.string().length(3),
+    available: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'Units on sale now; trails PostgreSQL by at most STOCK_CACHE_TTL' }),
+    in_stock: z.boolean(),
+    created_at: timestamp,
+  })
+  .meta({ id: 'Product' });
+export type Product = z.infer<typeof productSchema>;
 
-export interface ProductPage {
-  products: Product[];
-  total: number;
-  total_is_estimate: boolean;
-  facets: Facets;
-  /** The page number when paging by `page`; null when reading on from a cursor. */
-  page: number | null;
-  next_page: number | null;
-  next_cursor: string | null;
-}
+export const facetsSchema = z
+  .strictObject({
+    is_estimate: z.boolean().meta({
+      description: 'True when counted on the first EXACT_TOTAL_LIMIT matches and scaled to the total',
+    }),
+    categories: z.array(z.strictObject({ slug: z.string(), count: z.number().int().min(0) })),
+    prices: z.array(
+      z.strictObject({
+        min_cents: z.number().int().min(0),
+        max_cents: z.number().int().nullable().meta({ description: 'null: the open-ended top bucket' }),
+        count: z.number().int().min(0),
+      }),
+    ),
+  })
+  .meta({ id: 'Facets', description: 'Counts over the whole match set, not just this page' });
+export type Facets = z.infer<typeof facetsSchema>;
 
-export interface Category {
-  slug: string;
-  name: string;
-  product_count: number;
-}
+export const productPageSchema = z
+  .strictObject({
+    products: z.array(productSchema),
+    total: z.number().int().min(0),
+    total_is_estimate: z.boolean(),
+    facets: facetsSchema,
+    page: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: 'The page number when paging by `page`; null when reading on from a cursor' }),
+    next_page: z.number().int().nullable(),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `cursor=` (with the same filters and sort) for the next page' }),
+  })
+  .meta({ id: 'ProductPage' });
+export type ProductPage = z.infer<typeof productPageSchema>;
+
+export const categorySchema = z
+  .strictObject({
+    slug: z.string(),
+    name: z.string(),
+    product_count: z.number().int().min(0).meta({ description: 'Active products in the category' }),
+  })
+  .meta({ id: 'Category' });
+export type Category = z.infer<typeof categorySchema>;
+
+export const categoryListSchema = z.strictObject({ categories: z.array(categorySchema) });

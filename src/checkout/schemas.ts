@@ -44,3 +44,11 @@ export interface CheckoutResponse {
   status: number;
   body: Record<string, unknown>;
 }
+
+export const checkoutResultSchema = z
+  .strictObject({
+    order_id: z.uuid(),
+    status: z.literal('PENDING').meta({ description: 'Reserved; the payment follows in the background' }),
+    total_cents: z.number().int().min(0),
+  })
+  .meta({ id: 'CheckoutResult' });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { shippingAddressSchema } from '../checkout/schemas.js';
+import { ORDER_STATUSES } from './state-machine.js';
 
 const positiveInt = (name: string, max: number) =>
   z
@@ -35,3 +37,81 @@ export const trackingUrl = (carrier: string | null, tracking: string | null) =>
   carrier && tracking && carrier in CARRIERS
     ? CARRIERS[carrier as keyof typeof CARRIERS] + encodeURIComponent(tracking)
     : null;
+
+const timestamp = z.iso.datetime({ offset: true });
+export const orderStatusSchema = z.enum(ORDER_STATUSES).meta({ id: 'OrderStatus' });
+
+export const orderSummarySchema = z
+  .strictObject({
+    order_id: z.uuid(),
+    status: orderStatusSchema,
+    total_cents: z.number().int().min(0),
+    currency: z.string().length(3),
+    created_at: timestamp,
+    item_count: z.number().int().min(0).meta({ description: 'Units across the lines' }),
+  })
+  .meta({ id: 'OrderSummary' });
+
+export const orderListSchema = z
+  .strictObject({
+    orders: z.array(orderSummarySchema).meta({ description: 'Newest first' }),
+    total: z.number().int().min(0),
+    page: z.number().int().positive(),
+    next_page: z.number().int().positive().nullable(),
+  })
+  .meta({ id: 'OrderList' });
+
+export const adminOrderSummarySchema = orderSummarySchema
+  .extend({ user_id: z.uuid() })
+  .meta({ id: 'AdminOrderSummary' });
+
+export const orderSchema = z
+  .strictObject({
+    order_id: z.uuid(),
+    status: orderStatusSchema,
+    status_reason: z.string().nullable(),
+    total_cents: z.number().int().min(0),
+    currency: z.string().length(3),
+    items: z.array(
+      z.strictObject({
+        product_id: z.number().int().positive(),
+        sku: z.string(),
+        name: z.string(),
+        quantity: z.number().int().positive(),
+        price_at_purchase_cents: z.number().int().min(0),
+        line_total_cents: z.number().int().min(0),
+      }),
+    ),
+    status_history: z.array(
+      z.strictObject({
+        from: orderStatusSchema.nullable().meta({ description: 'null: the order was created' }),
+        to: orderStatusSchema,
+        reason: z.string().nullable(),
+        actor: z.string().meta({
+          description:
+            'Who moved it (`admin:<id>`, `payments`, `sweeper`, …); a customer sees the role alone',
+        }),
+        at: timestamp,
+      }),
+    ),
+    shipping_address: shippingAddressSchema,
+    payment: z
+      .strictObject({
+        state: z.enum(['pending', 'requires_action', 'succeeded', 'failed', 'canceled']),
+        failure_code: z.string().nullable(),
+        next_action: z
+          .looseObject({ type: z.string(), client_secret: z.string().nullable().optional() })
+          .optional()
+          .meta({
+            description: "What the customer's browser needs to finish 3-D Secure: shown to the owner alone",
+          }),
+      })
+      .nullable()
+      .meta({ description: 'The latest charge; null before the first attempt' }),
+    carrier: z.string().nullable(),
+    tracking_number: z.string().nullable(),
+    tracking_url: z.url().nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Order' });

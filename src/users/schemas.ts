@@ -35,3 +35,40 @@ export const passwordChangeSchema = z
   })
   .strict();
 export type PasswordChangeInput = z.infer<typeof passwordChangeSchema>;
+
+export const sessionSchema = z
+  .strictObject({
+    user_id: z.uuid(),
+    token: z.string().meta({ description: 'Send as `Authorization: Bearer <token>`' }),
+    cart_id: z
+      .uuid()
+      .optional()
+      .meta({ description: "The user's cart, when a guest cart (X-Cart-Token) was folded into it" }),
+  })
+  .meta({ id: 'Session' });
+
+export const meSchema = z
+  .strictObject({ id: z.uuid(), email: z.email(), role: roleSchema })
+  .meta({ id: 'Me' });
+
+export const passwordChangedSchema = z
+  .strictObject({
+    user_id: z.uuid(),
+    token: z.string().meta({ description: 'A fresh token: every earlier session ended' }),
+    revoked_sessions: z.number().int().min(0),
+  })
+  .meta({ id: 'PasswordChanged' });
+
+export const userListSchema = z
+  .strictObject({
+    users: z.array(
+      z.strictObject({
+        id: z.uuid(),
+        email: z.email(),
+        name: z.string().nullable(),
+        role: roleSchema,
+        created_at: z.iso.datetime({ offset: true }),
+      }),
+    ),
+  })
+  .meta({ id: 'UserList' });

@@ -1,0 +1,77 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { idParam } from '../shared/http.js';
+import { defineOperation, errors, json, security } from '../shared/openapi.js';
+import { categoryListSchema, productPageSchema, productQuerySchema, productSchema } from './schemas.js';
+
+const exampleProduct = {
+  id: 42,
+  sku: 'KIT-0042',
+  name: 'Cast iron skillet',
+  description: 'Pre-seasoned, 26 cm',
+  category: 'kitchen',
+  price_cents: 3499,
+  currency: 'USD',
+  available: 17,
+  in_stock: true,
+  created_at: '2026-11-25T09:00:00.000Z',
+};
+
+export function registerCatalogApi(registry: OpenAPIRegistry) {
+  defineOperation(registry, {
+    method: 'get',
+    path: '/products',
+    operationId: 'listProducts',
+    tags: ['Catalog'],
+    summary: 'Browse and search products',
+    description:
+      'Search, filters and sort, paged by `page` (1-50) or by `cursor` at any depth. `total` is exact up to 500 matches (or for a category alone, or the whole catalog), else estimated (`total_is_estimate`). A cursor is bound to its query: other filters or another sort are a 400, as are `page` and `cursor` together. `limit` above 100 is clamped.',
+    security: security.none,
+    request: { query: productQuerySchema },
+    responses: {
+      200: json('A page of products, with the total and facets of the match set', productPageSchema, {
+        example: {
+          products: [exampleProduct],
+          total: 1,
+          total_is_estimate: false,
+          facets: {
+            is_estimate: false,
+            categories: [{ slug: 'kitchen', count: 1 }],
+            prices: [{ min_cents: 2500, max_cents: 5000, count: 1 }],
+          },
+          page: 1,
+          next_page: null,
+          next_cursor: null,
+        },
+      }),
+      ...errors(400, 429),
+    },
+  });
+
+  defineOperation(registry, {
+    method: 'get',
+    path: '/products/{id}',
+    operationId: 'getProduct',
+    tags: ['Catalog'],
+    summary: 'One active product, with its live stock',
+    security: security.none,
+    request: { params: z.object({ id: idParam.meta({ example: '42' }) }) },
+    responses: {
+      200: json('The product', productSchema, { example: exampleProduct }),
+      ...errors(400, 404, 429),
+    },
+  });
+
+  defineOperation(registry, {
+    method: 'get',
+    path: '/categories',
+    operationId: 'listCategories',
+    tags: ['Catalog'],
+    summary: 'Categories with their counts of active products',
+    security: security.none,
+    responses: {
+      200: json('Every category', categoryListSchema),
+      ...errors(429),
+    },
+  });
+}

@@ -1,0 +1,44 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { content, defineOperation, errors, json, security } from '../shared/openapi.js';
+import { livenessSchema, readinessSchema } from './schemas.js';
+
+export function registerHealthApi(registry: OpenAPIRegistry) {
+  const tags = ['Operations'];
+
+  defineOperation(registry, {
+    method: 'get',
+    path: '/healthz',
+    operationId: 'liveness',
+    tags,
+    summary: 'The process is up',
+    security: security.none,
+    responses: { 200: json('Alive', livenessSchema) },
+  });
+
+  defineOperation(registry, {
+    method: 'get',
+    path: '/readyz',
+    operationId: 'readiness',
+    tags,
+    summary: 'Ready for traffic: PostgreSQL is required, Redis only speeds things up',
+    security: security.none,
+    responses: {
+      200: json('Ready, or degraded without Redis', readinessSchema),
+      503: json('PostgreSQL is down', readinessSchema),
+    },
+  });
+
+  defineOperation(registry, {
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    tags,
+    summary: 'Prometheus exposition',
+    description: 'Open unless the service is configured with METRICS_TOKEN, which is then required.',
+    security: [{ metricsToken: [] }, {}],
+    responses: {
+      200: content('Metrics in the Prometheus text format', ['text/plain']),
+      ...errors(401),
+    },
+  });
+}

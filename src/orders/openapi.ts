@@ -1,0 +1,172 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { uuidParam } from '../shared/http.js';
+import { body, defineOperation, errors, json, security } from '../shared/openapi.js';
+import { cancelSchema, orderListQuerySchema, orderListSchema, orderSchema, shipSchema } from './schemas.js';
+
+export const orderParams = z.object({
+  id: uuidParam.meta({ example: '5f3e2d1c-0b9a-4877-a665-544332211000' }),
+});
+
+const exampleOrder = {
+  order_id: '5f3e2d1c-0b9a-4877-a665-544332211000',
+  status: 'PAID',
+  status_reason: null,
+  total_cents: 6998,
+  currency: 'USD',
+  items: [
+    {
+      product_id: 42,
+      sku: 'KIT-0042',
+      name: 'Cast iron skillet',
+      quantity: 2,
+      price_at_purchase_cents: 3499,
+      line_total_cents: 6998,
+    },
+  ],
+  status_history: [
+    { from: null, to: 'PENDING', reason: 'checkout', actor: 'customer', at: '2026-12-02T10:00:00.000Z' },
+    {
+      from: 'PENDING',
+      to: 'PAID',
+      reason: 'payment succeeded',
+      actor: 'payments',
+      at: '2026-12-02T10:00:01.000Z',
+    },
+  ],
+  shipping_address: {
+    name: 'Ada Lovelace',
+    line1: '12 St James Square',
+    city: 'London',
+    postal_code: 'SW1Y 4JH',
+    country: 'GB',
+  },
+  payment: { state: 'succeeded', failure_code: null },
+  carrier: null,
+  tracking_number: null,
+  tracking_url: null,
+  created_at: '2026-12-02T10:00:00.000Z',
+  updated_at: '2026-12-02T10:00:01.000Z',
+};
+
+const order = (description: string) => json(description, orderSchema, { example: exampleOrder });
+
+export function registerOrderApi(registry: OpenAPIRegistry) {
+  const tags = ['Orders'];
+
+  defineOperation(registry, {
+    method: 'get',
+    path: '/orders',
+    operationId: 'listOrders',
+    tags,
+    summary: "The customer's orders, newest first",
+    security: security.customer,
+    request: { query: orderListQuerySchema },
+    responses: {
+      200: json('A page of orders', orderListSchema),
+      ...errors(400, 401),
+    },
+  });
+
+  defineOperation(registry, {
+    method: 'get',
+    path: '/orders/{id}',
+    operationId: 'getOrder',
+    tags,
+    summary: 'One of the customer’s orders, with its items, history, payment and tracking',
+    description:
+      "Another customer's order is a 404, also for an admin (whose view is GET /admin/orders/{id}).",
+    security: security.customer,
+    request: { params: orderParams },
+    responses: {
+      200: order('The order'),
+      ...errors(400, 401, 404),
+    },
+  });
+
+  defineOperation(registry, {
+    method: 'post',
+    path: '/orders/{id}/cancel',
+    operationId: 'cancelOrder',
+    tags,
+    summary: 'Cancel an order',
+    description:
+      'A PENDING order releases its reservation; a PAID one is restocked and refunded. Any other status is a 409.',
+    security: security.customer,
+    request: {
+      params: orderParams,
+      body: { ...body(cancelSchema, { reason: 'ordered twice' }), required: false },
+    },
+    responses: {
+      200: order('The cancelled order'),
+      ...errors(401, 404, 409),
+    },
+  });
+
+  defineOperation(registry, {
+    method: 'post',
+    path: '/orders/{id}/payment/confirm',
+    operationId: 'confirmPayment',
+    tags,
+    summary: 'Back from 3-D Secure: settle the payment now',
+    description:
+      'Re-fetches the charge from the provider and settles the order at once, instead of waiting for the webhook.',
+    security: security.customer,
+    request: { params: orderParams },
+    responses: {
+      200: order('The order after the charge was re-read'),
+      ...errors(400, 401, 404, 409, 503),
+    },
+  });
+}
+
+/** The order routes under /admin/orders (mounted by the admin router). */
+export function registerAdminOrderApi(registry: OpenAPIRegistry) {
+  const base = { tags: ['Admin'], security: security.admin };
+
+  defineOperation(registry, {
+    ...base,
+    method: 'get',
+    path: '/admin/orders/{id}',
+    operationId: 'adminGetOrder',
+    summary: "Any customer's order, with the full actor of each move",
+    request: { params: orderParams },
+    responses: { 200: order('The order'), ...errors(400, 401, 403, 404) },
+  });
+
+  defineOperation(registry, {
+    ...base,
+    method: 'post',
+    path: '/admin/orders/{id}/ship',
+    operationId: 'adminShipOrder',
+    summary: 'PAID → SHIPPED, with carrier and tracking number',
+    request: {
+      params: orderParams,
+      body: body(shipSchema, { carrier: 'ups', tracking_number: '1Z999AA10123456784' }),
+    },
+    responses: { 200: order('The shipped order'), ...errors(401, 403, 404, 409) },
+  });
+
+  defineOperation(registry, {
+    ...base,
+    method: 'post',
+    path: '/admin/orders/{id}/deliver',
+    operationId: 'adminDeliverOrder',
+    summary: 'SHIPPED → DELIVERED',
+    request: { params: orderParams },
+    responses: { 200: order('The delivered order'), ...errors(400, 401, 403, 404, 409) },
+  });
+
+  defineOperation(registry, {
+    ...base,
+    method: 'post',
+    path: '/admin/orders/{id}/cancel',
+    operationId: 'adminCancelOrder',
+    summary: 'Cancel any order (PAID: restock and refund)',
+    request: {
+      params: orderParams,
+      body: { ...body(cancelSchema, { reason: 'fraud review' }), required: false },
+    },
+    responses: { 200: order('The cancelled order'), ...errors(401, 403, 404, 409) },
+  });
+}

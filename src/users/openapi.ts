@@ -1,0 +1,94 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { cartTokenHeaders } from '../cart/openapi.js';
+import { body, defineOperation, errors, json, noContent, security } from '../shared/openapi.js';
+import {
+  loginSchema,
+  meSchema,
+  passwordChangedSchema,
+  passwordChangeSchema,
+  registerSchema,
+  sessionSchema,
+} from './schemas.js';
+
+const exampleSession = {
+  user_id: '3c2b1a09-8f7e-4d6c-b5a4-938271605f4e',
+  token: 'shop_9f8e7d6c5b4a39281706f5e4d3c2b1a0',
+};
+
+export function registerUserApi(registry: OpenAPIRegistry) {
+  const tags = ['Auth'];
+
+  defineOperation(registry, {
+    method: 'post',
+    path: '/auth/register',
+    operationId: 'register',
+    tags,
+    summary: 'Create a customer account and sign in',
+    security: security.none,
+    request: {
+      headers: cartTokenHeaders,
+      body: body(registerSchema, {
+        email: 'ada@example.com',
+        password: 'correct horse battery',
+        name: 'Ada',
+      }),
+    },
+    responses: {
+      201: json('The new account and its session token', sessionSchema, { example: exampleSession }),
+      ...errors(409, 429),
+    },
+  });
+
+  defineOperation(registry, {
+    method: 'post',
+    path: '/auth/login',
+    operationId: 'login',
+    tags,
+    summary: 'Sign in',
+    description: 'Failed attempts count per account and per address: past the limit, a 429.',
+    security: security.none,
+    request: {
+      headers: cartTokenHeaders,
+      body: body(loginSchema, { email: 'ada@example.com', password: 'correct horse battery' }),
+    },
+    responses: {
+      200: json('A session token', sessionSchema, { example: exampleSession }),
+      ...errors(401, 429),
+    },
+  });
+
+  defineOperation(registry, {
+    method: 'get',
+    path: '/auth/me',
+    operationId: 'me',
+    tags,
+    summary: 'Who the token belongs to',
+    security: security.customer,
+    responses: { 200: json('The signed-in user', meSchema), ...errors(401) },
+  });
+
+  defineOperation(registry, {
+    method: 'post',
+    path: '/auth/logout',
+    operationId: 'logout',
+    tags,
+    summary: "End this token's session",
+    security: security.customer,
+    responses: { 204: noContent('Signed out: the token no longer works'), ...errors(401) },
+  });
+
+  defineOperation(registry, {
+    method: 'post',
+    path: '/auth/password',
+    operationId: 'changePassword',
+    tags,
+    summary: 'Change the password (every session ends)',
+    security: security.customer,
+    request: { body: body(passwordChangeSchema) },
+    responses: {
+      200: json('A fresh token for this session', passwordChangedSchema),
+      403: { ...errors(403)['403']!, description: 'The current password is wrong' },
+      ...errors(401),
+    },
+  });
+}
