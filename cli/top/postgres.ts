@@ -10,8 +10,11 @@ import { failedSnapshot, type Snapshot } from './snapshot.js';
  */
 export function connectReadOnly(url: string, timeoutMs: number): Db {
   const config = knexConfig(url, 3);
+  // A failed connection is shown in the frame; knex would also print it, over the screen.
+  const quiet = () => {};
   return knex({
     ...config,
+    log: { warn: quiet, error: quiet, debug: quiet, deprecate: quiet },
     connection: {
       connectionString: url,
       application_name: 'shopctl top',

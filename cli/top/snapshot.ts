@@ -277,7 +277,7 @@ function ratesUnder(rates: Map<string, number>, prefix: string, except: string[]
 
 /** The frame's figures: `current`'s state and the flows since `previous` (none without one). */
 export function toView(current: Snapshot, previous: Snapshot | null): View {
-  const f = previous ? flows(previous, current) : null;
+  const f = previous && current.readings.length ? flows(previous, current) : null;
   const has = (key: string) => current.readings.some((r) => r.counters[key] !== undefined);
   const rate = (key: string) => (f && has(key) ? (f.rates.get(key) ?? 0) : null);
   const hist = (key: string) => latencyOf(f ? f.histogram(key) : null);

@@ -89,33 +89,31 @@ export const PAID_BUCKETS = [
   600,
   Number.POSITIVE_INFINITY,
 ];
-const BUCKETS_SQL = `'{${PAID_BUCKETS.map((b) => (b === Number.POSITIVE_INFINITY ? 'Infinity' : b)).join(',')}}'::float8[]`;
+// One pass over the interval's paid orders, a cumulative count per bound.
+const BUCKETS_SQL = `json_build_array(${PAID_BUCKETS.map((b) =>
+  b === Number.POSITIVE_INFINITY ? 'count(*)' : `count(*) FILTER (WHERE s <= ${b})`,
+).join(', ')})`;
 
 const FLOW_START_SQL = `
   SELECT (now() - make_interval(secs => :settle))::text AS upto,
          (SELECT max(id) FROM order_status_history
            WHERE created_at < now() - make_interval(secs => 2 * :settle)) AS next_floor`;
 
-// The rows of [from, upto) by created_at, scanned from `floor` up. The next floor is the newest id
-// older than upto − settle: every row of the next interval was inserted after it.
+// The rows of [from, upto) by created_at, scanned from `floor` up, and the newest id among them.
 const FLOW_SQL = `
   WITH b AS (SELECT now() - make_interval(secs => :settle) AS upto),
   h AS MATERIALIZED (
     SELECT id, order_id, from_status, to_status, created_at FROM order_status_history
      WHERE id > :floor AND created_at >= :from::timestamptz AND created_at < (SELECT upto FROM b)),
   paid AS (
-    SELECT extract(epoch FROM h.created_at - (SELECT o.created_at FROM orders o WHERE o.id = h.order_id)) AS s
+    SELECT extract(epoch FROM h.created_at - (SELECT o.created_at FROM orders o WHERE o.id = h.order_id))::float8 AS s
       FROM h WHERE h.to_status = 'PAID')
-  SELECT (SELECT upto FROM b)::text AS upto,
+  SELECT (SELECT upto FROM b)::text AS upto, (SELECT max(id) FROM h) AS newest,
          (SELECT coalesce(json_object_agg(k, n), '{}') FROM (
             SELECT CASE WHEN from_status IS NULL THEN 'CREATED' ELSE to_status END AS k, count(*) AS n
               FROM h GROUP BY 1) t) AS transitions,
-         (SELECT json_agg(c ORDER BY le) FROM (
-            SELECT le, count(paid.s) FILTER (WHERE paid.s <= le) AS c
-              FROM unnest(${BUCKETS_SQL}) AS le LEFT JOIN paid ON true GROUP BY le) x) AS buckets,
-         (SELECT coalesce(sum(s), 0) FROM paid)::float AS paid_sum,
-         (SELECT max(id) FROM order_status_history
-           WHERE id > :floor AND created_at < (SELECT upto FROM b) - make_interval(secs => :settle)) AS next_floor`;
+         (SELECT ${BUCKETS_SQL} FROM paid) AS buckets,
+         (SELECT coalesce(sum(s), 0) FROM paid) AS paid_sum`;
 
 const STATE_SQL = `
   SELECT now() AS at,
@@ -164,6 +162,12 @@ export function createLiveStore(db: Db, options: LiveOptions = {}) {
   let flowsUpTo = new Date();
   const transitions: Record<string, number> = {};
   const paid: LiveHistogram = { le: PAID_BUCKETS, counts: PAID_BUCKETS.map(() => 0), sum: 0 };
+  /**
+   * Interval ends, each with the newest id counted up to it. Rows created before `upto − settle`
+   * were inserted before `upto`, so the newest id of an interval that ended by then is a floor
+   * for the interval starting at `upto`.
+   */
+  const ends: { upto: number; newest: number }[] = [];
 
   let ledgerCursor: number | null = null;
   const checkedOut = new Map<number, number>();
@@ -182,10 +186,10 @@ export function createLiveStore(db: Db, options: LiveOptions = {}) {
     const { rows } = await db.raw<
       Rows<{
         upto: string;
+        newest: number | null;
         transitions: Record<string, number>;
         buckets: number[];
         paid_sum: number;
-        next_floor: number | null;
       }>
     >(FLOW_SQL, { settle, floor: flow.floor, from: flow.from });
     const r = rows[0]!;
@@ -195,8 +199,13 @@ export function createLiveStore(db: Db, options: LiveOptions = {}) {
       paid.counts[i]! += c;
     });
     paid.sum += r.paid_sum;
-    flow = { floor: r.next_floor ?? flow.floor, from: r.upto };
-    flowsUpTo = new Date(r.upto);
+    const upto = new Date(r.upto).getTime();
+    ends.push({ upto, newest: Math.max(r.newest ?? 0, ends.at(-1)?.newest ?? flow.floor) });
+    let floor = flow.floor;
+    // Timestamps here are whole milliseconds, the database's microseconds: a millisecond to spare.
+    while (ends.length && ends[0]!.upto < upto - settle * 1000 - 1) floor = ends.shift()!.newest;
+    flow = { floor, from: r.upto };
+    flowsUpTo = new Date(upto);
   }
 
   /**
