@@ -28,21 +28,36 @@ export const MAX_PAGE = 50;
 
 export const productQuerySchema = z
   .object({
-    search: z.string().trim().max(200, 'search must be at most 200 characters').optional(),
+    search: z
+      .string()
+      .trim()
+      .max(200, 'search must be at most 200 characters')
+      .optional()
+      .meta({ description: 'Words to find in name, description and SKU (typos tolerated)' }),
     category: z
       .string()
       .regex(/^[a-z0-9-]{1,64}$/, 'category must be a category slug')
-      .optional(),
-    min_price: cents('min_price').optional(),
-    max_price: cents('max_price').optional(),
-    in_stock: z.enum(['true', 'false'], { message: 'in_stock must be true or false' }).optional(),
-    sort: z.enum(SORTS, { message: `sort must be one of ${SORTS.join(', ')}` }).optional(),
+      .optional()
+      .meta({ description: 'A category slug (see GET /categories)' }),
+    min_price: cents('min_price').optional().meta({ description: 'Lowest price, in cents' }),
+    max_price: cents('max_price').optional().meta({ description: 'Highest price, in cents' }),
+    in_stock: z
+      .enum(['true', 'false'], { message: 'in_stock must be true or false' })
+      .optional()
+      .meta({ description: 'true: only products with stock available now' }),
+    sort: z
+      .enum(SORTS, { message: `sort must be one of ${SORTS.join(', ')}` })
+      .optional()
+      .meta({ description: 'Default: relevance with a search, else newest; ties broken by id' }),
     // Deep pages are deep OFFSETs, a cost anyone could impose: past the cap, follow next_cursor.
-    page: positiveInt('page', MAX_PAGE, '; read further pages with cursor=<next_cursor>').optional(),
+    page: positiveInt('page', MAX_PAGE, '; read further pages with cursor=<next_cursor>')
+      .optional()
+      .meta({ description: `1 to ${MAX_PAGE} (default 1); not with cursor` }),
     cursor: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,1000}$/, 'cursor must be a next_cursor from an earlier page')
-      .optional(),
+      .optional()
+      .meta({ description: 'A next_cursor of an earlier page of the same query' }),
     // Above the cap is clamped rather than refused: clients asking for "everything" still get a page.
     limit: z
       .string()
@@ -50,7 +65,8 @@ export const productQuerySchema = z
       .transform(Number)
       .pipe(z.number().int().min(1, 'limit must be at least 1'))
       .transform((n) => Math.min(n, MAX_LIMIT))
-      .default(20),
+      .default(20)
+      .meta({ description: `Products per page; above ${MAX_LIMIT} is clamped` }),
   })
   .strict()
   .refine((q) => q.min_price === undefined || q.max_price === undefined || q.min_price <= q.max_price, {

@@ -3,13 +3,17 @@ import { createApp } from '../../src/app.js';
 import { type Env, loadConfig } from '../../src/config.js';
 import { type Container, type ContainerOverrides, createContainer } from '../../src/container.js';
 import { quoteIdent, withDatabase, withMaintenance } from '../../src/db/index.js';
+import { createContract } from '../../src/openapi/contract.js';
+import { createApiSpec } from '../../src/openapi/document.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { checkedAgent } from './contract.js';
 import { TEMPLATE_DB } from './hooks.js';
 
 let counter = 0;
 
 export interface TestContext {
   container: Container;
+  /** An HTTP client of the app; every answer it receives is checked against the API document. */
   request: () => supertest.Agent;
   databaseUrl: string;
   /** Empties every table but knex's own, between tests that need a blank store. */
@@ -66,12 +70,13 @@ export async function createTestContext(
   });
   const app = createApp(container);
   const server = app.callback();
+  const contract = createContract(createApiSpec(config).routes);
   await waitForCache(container);
 
   return {
     container,
     databaseUrl,
-    request: () => supertest.agent(server),
+    request: () => checkedAgent(supertest.agent(server), contract),
     async truncate() {
       const tables = await container.db
         .select('tablename')
