@@ -4,6 +4,7 @@ import { auditOversell, reconcileStock } from './commands/audit.js';
 import { changeInventory, showInventory } from './commands/inventory.js';
 import { setPrice } from './commands/prices.js';
 import { releaseExpired } from './commands/reservations.js';
+import { runTopCommand } from './commands/top.js';
 import { CliError, reportError } from './context.js';
 import { wholeNumber } from './csv-import.js';
 
@@ -70,6 +71,7 @@ const ACTIONS: Record<string, { label: string; run: () => Promise<void> }> = {
     },
   },
   release: { label: 'Release expired reservations', run: () => releaseExpired() },
+  top: { label: 'Live console (q comes back here)', run: async () => void (await runTopCommand({})) },
 };
 
 /**

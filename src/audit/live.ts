@@ -8,9 +8,10 @@ import { NO_OVERSELL_SQL } from './invariants.js';
  * Flows come from order_status_history, which every order transition writes (creation included):
  * each read counts the rows of the interval since the previous one. The interval ends `settleMs`
  * ago, by the rows' created_at (their transaction's start), so a transaction still committing at
- * the read is counted by a later one rather than missed; the scan is bounded below by an id known
- * to predate the interval, so it reads a few seconds of rows through the primary key, never the
- * table. A row written more than `settleMs` after its transaction began can be missed.
+ * the read is counted by a later one rather than missed. The scan starts above the newest id of an
+ * interval that ended at least `settleMs` before this one began, so it reads a few seconds of rows
+ * through the primary key, never the table. A row inserted, or committed, more than `settleMs`
+ * after its transaction began can be missed.
  *
  * Counts that could grow without bound (a stalled worker's backlog, events with no broker) stop
  * at a cap and say so: the age of the oldest tells how bad it is.
@@ -96,6 +97,7 @@ const BUCKETS_SQL = `json_build_array(${PAID_BUCKETS.map((b) =>
 
 const FLOW_START_SQL = `
   SELECT (now() - make_interval(secs => :settle))::text AS upto,
+         extract(epoch FROM now() - make_interval(secs => :settle))::float8 * 1000 AS upto_ms,
          (SELECT max(id) FROM order_status_history
            WHERE created_at < now() - make_interval(secs => 2 * :settle)) AS next_floor`;
 
@@ -108,7 +110,8 @@ const FLOW_SQL = `
   paid AS (
     SELECT extract(epoch FROM h.created_at - (SELECT o.created_at FROM orders o WHERE o.id = h.order_id))::float8 AS s
       FROM h WHERE h.to_status = 'PAID')
-  SELECT (SELECT upto FROM b)::text AS upto, (SELECT max(id) FROM h) AS newest,
+  SELECT (SELECT upto FROM b)::text AS upto, extract(epoch FROM (SELECT upto FROM b))::float8 * 1000 AS upto_ms,
+         (SELECT max(id) FROM h) AS newest,
          (SELECT coalesce(json_object_agg(k, n), '{}') FROM (
             SELECT CASE WHEN from_status IS NULL THEN 'CREATED' ELSE to_status END AS k, count(*) AS n
               FROM h GROUP BY 1) t) AS transitions,
@@ -176,16 +179,18 @@ export function createLiveStore(db: Db, options: LiveOptions = {}) {
 
   async function readFlows() {
     if (!flow) {
-      const { rows } = await db.raw<Rows<{ upto: string; next_floor: number | null }>>(FLOW_START_SQL, {
-        settle,
-      });
+      const { rows } = await db.raw<Rows<{ upto: string; upto_ms: number; next_floor: number | null }>>(
+        FLOW_START_SQL,
+        { settle },
+      );
       flow = { floor: rows[0]!.next_floor ?? 0, from: rows[0]!.upto };
-      flowsUpTo = new Date(rows[0]!.upto);
+      flowsUpTo = new Date(rows[0]!.upto_ms);
       return;
     }
     const { rows } = await db.raw<
       Rows<{
         upto: string;
+        upto_ms: number;
         newest: number | null;
         transitions: Record<string, number>;
         buckets: number[];
@@ -199,10 +204,11 @@ export function createLiveStore(db: Db, options: LiveOptions = {}) {
       paid.counts[i]! += c;
     });
     paid.sum += r.paid_sum;
-    const upto = new Date(r.upto).getTime();
+    const upto = r.upto_ms;
     ends.push({ upto, newest: Math.max(r.newest ?? 0, ends.at(-1)?.newest ?? flow.floor) });
     let floor = flow.floor;
-    // Timestamps here are whole milliseconds, the database's microseconds: a millisecond to spare.
+    // The interval's bound goes back to the database as text (microseconds); here it is
+    // compared in milliseconds, with one to spare.
     while (ends.length && ends[0]!.upto < upto - settle * 1000 - 1) floor = ends.shift()!.newest;
     flow = { floor, from: r.upto };
     flowsUpTo = new Date(upto);

@@ -268,6 +268,23 @@ describe('shopctl top', function () {
     });
     after(() => t.close());
 
+    it('the menu runs it; q comes back to the menu', async function () {
+      if (!hasTmux()) this.skip();
+      const session = tmuxSession(`shopctl-top-menu-${process.pid}`);
+      try {
+        session.start(shellCommand(cliEnv(t), []));
+        await session.waitFor(/What do you want to do\?/);
+        session.keys('Up', 'Up', 'Enter'); // past Quit, the last entry
+        await session.waitFor(/^OVERSELL\s+0 oversold SKUs/m);
+        session.keys('q');
+        await session.waitFor(/What do you want to do\?/, 2);
+        session.keys('Up', 'Enter');
+        expect(await session.waitFor(/\[exit \d+\]/)).to.contain('[exit 0]');
+      } finally {
+        session.stop();
+      }
+    });
+
     it('redraws a full-screen frame with the figures; q, Ctrl-C or SIGINT quit and restore the terminal', async function () {
       if (!hasTmux()) this.skip(); // tmux is not installed: no pseudo-terminal to drive it with.
       const hot = await createProduct(t.container.db, { sku: 'TTY-HOT', stock: 9 });
