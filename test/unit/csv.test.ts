@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { productFromCsv } from '../../cli/commands/products.js';
+import { CliError } from '../../cli/context.js';
 import { CsvError, parseCsv } from '../../cli/csv.js';
-import { convertRows } from '../../cli/csv-import.js';
+import { convertRows, readCsvTable } from '../../cli/csv-import.js';
 
 const fields = (text: string) => parseCsv(text).map((r) => r.fields);
 
@@ -66,6 +70,57 @@ describe('CSV parser (RFC 4180)', () => {
     expect(csvError('a\n"x"y\n').message).to.match(/^line 2: unexpected text after a closing quote/);
   });
 
+  it('ends a record at a lone CR too, and reads files that mix line endings', () => {
+    expect(fields('a,b\r1,2\r"x\ry",3')).to.deep.equal([
+      ['a', 'b'],
+      ['1', '2'],
+      ['x\ry', '3'],
+    ]);
+    const records = parseCsv('h\n1\r\n2\r3\n');
+    expect(records.map((r) => [r.line, r.fields])).to.deep.equal([
+      [1, ['h']],
+      [2, ['1']],
+      [3, ['2']],
+      [4, ['3']],
+    ]);
+  });
+
+  it('skips only empty lines: a line of spaces or a lone comma is a record', () => {
+    expect(parseCsv('a\n  \n,\n').map((r) => [r.line, r.fields])).to.deep.equal([
+      [1, ['a']],
+      [2, ['  ']],
+      [3, ['', '']],
+    ]);
+    expect(parseCsv('')).to.deep.equal([]);
+    expect(parseCsv('\n\r\n\n')).to.deep.equal([]);
+  });
+
+  it('numbers records after leading blank lines and a BOM', () => {
+    const records = parseCsv('\uFEFF\n\nsku\n\n"a\nb"\n\n\nc');
+    expect(records.map((r) => [r.line, r.fields])).to.deep.equal([
+      [3, ['sku']],
+      [5, ['a\nb']],
+      [9, ['c']],
+    ]);
+  });
+
+  it('keeps records of different lengths (the importer reports them by line)', () => {
+    expect(fields('a,b\n1\n1,2,3\n')).to.deep.equal([['a', 'b'], ['1'], ['1', '2', '3']]);
+  });
+
+  it('names the line of the unterminated record past blank lines and multi-line records', () => {
+    const err = csvError('sku,name\n"A\nB",ok\n\n\nC,"cut off\nhere');
+    expect(err.line).to.equal(6);
+    expect(err.message).to.match(/^line 6: .*never closed/);
+  });
+
+  it('names the line a stray quote is on, inside or after a multi-line field', () => {
+    expect(csvError('a\n"x\ny"z\n').message).to.match(/^line 3: unexpected text after a closing quote/);
+    expect(csvError('a\n"x\ny",ab"c\n').message).to.match(/^line 3: a quote inside an unquoted field/);
+    // A quote that does not open the field (here after a space) is a stray quote, not a quoted field.
+    expect(csvError('a\n "x"\n').message).to.match(/^line 2: a quote inside an unquoted field/);
+  });
+
   it('parses 100k rows quickly', () => {
     const text = `sku,name\n${Array.from({ length: 100_000 }, (_, i) => `S-${i},"Item, ${i}"`).join('\n')}`;
     const started = Date.now();
@@ -124,5 +179,59 @@ describe('product CSV rows', () => {
       { line: 3, message: 'price must be an amount such as 12.99 (at most two decimals), got "x"' },
       { line: 4, message: 'duplicate SKU "MUG-1" (first on line 2)' },
     ]);
+  });
+});
+
+describe('CSV tables (header and rows)', () => {
+  let dir: string;
+  const file = (text: string) => {
+    const name = path.join(dir, `t${Math.random().toString(36).slice(2)}.csv`);
+    writeFileSync(name, text);
+    return name;
+  };
+  const columns = { required: ['sku', 'name'], optional: ['stock'] };
+  const failure = async (text: string) => {
+    try {
+      await readCsvTable(file(text), columns);
+    } catch (err) {
+      expect(err).to.be.instanceOf(CliError);
+      return (err as CliError).message;
+    }
+    throw new Error('expected a CliError');
+  };
+
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'csv-table-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('maps rows by the header (BOM dropped, names trimmed), each with the line it starts on', async () => {
+    const { rows, errors } = await readCsvTable(
+      file('\uFEFFsku, name \r\nA,"Mug,\r\nblue"\r\n\r\nB,Cup\r\n'),
+      columns,
+    );
+    expect(errors).to.deep.equal([]);
+    expect(rows).to.deep.equal([
+      { line: 2, values: { sku: 'A', name: 'Mug,\r\nblue' } },
+      { line: 5, values: { sku: 'B', name: 'Cup' } },
+    ]);
+  });
+
+  it('reports a row with the wrong number of fields by its line and keeps the others', async () => {
+    const { rows, errors } = await readCsvTable(file('sku,name\nA\n"B\n",x\nC,y,z\nD,ok\n'), columns);
+    expect(rows.map((r) => r.line)).to.deep.equal([3, 6]);
+    expect(errors).to.deep.equal([
+      { line: 2, message: 'expected 2 fields, found 1' },
+      { line: 5, message: 'expected 2 fields, found 3' },
+    ]);
+  });
+
+  it('refuses the whole file for a syntax error, a bad header or no header, naming the file and line', async () => {
+    expect(await failure('sku,name\nA,ok\nB,"cut')).to.match(/\.csv: line 3: a quoted field is never closed/);
+    expect(await failure('\n\nsku,nam,sku\n')).to.match(
+      /\.csv line 3: unknown column "nam", column "sku" appears twice, missing column "name"; expected columns: sku,name \(optional: stock\)$/,
+    );
+    expect(await failure('\n\r\n')).to.match(/\.csv: the file is empty; expected columns/);
+    expect(await failure('sku,name\nA,x"y\n')).to.match(/\.csv: line 2: a quote inside an unquoted field/);
   });
 });
