@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../src/config.js';
 import type { GlobalOptions } from '../context.js';
 import { CliError } from '../context.js';
@@ -73,7 +73,11 @@ export function registerTopCommands(program: Command) {
       'live console: checkouts/s and outcomes, latency, payments, reservations, hot stock, oversell',
     )
     .option('--url <url>', "scrape this service instance's GET /metrics (repeat for each instance)", urlOf)
-    .option('--interval <duration>', 'refresh period (1s, 500ms, 2)', intervalOf, 1_000)
+    .addOption(
+      new Option('--interval <duration>', 'refresh period (1s, 500ms, 2)')
+        .argParser(intervalOf)
+        .default(1_000, '1s'),
+    )
     .option('--once', 'take two samples one interval apart, print one frame (or --json snapshot) and exit')
     .option('--skus <n>', 'hot SKUs to show (PostgreSQL)', skusOf, 5)
     .addHelpText(

@@ -40,6 +40,9 @@ function latency(l: Latency | null, measured: boolean, none = 'none in the inter
   return `p50 ${millis(l.p50, l.p50_at_least)}  p99 ${millis(l.p99, l.p99_at_least)}  (${num(l.samples)})`;
 }
 
+/** ", oldest 3.2 s" when something waits (an age of 0 means nothing does). */
+const oldest = (s: number | null) => (s === null ? ', oldest n/a' : s > 0 ? `, oldest ${seconds(s)}` : '');
+
 const count = (n: number | null, capped = false) => (n === null ? 'n/a' : `${num(n)}${capped ? '+' : ''}`);
 
 /** Cuts a line to `width` visible columns, keeping ANSI colour codes whole. */
@@ -140,7 +143,7 @@ export function renderView(v: View, options: RenderOptions = {}): string {
   lines.push(
     row(
       'backlog',
-      `${count(p.backlog, p.backlog_capped)} waiting to be charged, oldest ${seconds(p.oldest_seconds)}   parked jobs ${count(p.parked)}`,
+      `${count(p.backlog, p.backlog_capped)} waiting to be charged${oldest(p.oldest_seconds)}   parked jobs ${count(p.parked)}`,
     ),
   );
   const settled = p.settled_per_second;
@@ -204,7 +207,9 @@ export function renderView(v: View, options: RenderOptions = {}): string {
   lines.push(
     heading(
       'EVENTS',
-      `unsent ${count(e.unsent, e.unsent_capped)}, oldest ${seconds(e.oldest_seconds)}   sent ${perSecond(e.sent_per_second, measured)}`,
+      fromPg
+        ? `unsent ${count(e.unsent, e.unsent_capped)}${oldest(e.oldest_seconds)}`
+        : `oldest unsent ${e.oldest_seconds ? seconds(e.oldest_seconds) : 'none'} (as instances that relay report it)   sent ${perSecond(e.sent_per_second, measured)}`,
     ),
   );
 

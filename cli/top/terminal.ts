@@ -94,6 +94,11 @@ async function stream(source: Source, options: TopOptions): Promise<number> {
     stop = resolve;
   });
   const off = onSignals(stop);
+  // The reader went away (`| head`): stop, as on a signal.
+  const closed = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') stop();
+  };
+  process.stdout.on('error', closed);
   try {
     await tick(source, options.intervalMs, stopped, (current, previous) => {
       process.stdout.write(
@@ -104,6 +109,7 @@ async function stream(source: Source, options: TopOptions): Promise<number> {
     });
   } finally {
     off();
+    process.stdout.off('error', closed);
   }
   return 0;
 }
