@@ -40,6 +40,10 @@ function latency(l: Latency | null, measured: boolean, none = 'none in the inter
   return `p50 ${millis(l.p50, l.p50_at_least)}  p99 ${millis(l.p99, l.p99_at_least)}  (${num(l.samples)})`;
 }
 
+/** Settlement outcomes in the order a sale's reader looks for them; others after, by name. */
+const OUTCOMES = ['paid', 'payment_failed', 'requires_action', 'expired', 'cancelled'];
+const rank = (outcome: string) => (OUTCOMES.includes(outcome) ? OUTCOMES.indexOf(outcome) : OUTCOMES.length);
+
 /** ", oldest 3.2 s" when something waits (an age of 0 means nothing does). */
 const oldest = (s: number | null) => (s === null ? ', oldest n/a' : s > 0 ? `, oldest ${seconds(s)}` : '');
 
@@ -154,7 +158,7 @@ export function renderView(v: View, options: RenderOptions = {}): string {
         ? '…'
         : settled && Object.keys(settled).length
           ? Object.entries(settled)
-              .sort(([a], [b]) => a.localeCompare(b))
+              .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
               .map(([outcome, r]) => `${outcome} ${perSecond(r)}`)
               .join('  ')
           : 'none',
