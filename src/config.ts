@@ -103,13 +103,15 @@ const envSchema = z.object({
   SANDBOX_SERVER_ERROR_RATE: fraction.default(0),
   SANDBOX_TIMEOUT_RATE: fraction.default(0),
   WORKERS: bool.default(true),
-  // RabbitMQ for domain events (order.paid, price.changed...): unset, they stay in PostgreSQL.
+  // RabbitMQ for domain events (order.paid, price.changed...): unset, they stay in PostgreSQL and
+  // the consumers take them from there, in-process.
   AMQP_URL: z
     .string()
     .regex(/^amqps?:\/\/\S+$/, 'AMQP_URL must be an amqp:// or amqps:// URL')
     .optional(),
   EVENT_RELAY_BATCH: int(1, 10_000).default(500),
-  // The consumers this process runs (with AMQP_URL and WORKERS); "" runs none (a relay-only process).
+  // The consumers this process runs (with WORKERS); "" runs none (a relay-only process). Without a
+  // broker a process delivers each event to the consumers it runs, so it runs all of them or none.
   EVENT_CONSUMERS: z
     .string()
     .default('notifications,fulfillment,low-stock')
@@ -220,14 +222,13 @@ function build(env: z.output<typeof envSchema>) {
       batchWaitMs: env.SETTLEMENT_BATCH_WAIT,
       batchConcurrency: env.SETTLEMENT_BATCH_CONCURRENCY,
     },
-    events: env.AMQP_URL
-      ? {
-          amqpUrl: env.AMQP_URL,
-          batchSize: env.EVENT_RELAY_BATCH,
-          intervalMs: env.EVENT_RELAY_INTERVAL,
-          consumers: env.EVENT_CONSUMERS,
-        }
-      : null,
+    events: {
+      // Null: no broker; the consumers take the events from PostgreSQL in-process.
+      amqpUrl: env.AMQP_URL ?? null,
+      batchSize: env.EVENT_RELAY_BATCH,
+      intervalMs: env.EVENT_RELAY_INTERVAL,
+      consumers: env.EVENT_CONSUMERS,
+    },
     lowStockThreshold: env.LOW_STOCK_THRESHOLD,
     fulfillment: {
       shipDelayMs: env.FULFILLMENT_SHIP_DELAY,
@@ -263,11 +264,25 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+const KEEP_EMPTY = new Set(['EVENT_CONSUMERS']);
+
 /** Parses the environment once; a bad value stops start-up with every problem named. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // An empty value means unset, except where empty says something ("no consumers").
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => v !== undefined && (v !== '' || KEEP_EMPTY.has(k))),
+  );
   const parsed = envSchema
     .superRefine((e, ctx) => {
+      const all = envSchema.shape.EVENT_CONSUMERS.parse(undefined);
+      const picked = new Set(e.EVENT_CONSUMERS).size;
+      if (!e.AMQP_URL && picked > 0 && picked < all.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['EVENT_CONSUMERS'],
+          message: `a process runs some consumers only with a broker (AMQP_URL); without one it delivers each event to all of them (${all.join(',')}) or none ("")`,
+        });
+      }
       if (e.PAYMENT_PROVIDER !== 'stripe') return;
       for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {
         if (!e[name])

@@ -6,7 +6,9 @@ import { createCheckoutService } from './checkout/service.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
 import { type ConsumerName, type EventHandler, startConsumer } from './events/consumer.js';
-import { createEventRelay } from './events/relay.js';
+import { countDeadLetters } from './events/dead-letters.js';
+import { inProcessTransport } from './events/local.js';
+import { brokerTransport, createEventRelay } from './events/relay.js';
 import { createLocalFulfillment, fulfillmentHandler, runWarehouse } from './fulfillment/service.js';
 import { createInventoryService } from './inventory/service.js';
 import { createRecordingNotifier, lowStockHandler, notificationsHandler } from './notifications/service.js';
@@ -35,7 +37,10 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const db: Db = createDb(config.db.url, config.db.poolMax);
   const cache: Cache = createCache({ ...config.redis, logger });
   const search: SearchBackend = createPostgresSearch(db);
-  const metrics = createMetrics(db, { eventRelay: config.events !== null && config.jobs.enabled });
+  const metrics = createMetrics(db, {
+    eventRelay: config.jobs.enabled && (config.events.amqpUrl !== null || config.events.consumers.length > 0),
+    deadLetters: () => relay?.deadLetters() ?? Promise.resolve(null),
+  });
   const provider =
     overrides.paymentProvider ??
     (config.payments.provider === 'stripe'
@@ -93,11 +98,6 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     },
   });
 
-  // Domain events leave for RabbitMQ only when a broker is configured; else they stay in PostgreSQL.
-  const relay = config.events
-    ? createEventRelay({ db, dbUrl: config.db.url, logger, metrics, options: config.events })
-    : null;
-
   const fulfillmentProvider = createLocalFulfillment();
   const notifier = createRecordingNotifier(logger);
   const handlers: Record<ConsumerName, EventHandler> = {
@@ -105,24 +105,37 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     fulfillment: fulfillmentHandler(config.fulfillment),
     'low-stock': lowStockHandler(notifier),
   };
-  /** The warehouse: ships due shipments and delivers shipped ones until none is due. */
-  const advanceFulfillment = () => runWarehouse(db, orders, fulfillmentProvider, config.fulfillment);
-  /** Event consumers, each on its own queue (needs AMQP_URL). */
-  const startConsumersNamed = (names: readonly ConsumerName[]) =>
-    config.events
-      ? names.map((name) =>
-          startConsumer({
-            db,
-            amqpUrl: config.events!.amqpUrl,
-            name,
-            handle: handlers[name],
+  const { amqpUrl } = config.events;
+  // Domain events leave for RabbitMQ when a broker is configured. Without one, the relay hands them
+  // to this process's consumers in-process; a process that runs none (EVENT_CONSUMERS="") leaves
+  // them in PostgreSQL for one that does.
+  /** The relay for a process that runs these consumers (the broker's relay ignores them). */
+  const relayFor = (consumers: readonly ConsumerName[]) => {
+    const transport = amqpUrl
+      ? brokerTransport(amqpUrl)
+      : consumers.length > 0
+        ? inProcessTransport({
+            consumers,
+            handlers,
             logger,
             metrics,
-          }),
-        )
+            countDeadLetters: () => countDeadLetters(db),
+          })
+        : null;
+    return transport
+      ? createEventRelay({ db, dbUrl: config.db.url, logger, metrics, options: config.events, transport })
+      : null;
+  };
+  const relay = relayFor(config.events.consumers);
+  /** The warehouse: ships due shipments and delivers shipped ones until none is due. */
+  const advanceFulfillment = () => runWarehouse(db, orders, fulfillmentProvider, config.fulfillment);
+  /** Event consumers on the broker, each on its own queue (none without AMQP_URL: the relay delivers). */
+  const startConsumersNamed = (names: readonly ConsumerName[]) =>
+    amqpUrl
+      ? names.map((name) => startConsumer({ db, amqpUrl, name, handle: handlers[name], logger, metrics }))
       : [];
   /** The event consumers this process runs (EVENT_CONSUMERS). */
-  const startConsumers = () => startConsumersNamed(config.events?.consumers ?? []);
+  const startConsumers = () => startConsumersNamed(config.events.consumers);
 
   /** Expires every due order, a bounded batch at a time. */
   async function sweep() {
@@ -157,6 +170,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     checkout,
     worker,
     relay,
+    relayFor,
     handlers,
     startConsumers,
     startConsumersNamed,

@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { deadLetters } from '../../src/events/dead-letters.js';
+import type { Container } from '../../src/container.js';
+import { deadLetters, storedDeadLetters } from '../../src/events/dead-letters.js';
 import { eventStats, findEvent, listEvents, replayEvent } from '../../src/events/queries.js';
-import { CliError, type GlobalOptions, print, withContainer } from '../context.js';
+import { type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, table, when } from '../format.js';
 
 /** A usage error (exit 2) rather than a failure, as commander reports any bad option. */
@@ -11,6 +12,12 @@ function limitOf(raw: string): number {
     throw new InvalidArgumentError('--limit must be a whole number from 1 to 1000');
   return n;
 }
+
+/** The broker's dead-letter queue with AMQP_URL; else the in-process delivery's table. */
+const readDeadLetters = (c: Container, opts: { limit: number; replay: boolean }) =>
+  c.config.events.amqpUrl
+    ? deadLetters(c.config.events.amqpUrl, opts)
+    : storedDeadLetters(c.db, c.handlers, opts);
 
 export function registerEventCommands(program: Command) {
   const events = program
@@ -24,10 +31,13 @@ export function registerEventCommands(program: Command) {
     .addHelpText('after', examples('shopctl events stats', 'shopctl events stats --json'))
     .action(async () => {
       await withContainer(async (c) => {
-        const stats = await eventStats(c.db);
+        const stats = {
+          ...(await eventStats(c.db)),
+          dead_letters: (await readDeadLetters(c, { limit: 0, replay: false })).remaining,
+        };
         print(json(), stats, () =>
           [
-            `waiting: ${stats.unpublished}${stats.oldest_unpublished ? ` (oldest ${when(stats.oldest_unpublished)}, ${stats.oldest_unpublished_seconds.toFixed(1)} s ago)` : ''}; sent: ${stats.published}`,
+            `waiting: ${stats.unpublished}${stats.oldest_unpublished ? ` (oldest ${when(stats.oldest_unpublished)}, ${stats.oldest_unpublished_seconds.toFixed(1)} s ago)` : ''}; sent: ${stats.published}; dead letters: ${stats.dead_letters}`,
             table(stats.by_type, [
               ['TYPE', (r) => r.type],
               ['WAITING', (r) => r.unpublished],
@@ -90,21 +100,17 @@ export function registerEventCommands(program: Command) {
   events
     .command('dead-letters')
     .description(
-      'messages consumers gave up on (RabbitMQ, AMQP_URL); --replay sends them back to their queue',
+      'events consumers gave up on (RabbitMQ with AMQP_URL, else PostgreSQL); --replay retries them',
     )
     .option('--limit <n>', 'at most this many (1-1000)', limitOf, 50)
-    .option('--replay', 'send each back to the queue it died in (its consumer dedupes on the event id)')
+    .option('--replay', 'give each back to the consumer that gave up on it (it dedupes on the event id)')
     .addHelpText(
       'after',
       examples('shopctl events dead-letters', 'shopctl events dead-letters --replay --json'),
     )
     .action(async (opts: { limit: number; replay?: boolean }) => {
       await withContainer(async (c) => {
-        if (!c.config.events) throw new CliError('no broker configured: set AMQP_URL');
-        const result = await deadLetters(c.config.events.amqpUrl, {
-          limit: opts.limit,
-          replay: !!opts.replay,
-        });
+        const result = await readDeadLetters(c, { limit: opts.limit, replay: !!opts.replay });
         print(json(), result, () =>
           [
             table(result.letters, [

@@ -15,7 +15,8 @@ const consumerName = (raw: string, previous: ConsumerName[] = []) => {
 /**
  * Domain-event work as a process of its own (beside service processes with EVENT_CONSUMERS=""):
  * the relay to RabbitMQ and the named consumers, with fulfillment's warehouse round, until
- * SIGINT or SIGTERM.
+ * SIGINT or SIGTERM. Without a broker the relay delivers each event to the consumers in-process,
+ * so such a worker runs all of them.
  */
 export function registerWorkerCommands(program: Command) {
   program
@@ -33,8 +34,12 @@ export function registerWorkerCommands(program: Command) {
     .action(async (raw: string[], opts: { relay: boolean }) => {
       const names = raw.length ? raw.reduce<ConsumerName[]>((all, r) => consumerName(r, all), []) : NAMES;
       await withContainer(async (c) => {
-        if (!c.config.events) throw new CliError('no broker configured: set AMQP_URL');
-        const relay = opts.relay ? c.relay!.start() : null;
+        const broker = c.config.events.amqpUrl !== null;
+        if (!broker && (names.length < NAMES.length || !opts.relay))
+          throw new CliError(
+            'without a broker (AMQP_URL) a worker delivers every event to every consumer: name none, keep the relay',
+          );
+        const relay = opts.relay ? c.relayFor(names)!.start() : null;
         const consumers = c.startConsumersNamed(names);
         const warehouse = names.includes('fulfillment')
           ? setInterval(() => {

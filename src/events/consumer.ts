@@ -9,15 +9,25 @@ import { CONSUMER_QUEUES, declareTopology } from './topology.js';
 
 export type ConsumerName = keyof typeof CONSUMER_QUEUES;
 
-/** What a consumer does with one event, inside the transaction that records it in the inbox. */
-export type EventHandler = (trx: Trx, event: EventEnvelope) => Promise<void>;
+/**
+ * What a consumer does with a batch of events it has not had before, inside the transaction that
+ * records them in its inbox: set-based where it can (one insert for the batch, not one per event).
+ * Throwing fails the whole batch; the caller isolates the event that caused it.
+ */
+export type EventHandler = (trx: Trx, events: EventEnvelope[]) => Promise<void>;
 
 /**
  * Applies `handle` to each event at most once for this consumer, all in one transaction: the inbox
  * rows and the effects commit together. Answers, per event, whether it was applied (false: the
  * inbox already had it, a redelivery). One event's failure fails the batch; the caller isolates it.
  */
-export async function applyOnce(db: Db, consumer: string, events: EventEnvelope[], handle: EventHandler) {
+export async function applyOnce(
+  db: Db | Trx,
+  consumer: string,
+  events: EventEnvelope[],
+  handle: EventHandler,
+): Promise<Map<EventEnvelope, boolean>> {
+  // Inside a transaction already (in-process delivery), this is a savepoint.
   return db.transaction(async (trx) => {
     const { rows } = await trx.raw<{ rows: { event_id: string }[] }>(
       `INSERT INTO consumer_inbox (consumer, event_id)
@@ -28,10 +38,10 @@ export async function applyOnce(db: Db, consumer: string, events: EventEnvelope[
     const applied = new Map<EventEnvelope, boolean>();
     for (const event of events) {
       // A batch holding the same event twice applies it once.
-      const first = fresh.delete(event.id);
-      if (first) await handle(trx, event);
-      applied.set(event, first);
+      applied.set(event, fresh.delete(event.id));
     }
+    const todo = events.filter((e) => applied.get(e));
+    if (todo.length > 0) await handle(trx, todo);
     return applied;
   });
 }

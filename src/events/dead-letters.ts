@@ -1,6 +1,8 @@
 import amqp from 'amqplib';
+import type { Db } from '../db/index.js';
+import { applyOnce, type ConsumerName, type EventHandler } from './consumer.js';
 import type { EventEnvelope } from './envelope.js';
-import { DEAD_LETTER_QUEUE, declareTopology } from './topology.js';
+import { CONSUMER_QUEUES, DEAD_LETTER_QUEUE, declareTopology } from './topology.js';
 
 export interface DeadLetter {
   event: EventEnvelope | null;
@@ -10,6 +12,12 @@ export interface DeadLetter {
   deliveries: number | null;
   /** The raw body, when it was not an envelope at all. */
   raw?: string;
+}
+
+export interface DeadLetterReport {
+  letters: DeadLetter[];
+  replayed: number;
+  remaining: number;
 }
 
 interface XDeath {
@@ -23,7 +31,10 @@ interface XDeath {
  * take); with it each goes back to the queue it died in (to that consumer only, confirmed by the
  * broker) and leaves the dead letters.
  */
-export async function deadLetters(amqpUrl: string, { limit, replay }: { limit: number; replay: boolean }) {
+export async function deadLetters(
+  amqpUrl: string,
+  { limit, replay }: { limit: number; replay: boolean },
+): Promise<DeadLetterReport> {
   const connection = await amqp.connect(amqpUrl);
   try {
     const channel = await connection.createConfirmChannel();
@@ -71,4 +82,51 @@ export async function deadLetters(amqpUrl: string, { limit, replay }: { limit: n
   } finally {
     await connection.close().catch(() => undefined);
   }
+}
+
+/** Dead letters of in-process delivery (no broker), oldest first; each names its consumer's queue. */
+export const countDeadLetters = async (db: Db) =>
+  Number((await db('event_dead_letters').count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
+
+/**
+ * The same look (or, with `replay`, take) without a broker: each letter is applied again to the
+ * consumer that gave up on it, once (its inbox), and leaves the dead letters when that commits; one
+ * that fails again stays, with the new error.
+ */
+export async function storedDeadLetters(
+  db: Db,
+  handlers: Record<ConsumerName, EventHandler>,
+  { limit, replay }: { limit: number; replay: boolean },
+): Promise<DeadLetterReport> {
+  const rows = await db('event_dead_letters')
+    .orderBy('id')
+    .limit(limit)
+    .select<
+      { id: number; consumer: ConsumerName; envelope: EventEnvelope; error: string; deliveries: number }[]
+    >('id', 'consumer', 'envelope', 'error', 'deliveries');
+  const letters = rows.map(
+    (r): DeadLetter => ({
+      event: r.envelope,
+      queue: CONSUMER_QUEUES[r.consumer]?.queue ?? r.consumer,
+      reason: r.error,
+      deliveries: r.deliveries,
+    }),
+  );
+  let replayed = 0;
+  if (replay) {
+    for (const row of rows) {
+      try {
+        await db.transaction(async (trx) => {
+          await applyOnce(trx, row.consumer, [row.envelope], handlers[row.consumer]);
+          await trx('event_dead_letters').where({ id: row.id }).delete();
+        });
+        replayed++;
+      } catch (err) {
+        await db('event_dead_letters')
+          .where({ id: row.id })
+          .update({ error: (err as Error).message.slice(0, 1000), deliveries: row.deliveries + 1 });
+      }
+    }
+  }
+  return { letters, replayed, remaining: await countDeadLetters(db) };
 }

@@ -22,6 +22,8 @@ export interface DomainEventRow {
   data: Record<string, unknown>;
   schema_version: number;
   occurred_at: Date;
+  /** Deliveries tried so far (a failed in-process delivery counts). */
+  attempts: number;
 }
 
 export const toEnvelope = (row: DomainEventRow): EventEnvelope => ({

@@ -4,7 +4,6 @@ import type { DomainEventRow } from './envelope.js';
 
 export interface EventRow extends DomainEventRow {
   published_at: Date | null;
-  attempts: number;
 }
 
 /** The relay's account: what waits, how old the oldest is, and what went, by type. */

@@ -1,16 +1,15 @@
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
-import type { Db } from '../db/index.js';
+import type { Db, Trx } from '../db/index.js';
 import { listenForOutboxEvents } from '../outbox/listener.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { type DomainEventRow, toEnvelope } from './envelope.js';
-import { declareTopology, EVENTS_EXCHANGE } from './topology.js';
+import { DEAD_LETTER_QUEUE, DELIVERY_LIMIT, declareTopology, EVENTS_EXCHANGE } from './topology.js';
 
 /** The channel domain_events' insert trigger notifies (migration 20261202000007). */
 export const EVENTS_CHANNEL = 'domain_events';
 
 export interface RelayOptions {
-  amqpUrl: string;
   /** Events claimed, published and confirmed per round. */
   batchSize: number;
   /** Polling, behind LISTEN/NOTIFY. */
@@ -27,9 +26,10 @@ export interface RelayOptions {
  */
 const CLAIM = `
   WITH claimed AS (
-    SELECT e.id, e.event_id, e.type, e.aggregate_type, e.aggregate_id, e.data, e.schema_version, e.occurred_at
+    SELECT e.id, e.event_id, e.type, e.aggregate_type, e.aggregate_id, e.data, e.schema_version, e.occurred_at,
+           e.attempts
       FROM domain_events e
-     WHERE e.published_at IS NULL
+     WHERE e.published_at IS NULL AND (e.retry_at IS NULL OR e.retry_at <= now())
      ORDER BY e.id
      LIMIT ?
        FOR UPDATE SKIP LOCKED)
@@ -41,27 +41,27 @@ const CLAIM = `
    ORDER BY c.id`;
 
 /**
- * The relay from PostgreSQL to RabbitMQ: each round claims events in a transaction, publishes them
- * on a confirm channel, waits for the broker's confirms and only then marks them published and
- * commits. A broker that is down, or a publish it does not confirm, rolls the round back: the
- * events stay in PostgreSQL and go on a later round (at least once; consumers dedupe on the id).
+ * Where a relay round hands its claimed events, inside the round's transaction. The broker
+ * publishes them and waits for the confirms (throwing rolls the round back: they all go again);
+ * in-process delivery applies them to the consumers and answers, per event, the consumers that
+ * failed on it (it is retried later, alone).
  */
-export function createEventRelay({
-  db,
-  dbUrl,
-  logger,
-  metrics,
-  options,
-}: {
-  db: Db;
-  dbUrl: string;
-  logger: Logger;
-  metrics: Metrics;
-  options: RelayOptions;
-}) {
+export interface EventTransport {
+  deliver(
+    trx: Trx,
+    rows: DomainEventRow[],
+  ): Promise<Map<DomainEventRow, { consumer: string; error: string }[]>>;
+  /** How many dead letters wait for an operator (the metric reads it). */
+  deadLetters(): Promise<number | null>;
+  close(): void;
+  /** For the log line when a round fails. */
+  unavailable: string;
+}
+
+/** RabbitMQ: publisher confirms on one channel, re-opened after the broker went away. */
+export function brokerTransport(amqpUrl: string): EventTransport {
   let connection: ChannelModel | null = null;
   let channel: ConfirmChannel | null = null;
-  let lastWarn = 0;
 
   const drop = () => {
     const c = connection;
@@ -72,7 +72,7 @@ export function createEventRelay({
 
   async function openChannel(): Promise<ConfirmChannel> {
     if (channel) return channel;
-    const conn = await amqp.connect(options.amqpUrl, { clientProperties: { connection_name: 'shop-relay' } });
+    const conn = await amqp.connect(amqpUrl, { clientProperties: { connection_name: 'shop-relay' } });
     conn.on('error', () => undefined);
     conn.on('close', () => {
       if (connection === conn) drop();
@@ -93,39 +93,121 @@ export function createEventRelay({
     }
   }
 
-  /** One round: claim, publish, wait for the confirms, mark, commit. Answers how many went. */
-  async function relayOnce(): Promise<number> {
-    const ch = await openChannel();
-    const sent = await db.transaction(async (trx) => {
-      const { rows } = await trx.raw<{ rows: DomainEventRow[] }>(CLAIM, [options.batchSize]);
-      if (rows.length === 0) return [];
-      for (const row of rows) {
-        const envelope = toEnvelope(row);
-        ch.publish(EVENTS_EXCHANGE, row.type, Buffer.from(JSON.stringify(envelope)), {
-          persistent: true,
-          contentType: 'application/json',
-          messageId: envelope.id,
-          type: envelope.type,
-          timestamp: Math.floor(row.occurred_at.getTime() / 1000),
-          headers: { 'schema-version': envelope.schema_version },
-        });
+  return {
+    unavailable: 'event relay: broker unavailable; events wait in PostgreSQL',
+    async deliver(_trx, rows) {
+      const ch = await openChannel();
+      try {
+        for (const row of rows) {
+          const envelope = toEnvelope(row);
+          ch.publish(EVENTS_EXCHANGE, row.type, Buffer.from(JSON.stringify(envelope)), {
+            persistent: true,
+            contentType: 'application/json',
+            messageId: envelope.id,
+            type: envelope.type,
+            timestamp: Math.floor(row.occurred_at.getTime() / 1000),
+            headers: { 'schema-version': envelope.schema_version },
+          });
+        }
+        await ch.waitForConfirms();
+      } catch (err) {
+        drop();
+        throw err;
       }
-      await ch.waitForConfirms();
-      await trx('domain_events')
-        .whereRaw('id = ANY(?::bigint[])', [rows.map((r) => r.id)])
-        .update({
-          published_at: trx.raw('clock_timestamp()'),
-          attempts: trx.raw('attempts + 1'),
-          last_error: null,
-        });
-      return rows;
+      return new Map();
+    },
+    async deadLetters() {
+      if (!channel) return null;
+      return (await channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount;
+    },
+    close: drop,
+  };
+}
+
+/** After a consumer failed on an event: 1 s, 2 s, 4 s, 8 s... before the next try. */
+const retryDelaySeconds = (attempts: number) => 2 ** Math.min(attempts, 10);
+
+/**
+ * The relay from PostgreSQL to its transport: each round claims events in a transaction, hands
+ * them over (to RabbitMQ, confirmed; or to the in-process consumers) and only then marks them
+ * published and commits. A broker that is down rolls the round back: the events stay in
+ * PostgreSQL and go on a later round (at least once; consumers dedupe on the id). An event an
+ * in-process consumer failed on is tried again later, and after DELIVERY_LIMIT tries becomes that
+ * consumer's dead letter, as a broker's queue would make it.
+ */
+export function createEventRelay({
+  db,
+  dbUrl,
+  logger,
+  metrics,
+  options,
+  transport,
+}: {
+  db: Db;
+  dbUrl: string;
+  logger: Logger;
+  metrics: Metrics;
+  options: RelayOptions;
+  transport: EventTransport;
+}) {
+  let lastWarn = 0;
+
+  /** One round: claim, deliver, mark, commit. Answers how many events it claimed. */
+  async function relayOnce(): Promise<number> {
+    const { claimed, sent } = await db.transaction(async (trx) => {
+      const { rows } = await trx.raw<{ rows: DomainEventRow[] }>(CLAIM, [options.batchSize]);
+      if (rows.length === 0) return { claimed: 0, sent: [] };
+      const failures = await transport.deliver(trx, rows);
+      const done = rows.filter((r) => !failures.has(r));
+      for (const [row, failed] of failures) {
+        const deliveries = row.attempts + 1;
+        const dead = deliveries >= DELIVERY_LIMIT;
+        if (dead) {
+          await trx('event_dead_letters')
+            .insert(
+              failed.map((f) => ({
+                consumer: f.consumer,
+                event_id: row.event_id,
+                envelope: JSON.stringify(toEnvelope(row)),
+                error: f.error.slice(0, 1000),
+                deliveries,
+              })),
+            )
+            .onConflict(['consumer', 'event_id'])
+            .merge(['envelope', 'error', 'deliveries', 'created_at']);
+        }
+        // Dead: delivered to every consumer that could take it, and done with.
+        await trx('domain_events')
+          .where({ id: row.id })
+          .update({
+            attempts: deliveries,
+            last_error: failed
+              .map((f) => `${f.consumer}: ${f.error}`)
+              .join('; ')
+              .slice(0, 1000),
+            ...(dead
+              ? { published_at: trx.raw('clock_timestamp()'), retry_at: null }
+              : { retry_at: trx.raw(`now() + ? * interval '1 second'`, [retryDelaySeconds(row.attempts)]) }),
+          });
+      }
+      if (done.length > 0) {
+        await trx('domain_events')
+          .whereRaw('id = ANY(?::bigint[])', [done.map((r) => r.id)])
+          .update({
+            published_at: trx.raw('clock_timestamp()'),
+            attempts: trx.raw('attempts + 1'),
+            last_error: null,
+            retry_at: null,
+          });
+      }
+      return { claimed: rows.length, sent: done };
     });
     const now = Date.now();
     for (const row of sent) {
       metrics.eventsPublished.inc({ type: row.type });
       metrics.eventRelayLag.observe(Math.max(0, now - row.occurred_at.getTime()) / 1000);
     }
-    return sent.length;
+    return claimed;
   }
 
   let running: Promise<void> | null = null;
@@ -149,13 +231,9 @@ export function createEventRelay({
         } while (again);
       } catch (err) {
         metrics.eventRelayErrors.inc();
-        drop();
         if (Date.now() - lastWarn > 10_000) {
           lastWarn = Date.now();
-          logger.warn(
-            { err: (err as Error).message },
-            'event relay: broker unavailable; events wait in PostgreSQL',
-          );
+          logger.warn({ err: (err as Error).message }, transport.unavailable);
         }
       } finally {
         running = null;
@@ -167,6 +245,7 @@ export function createEventRelay({
   return {
     drain,
     relayOnce,
+    deadLetters: () => transport.deadLetters(),
     /** Starts relaying: woken by NOTIFY, polling every intervalMs behind it. */
     start() {
       const listener = listenForOutboxEvents(dbUrl, () => void drain(), logger, EVENTS_CHANNEL);
@@ -178,13 +257,15 @@ export function createEventRelay({
           clearInterval(timer);
           await listener.close();
           await running;
-          drop();
+          transport.close();
         },
       };
     },
     async close() {
       await running;
-      drop();
+      transport.close();
     },
   };
 }
+
+export type EventRelay = ReturnType<typeof createEventRelay>;

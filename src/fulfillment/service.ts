@@ -36,20 +36,33 @@ export interface FulfillmentOptions {
 
 /** The fulfillment consumer: a paid order gets a shipment; a cancelled one loses its pending shipment. */
 export function fulfillmentHandler(options: FulfillmentOptions): EventHandler {
-  return async (trx, event) => {
-    const orderId = String(event.data.order_id ?? '');
-    if (!/^[0-9a-f-]{36}$/i.test(orderId)) throw new Error(`${event.type} without an order id`);
-    if (event.type === 'order.paid') {
+  return async (trx, events) => {
+    const ordersOf = (type: string) =>
+      events
+        .filter((e) => e.type === type)
+        .map((e) => {
+          const orderId = String(e.data.order_id ?? '');
+          if (!/^[0-9a-f-]{36}$/i.test(orderId)) throw new Error(`${e.type} without an order id`);
+          return orderId;
+        });
+    const paid = ordersOf('order.paid');
+    const cancelled = ordersOf('order.cancelled');
+    if (paid.length > 0) {
       await trx('shipments')
-        .insert({
-          order_id: orderId,
-          ship_at: trx.raw(`now() + ? * interval '1 millisecond'`, [options.shipDelayMs]),
-        })
+        .insert(
+          paid.map((orderId) => ({
+            order_id: orderId,
+            ship_at: trx.raw(`now() + ? * interval '1 millisecond'`, [options.shipDelayMs]),
+          })),
+        )
         .onConflict('order_id')
         .ignore();
-    } else if (event.type === 'order.cancelled') {
+    }
+    // After the inserts: a batch holding an order's paid and its cancel leaves it cancelled.
+    if (cancelled.length > 0) {
       await trx('shipments')
-        .where({ order_id: orderId, state: 'pending' })
+        .whereIn('order_id', cancelled)
+        .andWhere({ state: 'pending' })
         .update({ state: 'cancelled', updated_at: trx.fn.now() });
     }
   };

@@ -28,14 +28,15 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
       run: () => c.advanceFulfillment(),
     },
     {
-      // Published events are the broker's now; unpublished ones are the relay's backlog, kept,
-      // unless no broker is configured (then events live in PostgreSQL for a week, as published ones do).
+      // Published events are the broker's (or the in-process consumers') now; unpublished ones are
+      // the relay's backlog, kept, unless nothing in this store delivers them (a process that
+      // relays nothing and has no broker: then events live in PostgreSQL for a week).
       name: 'event-retention',
       intervalMs: 3_600_000,
       run: () =>
         c
           .db('domain_events')
-          .where(c.config.events ? 'published_at' : 'occurred_at', '<', c.db.raw("now() - interval '7 days'"))
+          .where(c.relay ? 'published_at' : 'occurred_at', '<', c.db.raw("now() - interval '7 days'"))
           .delete(),
     },
     {

@@ -20,14 +20,15 @@ export interface Notification {
  * never sent twice by a redelivery).
  */
 export interface Notifier {
-  notify(trx: Trx, notification: Notification): Promise<void>;
+  notify(trx: Trx, notifications: Notification[]): Promise<void>;
 }
 
 export function createRecordingNotifier(logger: Logger): Notifier {
   return {
-    async notify(trx, n) {
-      await trx('notifications').insert(n);
-      logger.info({ notification: { ...n } }, 'notification');
+    async notify(trx, batch) {
+      if (batch.length === 0) return;
+      await trx('notifications').insert(batch);
+      for (const n of batch) logger.info({ notification: { ...n } }, 'notification');
     },
   };
 }
@@ -49,20 +50,26 @@ const MESSAGES: Record<string, (d: Record<string, unknown>) => string> = {
 
 /** The notifications consumer: one message per order event for the customer who placed it. */
 export function notificationsHandler(notifier: Notifier): EventHandler {
-  return async (trx, event: EventEnvelope) => {
-    const message = MESSAGES[event.type];
-    if (!message) return; // a type this consumer is not bound to: nothing to say
-    // Malformed data throws: the message is retried, then dead-lettered for an operator.
-    const data = orderData.parse(event.data);
-    await notifier.notify(trx, {
-      audience: 'customer',
-      user_id: data.user_id,
-      kind: event.type,
-      order_id: data.order_id,
-      message: message(data),
-      event_id: event.id,
-    });
-  };
+  return (trx, events) =>
+    notifier.notify(
+      trx,
+      events.flatMap((event: EventEnvelope): Notification[] => {
+        const message = MESSAGES[event.type];
+        if (!message) return []; // a type this consumer is not bound to: nothing to say
+        // Malformed data throws: the message is retried, then dead-lettered for an operator.
+        const data = orderData.parse(event.data);
+        return [
+          {
+            audience: 'customer',
+            user_id: data.user_id,
+            kind: event.type,
+            order_id: data.order_id,
+            message: message(data),
+            event_id: event.id,
+          },
+        ];
+      }),
+    );
 }
 
 /** A customer's notifications, newest first. */
@@ -79,16 +86,21 @@ const stockData = z
 
 /** The low-stock consumer: the admins hear when a product's available count falls below its threshold. */
 export function lowStockHandler(notifier: Notifier): EventHandler {
-  return async (trx, event: EventEnvelope) => {
-    if (event.type !== 'inventory.low') return;
-    const d = stockData.parse(event.data);
-    await notifier.notify(trx, {
-      audience: 'admins',
-      user_id: null,
-      kind: event.type,
-      order_id: null,
-      message: `Low stock: ${d.sku} has ${d.available} left (threshold ${d.threshold}).`,
-      event_id: event.id,
-    });
-  };
+  return (trx, events) =>
+    notifier.notify(
+      trx,
+      events
+        .filter((event) => event.type === 'inventory.low')
+        .map((event): Notification => {
+          const d = stockData.parse(event.data);
+          return {
+            audience: 'admins',
+            user_id: null,
+            kind: event.type,
+            order_id: null,
+            message: `Low stock: ${d.sku} has ${d.available} left (threshold ${d.threshold}).`,
+            event_id: event.id,
+          };
+        }),
+    );
 }

@@ -7,7 +7,17 @@ import type { Db } from '../db/index.js';
  * Gauges that describe the whole store (active reservations, outbox lag) are read from
  * PostgreSQL at scrape time, so every process reports the same truth.
  */
-export function createMetrics(db: Db, { eventRelay = false }: { eventRelay?: boolean } = {}) {
+export function createMetrics(
+  db: Db,
+  {
+    eventRelay = false,
+    deadLetters,
+  }: {
+    eventRelay?: boolean;
+    /** Dead letters waiting (the broker's queue, or the in-process table); null: unknown right now. */
+    deadLetters?: () => Promise<number | null>;
+  } = {},
+) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   // prom-client names these three gauges *_total, which promtool rejects (only counters end in
@@ -213,13 +223,13 @@ export function createMetrics(db: Db, { eventRelay = false }: { eventRelay?: boo
     ),
     eventsPublished: new client.Counter({
       name: 'shop_events_published_total',
-      help: 'Domain events the broker confirmed, by type',
+      help: 'Domain events the broker confirmed (or, without a broker, the in-process consumers took), by type',
       labelNames: ['type'],
       ...opts,
     }),
     eventRelayLag: new client.Histogram({
       name: 'shop_event_relay_lag_seconds',
-      help: 'From the commit that wrote a domain event to the broker confirming it',
+      help: 'From the commit that wrote a domain event to the broker confirming it (or the in-process consumers committing it)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       ...opts,
     }),
@@ -248,6 +258,15 @@ export function createMetrics(db: Db, { eventRelay = false }: { eventRelay?: boo
         WHERE published_at IS NULL`,
       eventRelay,
     ),
+    eventDeadLetters: new client.Gauge({
+      name: 'shop_event_dead_letters',
+      help: 'Domain events a consumer gave up on, waiting for an operator (shopctl events dead-letters)',
+      ...opts,
+      async collect() {
+        const n = await deadLetters?.().catch(() => null);
+        if (n !== null && n !== undefined) this.set(n);
+      },
+    }),
     oversellIncidents: new client.Counter({
       name: 'shop_oversell_incidents_total',
       help: 'Invariant violations found by the invariant checker (service audits and shopctl audit)',

@@ -368,6 +368,8 @@ describe('domain events on RabbitMQ', function () {
           20_000,
         );
         expect(dead).to.equal(2);
+        // The relay's process reports them (its channel counts the dead-letter queue).
+        expect((await t.container.metrics.eventDeadLetters.get()).values[0]?.value).to.equal(2);
 
         // On-call sees them, with the queue each died in; a look leaves them there.
         const env = { env: { AMQP_URL: vhost.url } };

@@ -119,6 +119,29 @@ describe('loadConfig', () => {
       );
   });
 
+  it('picks the event consumers a process runs: all, none (""), or with a broker any of them', () => {
+    const all = ['notifications', 'fulfillment', 'low-stock'];
+    expect(loadConfig({}).events).to.deep.include({ amqpUrl: null, consumers: all });
+    expect(loadConfig({ EVENT_CONSUMERS: '' }).events.consumers).to.deep.equal([]);
+    const broker = loadConfig({
+      AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      EVENT_CONSUMERS: 'fulfillment',
+    });
+    expect(broker.events).to.deep.include({
+      amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+      consumers: ['fulfillment'],
+    });
+    // Without a broker each event is delivered to the process's consumers: some of them would lose the rest.
+    expect(() => loadConfig({ EVENT_CONSUMERS: 'fulfillment' })).to.throw(
+      ConfigError,
+      /EVENT_CONSUMERS.*AMQP_URL/,
+    );
+    expect(() => loadConfig({ EVENT_CONSUMERS: 'mail' })).to.throw(
+      ConfigError,
+      /EVENT_CONSUMERS lists consumers/,
+    );
+  });
+
   it('refuses a checkout strategy the service does not ship', () => {
     expect(() => loadConfig({ CHECKOUT_STRATEGY: 'optimistic' })).to.throw(ConfigError, /CHECKOUT_STRATEGY/);
   });
