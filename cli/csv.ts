@@ -1,4 +1,6 @@
-/** A CSV syntax error, with the 1-based line it was found on. */
+import { CsvError as ParseError, parse } from 'csv-parse/sync';
+
+/** A CSV syntax error, with the 1-based line its record starts on. */
 export class CsvError extends Error {
   override name = 'CsvError';
   constructor(
@@ -15,85 +17,57 @@ export interface CsvRecord {
   fields: string[];
 }
 
+// What to fix in the file, in place of csv-parse's account of its own state.
+const MESSAGES: Partial<Record<ParseError['code'], (field: number) => string>> = {
+  CSV_QUOTE_NOT_CLOSED: () => 'a quoted field is never closed (the file may be truncated)',
+  INVALID_OPENING_QUOTE: (field) =>
+    `a quote inside an unquoted field (field ${field}: quote the whole field and double the quote)`,
+  CSV_INVALID_CLOSING_QUOTE: (field) =>
+    `unexpected text after a closing quote (field ${field}: a quote inside a field must be doubled)`,
+};
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
 /**
- * RFC 4180: comma-separated, fields optionally in double quotes, a quote inside a quoted field
- * doubled, records ended by CRLF or LF (a quoted field may contain either). Strict where a lenient
- * parser would guess: a stray quote or an unterminated quoted field is an error naming its line,
- * because a half-read file must never import as if it were whole. Blank lines are skipped.
+ * RFC 4180, read by csv-parse: comma-separated, fields optionally in double quotes, a quote inside
+ * a quoted field doubled, records ended by CRLF, LF or CR (a quoted field may contain any). Strict
+ * where a lenient parser would guess: a stray quote or an unterminated quoted field is an error
+ * naming the line its record starts on, because a half-read file must never import as if it were
+ * whole. Blank lines are skipped; records may differ in length (the caller reports those by line).
  */
 export function parseCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const n = s.length;
-  let i = 0;
-  let line = 1;
-
-  while (i < n) {
-    const start = line;
-    const fields: string[] = [];
-    let blank = true;
-    for (;;) {
-      let value = '';
-      if (s[i] === '"') {
-        blank = false;
-        const opened = line;
-        i++;
-        for (;;) {
-          const quote = s.indexOf('"', i);
-          if (quote === -1) {
-            throw new CsvError('a quoted field is never closed (the file may be truncated)', opened);
-          }
-          const chunk = s.slice(i, quote);
-          line += countLines(chunk);
-          value += chunk;
-          i = quote + 1;
-          if (s[i] !== '"') break;
-          value += '"';
-          i++;
-        }
-        if (i < n && s[i] !== ',' && s[i] !== '\n' && s[i] !== '\r') {
-          throw new CsvError(
-            'unexpected text after a closing quote (a quote inside a field must be doubled)',
-            line,
-          );
-        }
-      } else {
-        let j = i;
-        while (j < n && s[j] !== ',' && s[j] !== '\n' && s[j] !== '\r') j++;
-        value = s.slice(i, j);
-        if (value.includes('"')) {
-          throw new CsvError(
-            'a quote inside an unquoted field (quote the whole field and double the quote)',
-            line,
-          );
-        }
-        if (value !== '') blank = false;
-        i = j;
-      }
-      fields.push(value);
-      if (s[i] === ',') {
-        blank = false;
-        i++;
-        continue;
-      }
-      // End of record: CRLF, LF, a lone CR, or the end of the text.
-      if (s[i] === '\r') i++;
-      if (s[i] === '\n') i++;
-      line++;
-      break;
-    }
-    if (!blank) records.push({ line: start, fields });
+  // Line numbers are counted here, not taken from csv-parse's `lines`, which counts a CRLF inside
+  // a quoted field as two lines and so runs ahead for the rest of the file. A record starts on the
+  // line after the previous one ended, past the blank lines csv-parse skipped in between; it ends
+  // as many lines further down as its quoted fields hold line breaks.
+  let endedOn = 0;
+  let skippedBefore = 0;
+  const startOfNext = (skipped: number) => endedOn + 1 + (skipped - skippedBefore);
+  const starts: number[] = [];
+  let records: string[][];
+  try {
+    records = parse(text, {
+      bom: true,
+      relax_quotes: false,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      // Fixed rather than detected: csv-parse would take the first break it meets for the whole file.
+      record_delimiter: ['\r\n', '\n', '\r'],
+      on_record: (fields, { empty_lines }) => {
+        const start = startOfNext(empty_lines);
+        let breaks = 0;
+        for (const field of fields) breaks += field.match(LINE_BREAK)?.length ?? 0;
+        starts.push(start);
+        endedOn = start + breaks;
+        skippedBefore = empty_lines;
+        return fields;
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    const describe = MESSAGES[err.code];
+    const line = startOfNext(Number(err.empty_lines));
+    throw new CsvError(describe ? describe(Number(err.column) + 1) : err.message, line);
   }
-  return records;
-}
-
-function countLines(chunk: string): number {
-  let count = 0;
-  for (let k = 0; k < chunk.length; k++) {
-    const c = chunk.charCodeAt(k);
-    if (c === 10) count++;
-    // A lone CR is a line break too; CRLF counts once (at the LF).
-    else if (c === 13 && chunk.charCodeAt(k + 1) !== 10) count++;
-  }
-  return count;
+  return records.map((fields, i) => ({ line: starts[i]!, fields }));
 }

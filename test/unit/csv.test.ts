@@ -59,15 +59,19 @@ describe('CSV parser (RFC 4180)', () => {
     expect(fields('a\n""\n\nb')).to.deep.equal([['a'], [''], ['b']]);
   });
 
-  it('refuses a truncated file: an unterminated quote names the line it opened on', () => {
+  it('refuses a truncated file: an unterminated quote names the line its record starts on', () => {
     const err = csvError('sku,name\nA,ok\nB,"cut off here\nand more');
     expect(err.line).to.equal(3);
     expect(err.message).to.match(/^line 3: .*never closed.*truncated/);
   });
 
   it('refuses a stray quote inside an unquoted field, and text after a closing quote', () => {
-    expect(csvError('a,b\nx,ab"c\n').message).to.match(/^line 2: a quote inside an unquoted field/);
-    expect(csvError('a\n"x"y\n').message).to.match(/^line 2: unexpected text after a closing quote/);
+    expect(csvError('a,b\nx,ab"c\n').message).to.equal(
+      'line 2: a quote inside an unquoted field (field 2: quote the whole field and double the quote)',
+    );
+    expect(csvError('a\n"x"y\n').message).to.equal(
+      'line 2: unexpected text after a closing quote (field 1: a quote inside a field must be doubled)',
+    );
   });
 
   it('ends a record at a lone CR too, and reads files that mix line endings', () => {
@@ -114,11 +118,23 @@ describe('CSV parser (RFC 4180)', () => {
     expect(err.message).to.match(/^line 6: .*never closed/);
   });
 
-  it('names the line a stray quote is on, inside or after a multi-line field', () => {
-    expect(csvError('a\n"x\ny"z\n').message).to.match(/^line 3: unexpected text after a closing quote/);
-    expect(csvError('a\n"x\ny",ab"c\n').message).to.match(/^line 3: a quote inside an unquoted field/);
+  it('names a stray quote by the line its record starts on and the field, past multi-line fields', () => {
+    expect(csvError('a\n"x\ny"z\n').message).to.match(
+      /^line 2: unexpected text after a closing quote \(field 1:/,
+    );
+    expect(csvError('a\n"x\ny",ab"c\n').message).to.match(
+      /^line 2: a quote inside an unquoted field \(field 2:/,
+    );
     // A quote that does not open the field (here after a space) is a stray quote, not a quoted field.
     expect(csvError('a\n "x"\n').message).to.match(/^line 2: a quote inside an unquoted field/);
+  });
+
+  it('counts a CRLF inside a quoted field as one line, for the records and errors after it', () => {
+    const text = 'h\r\n"a\r\nb\r\nc"\r\n\r\nd\r\n';
+    expect(parseCsv(text).map((r) => r.line)).to.deep.equal([1, 2, 6]);
+    expect(csvError(`${text}e,x"y\r\n`).line).to.equal(7);
+    expect(csvError(`${text}"e\r\nf",x"y\r\n`).line).to.equal(7);
+    expect(csvError(`${text}\r\n"cut\r\noff`).line).to.equal(8);
   });
 
   it('parses 100k rows quickly', () => {
@@ -127,7 +143,9 @@ describe('CSV parser (RFC 4180)', () => {
     const records = parseCsv(text);
     expect(records).to.have.length(100_001);
     expect(records[100_000]!.fields).to.deep.equal(['S-99999', 'Item, 99999']);
-    expect(Date.now() - started).to.be.below(2_000);
+    // Well under a second on an idle machine: the bound is there to catch work that grows faster
+    // than the file, not to time the parser on a busy one.
+    expect(Date.now() - started).to.be.below(5_000);
   });
 });
 
