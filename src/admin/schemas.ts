@@ -82,7 +82,7 @@ export const inventorySchema = z
           order_id: z.uuid(),
           quantity: z.number().int().positive(),
           expires_at: timestamp,
-          order_status: z.string(),
+          order_status: orderStatusSchema.meta({ description: 'PENDING while the reservation is active' }),
         }),
       )
       .meta({ description: 'Soonest expiry first, at most 100' }),
@@ -112,7 +112,7 @@ export const auditLogSchema = z
         id: z.number().int().positive(),
         actor: z.string(),
         action: z.string(),
-        subject_type: z.string(),
+        subject_type: auditLogQuerySchema.shape.type.unwrap(),
         subject_id: z.string(),
         before: z.unknown().meta({ description: 'The state before, as JSON; null for a creation' }),
         after: z.unknown(),
