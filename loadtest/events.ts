@@ -1,11 +1,16 @@
 import type { Db } from '../src/db/index.js';
+import { CONSUMER_QUEUES } from '../src/events/topology.js';
 import { percentile } from './fire.js';
 
 export interface EventFigures {
   events: number;
   unpublished: number;
-  /** From the transaction that wrote an event to the broker's confirm (ms). */
+  /** From the transaction that wrote an event to the broker's confirm, or to the in-process consumers' commit (ms). */
   relayLag: { p50: number; p99: number; max: number };
+  /** Per consumer: the events bound to it, and those its inbox has (applied once each). */
+  consumers: Record<string, { bound: number; applied: number }>;
+  /** How long after the settlement every consumer had every event it is bound to (ms), or null. */
+  caughtUpAfterMs: number | null;
   paidOrders: number;
   /** Paid orders that reached SHIPPED or DELIVERED through the fulfillment consumer. */
   shipped: number;
@@ -14,25 +19,49 @@ export interface EventFigures {
 }
 
 /**
- * With a broker: waits until the relay has sent every event and fulfillment has shipped every paid
- * order, then reads the relay's lag from the events themselves.
+ * Waits until every event is sent (to the broker, or to the in-process consumers), every consumer
+ * has applied every event it is bound to (its inbox), and fulfillment has shipped every paid order;
+ * then reads the relay's lag from the events themselves.
  */
 export async function eventFigures(db: Db, timeoutMs = 60_000): Promise<EventFigures> {
   const started = Date.now();
   let shippedAfterMs: number | null = null;
-  const counts = async () =>
-    (
-      await db.raw<{ rows: { unpublished: number; paid: number; shipped: number }[] }>(
+  let caughtUpAfterMs: number | null = null;
+  const names = Object.keys(CONSUMER_QUEUES) as (keyof typeof CONSUMER_QUEUES)[];
+  const counts = async () => {
+    const row = (
+      await db.raw<{ rows: Record<string, number>[] }>(
         `SELECT (SELECT count(*) FROM domain_events WHERE published_at IS NULL)::int AS unpublished,
                 (SELECT count(*) FROM orders WHERE status IN ('PAID', 'SHIPPED', 'DELIVERED'))::int AS paid,
-                (SELECT count(*) FROM orders WHERE status IN ('SHIPPED', 'DELIVERED'))::int AS shipped`,
+                (SELECT count(*) FROM orders WHERE status IN ('SHIPPED', 'DELIVERED'))::int AS shipped,
+                ${names
+                  .map(
+                    (n, i) =>
+                      `(SELECT count(*) FROM domain_events WHERE type IN (${CONSUMER_QUEUES[n].bindings.map((b) => `'${b}'`).join(', ')}))::int AS "bound:${n}",
+                       (SELECT count(*) FROM consumer_inbox WHERE consumer = :name${i})::int AS "applied:${n}"`,
+                  )
+                  .join(',\n')}`,
+        Object.fromEntries(names.map((n, i) => [`name${i}`, n])),
       )
     ).rows[0]!;
+    const consumers = Object.fromEntries(
+      names.map((n) => [n, { bound: row[`bound:${n}`]!, applied: row[`applied:${n}`]! }]),
+    );
+    return {
+      unpublished: row.unpublished!,
+      paid: row.paid!,
+      shipped: row.shipped!,
+      consumers,
+      behind: Object.values(consumers).some((c) => c.applied < c.bound),
+    };
+  };
   let c = await counts();
-  while (Date.now() - started < timeoutMs && (c.unpublished > 0 || c.shipped < c.paid)) {
+  while (Date.now() - started < timeoutMs && (c.unpublished > 0 || c.shipped < c.paid || c.behind)) {
     await new Promise((r) => setTimeout(r, 100));
     c = await counts();
+    if (caughtUpAfterMs === null && c.unpublished === 0 && !c.behind) caughtUpAfterMs = Date.now() - started;
   }
+  if (caughtUpAfterMs === null && c.unpublished === 0 && !c.behind) caughtUpAfterMs = Date.now() - started;
   if (c.unpublished === 0 && c.shipped === c.paid) shippedAfterMs = Date.now() - started;
   const { rows } = await db.raw<{ rows: { ms: number }[] }>(
     `SELECT extract(epoch FROM published_at - occurred_at) * 1000 AS ms FROM domain_events
@@ -48,6 +77,8 @@ export async function eventFigures(db: Db, timeoutMs = 60_000): Promise<EventFig
       p99: round(percentile(lags, 99)),
       max: round(percentile(lags, 100)),
     },
+    consumers: c.consumers,
+    caughtUpAfterMs,
     paidOrders: c.paid,
     shipped: c.shipped,
     shippedAfterMs,

@@ -73,7 +73,7 @@ export interface FlashSaleReport {
   metrics?: string[][];
   payment?: PaymentFigures;
   browse?: BrowseDuringSale;
-  /** With AMQP_URL: the relay's lag and fulfillment's progress, read after the sale. */
+  /** With payments: the relay's lag, the consumers' and fulfillment's progress, read after the sale. */
   events?: EventFigures;
 }
 
@@ -229,8 +229,8 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     );
     const browse = browsing ? { fire: await browsing.fire, lag: await browsing.lag.stop() } : undefined;
     const drainMs = opts.payment ? await waitForSettlement(db, 120_000) : null;
-    // With a broker, the services keep running until every event is sent and every paid order shipped.
-    const events = opts.payment && process.env.AMQP_URL ? await eventFigures(db) : undefined;
+    // The services keep running until every event is sent and applied, and every paid order shipped.
+    const events = opts.payment ? await eventFigures(db) : undefined;
     const backlog = (await sampler?.stop()) ?? [];
     // The service's own account of the sale (counters are per process: one scrape each).
     const metrics = await Promise.all(urls.map((u) => scrapeBusinessMetrics(u)));
@@ -242,8 +242,11 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     const payment = await paymentFigures(db, productId, backlog, drainMs);
     report.failures.push(...judgePayments(payment, opts));
     if (events) {
-      if (events.unpublished)
-        report.failures.push(`${events.unpublished} domain events never reached the broker`);
+      if (events.unpublished) report.failures.push(`${events.unpublished} domain events were never sent`);
+      for (const [name, n] of Object.entries(events.consumers)) {
+        if (n.applied !== n.bound)
+          report.failures.push(`the ${name} consumer applied ${n.applied} of its ${n.bound} events`);
+      }
       if (events.shipped < events.paidOrders)
         report.failures.push(`${events.paidOrders - events.shipped} paid orders never shipped`);
     }

@@ -114,7 +114,13 @@ function printReport(name: string, reports: { label: string; report: FlashSaleRe
   for (const { label, report } of reports.filter((r) => r.report.events)) {
     const e = report.events!;
     process.stdout.write(
-      `\n${label}: ${e.events} domain events, ${e.unpublished} unsent; relay lag (transaction → broker confirm) p50 ${e.relayLag.p50} ms, p99 ${e.relayLag.p99} ms, max ${e.relayLag.max} ms; ${e.shipped} of ${e.paidOrders} paid orders shipped${e.shippedAfterMs === null ? '' : `, the last ${e.shippedAfterMs} ms after the payments settled`}\n`,
+      `\n${label}: ${e.events} domain events, ${e.unpublished} unsent; relay lag (transaction → ${process.env.AMQP_URL ? 'broker confirm' : 'in-process consumers'}) p50 ${e.relayLag.p50} ms, p99 ${e.relayLag.p99} ms, max ${e.relayLag.max} ms; consumers ${Object.entries(
+        e.consumers,
+      )
+        .map(([n, c]) => `${n} ${c.applied}/${c.bound}`)
+        .join(
+          ', ',
+        )}${e.caughtUpAfterMs === null ? ' (behind)' : `, caught up ${e.caughtUpAfterMs} ms after the payments settled`}; ${e.shipped} of ${e.paidOrders} paid orders shipped${e.shippedAfterMs === null ? '' : `, the last ${e.shippedAfterMs} ms after the payments settled`}\n`,
     );
   }
   const svg = writeLatencyChart(
