@@ -1,5 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 
@@ -11,13 +12,26 @@ export type Trx = Knex.Transaction;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const runningFromSource = import.meta.url.endsWith('.ts');
+const extension = runningFromSource ? '.ts' : '.js';
 
 /** Migrations and seeds live at the project root, next to src/ (or dist/src/ once built). */
-export const migrationConfig: Knex.MigratorConfig = {
-  directory: path.resolve(here, '../../migrations'),
-  loadExtensions: [runningFromSource ? '.ts' : '.js'],
-  tableName: 'knex_migrations',
+const migrationsDir = path.resolve(here, '../../migrations');
+
+/**
+ * Each migration is recorded under its source name (`…_catalog.ts`) whether the TypeScript or
+ * its compiled JavaScript runs, so one database can be migrated from source (`npm start`,
+ * `shopctl db migrate`) and served by the build (`npm run start:prod`), or the other way round:
+ * knex's own file loader records the file it ran, and each side then finds the other's missing.
+ */
+const migrationSource: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    return (await readdir(migrationsDir)).filter((file) => file.endsWith(extension)).sort();
+  },
+  getMigrationName: (file) => `${path.basename(file, extension)}.ts`,
+  getMigration: (file) => import(pathToFileURL(path.join(migrationsDir, file)).href),
 };
+
+export const migrationConfig: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
 
 export function knexConfig(url: string, poolMax = 10): Knex.Config {
   return {
@@ -27,7 +41,7 @@ export function knexConfig(url: string, poolMax = 10): Knex.Config {
     migrations: migrationConfig,
     seeds: {
       directory: path.resolve(here, '../../seeds'),
-      loadExtensions: [runningFromSource ? '.ts' : '.js'],
+      loadExtensions: [extension],
     },
   };
 }
