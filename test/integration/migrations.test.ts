@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { expect } from 'chai';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoStore } from '../../seeds/demo-store.js';
 import {
@@ -99,6 +100,15 @@ describe('migrations and the demo seed, on a brand-new database', () => {
       expect(await applicationTables(db)).to.deep.equal([]);
       expect(await migrateLatest(db)).to.have.length.above(0);
       expect(await applicationTables(db)).to.include.members(DATA_MODEL);
+    });
+
+    it('records every migration by its source file name, as the compiled build does', async () => {
+      await migrateLatest(db);
+      const recorded = (await db('knex_migrations').orderBy('id').pluck('name')) as string[];
+      const files = (await readdir(new URL('../../migrations/', import.meta.url))).filter((f) =>
+        f.endsWith('.ts'),
+      );
+      expect(recorded).to.deep.equal(files.sort());
     });
   });
 
