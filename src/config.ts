@@ -165,6 +165,9 @@ const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
+/** Every environment variable the configuration reads (deployment files are checked against it). */
+export const CONFIG_ENV_NAMES = Object.freeze(Object.keys(envSchema.shape) as (keyof Env)[]);
+
 function build(env: z.output<typeof envSchema>) {
   return {
     env: env.NODE_ENV,
