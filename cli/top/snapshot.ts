@@ -1,6 +1,8 @@
+import type { HotSku } from '../../src/audit/live.js';
 import type { Histogram } from './exposition.js';
 
 export type { Histogram } from './exposition.js';
+export type { HotSku };
 
 /**
  * What one source saw at one moment. Flows are cumulative (counters and histograms, as Prometheus
@@ -71,17 +73,6 @@ export interface StoreState {
     /** Violations of any invariant found by audits so far (ops_counters.oversell_incidents). */
     incidents_total: number | null;
   };
-}
-
-export interface HotSku {
-  product_id: number;
-  sku: string;
-  name: string;
-  available: number;
-  reserved: number;
-  sold: number;
-  /** Units checked out (reserved) as the source has counted them since it started. */
-  checked_out: number;
 }
 
 export interface Latency {

@@ -32,6 +32,18 @@ export interface LiveHistogram {
   sum: number;
 }
 
+/** A busy SKU's stock: available, reserved and sold units. */
+export interface HotSku {
+  product_id: number;
+  sku: string;
+  name: string;
+  available: number;
+  reserved: number;
+  sold: number;
+  /** Units reserved by checkouts as counted since the first read (which looks back a little). */
+  checked_out: number;
+}
+
 export interface LiveReading {
   /** When the state was read (database clock). */
   at: Date;
@@ -54,16 +66,7 @@ export interface LiveReading {
   };
   events: { unsent: number; unsent_capped: boolean; oldest_seconds: number };
   oversell: { oversold_skus: number; incidents_total: number };
-  hot: {
-    product_id: number;
-    sku: string;
-    name: string;
-    available: number;
-    reserved: number;
-    sold: number;
-    /** Units reserved by checkouts as counted since the first read (which looks back a little). */
-    checked_out: number;
-  }[];
+  hot: HotSku[];
 }
 
 /** Backlogs and reservations are counted up to this many; events (unbounded without a broker) less. */
