@@ -1,5 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { exampleAddress } from '../orders/openapi.js';
 import { body, defineOperation, errors, header, json, security } from '../shared/openapi.js';
 import { checkoutResultSchema, checkoutSchema, idempotencyKeySchema } from './schemas.js';
 
@@ -23,13 +24,7 @@ export function registerCheckoutApi(registry: OpenAPIRegistry) {
       headers: z.object({ 'Idempotency-Key': idempotencyKey }),
       body: body(checkoutSchema, {
         cart_id: '0b6f7d5e-3c1a-4e8b-9f2d-6a7c8e9f0a1b',
-        shipping_address: {
-          name: 'Ada Lovelace',
-          line1: '12 St James Square',
-          city: 'London',
-          postal_code: 'SW1Y 4JH',
-          country: 'GB',
-        },
+        shipping_address: exampleAddress,
         payment_method: 'pm_card_visa',
       }),
     },

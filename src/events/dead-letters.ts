@@ -84,7 +84,7 @@ export async function deadLetters(
   }
 }
 
-/** Dead letters of in-process delivery (no broker), oldest first; each names its consumer's queue. */
+/** How many dead letters in-process delivery (no broker) has left for an operator. */
 export const countDeadLetters = async (db: Db) =>
   Number((await db('event_dead_letters').count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0);
 

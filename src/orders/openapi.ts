@@ -8,6 +8,15 @@ export const orderParams = z.object({
   id: uuidParam.meta({ example: '5f3e2d1c-0b9a-4877-a665-544332211000' }),
 });
 
+/** The shipping address the examples use (an order's, and checkout's body). */
+export const exampleAddress = {
+  name: 'Ada Lovelace',
+  line1: '12 St James Square',
+  city: 'London',
+  postal_code: 'SW1Y 4JH',
+  country: 'GB',
+};
+
 const exampleOrder = {
   order_id: '5f3e2d1c-0b9a-4877-a665-544332211000',
   status: 'PAID',
@@ -34,13 +43,7 @@ const exampleOrder = {
       at: '2026-12-02T10:00:01.000Z',
     },
   ],
-  shipping_address: {
-    name: 'Ada Lovelace',
-    line1: '12 St James Square',
-    city: 'London',
-    postal_code: 'SW1Y 4JH',
-    country: 'GB',
-  },
+  shipping_address: exampleAddress,
   payment: { state: 'succeeded', failure_code: null },
   carrier: null,
   tracking_number: null,

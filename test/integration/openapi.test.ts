@@ -1,9 +1,6 @@
 import { expect } from 'chai';
 import Koa from 'koa';
 import supertest from 'supertest';
-import { routeInventory } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createContainer } from '../../src/container.js';
 import { createContract, toOpenApiPath } from '../../src/openapi/contract.js';
 import { createApiSpec } from '../../src/openapi/document.js';
 import { requestContext } from '../../src/shared/http.js';
@@ -11,6 +8,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { ContractViolation, checkedAgent } from '../support/contract.js';
 import { createProduct } from '../support/fixtures.js';
+import { fullRouteInventory } from '../support/routes.js';
 
 const operationsOf = (document: Record<string, unknown>) =>
   Object.entries(document.paths as Record<string, Record<string, unknown>>)
@@ -38,33 +36,20 @@ describe('API document: the contract and its reference', () => {
 
   describe('the document and the routes agree', () => {
     it('every route has an operation, and every operation a route', async () => {
-      // The webhook route exists only with Stripe configured: the inventory is taken with it.
-      const withWebhooks = createContainer(
-        loadConfig({
-          LOG_LEVEL: 'silent',
-          DATABASE_URL: t.databaseUrl,
-          PAYMENT_PROVIDER: 'stripe',
-          STRIPE_SECRET_KEY: 'sk_test_inventory',
-          STRIPE_WEBHOOK_SECRET: 'whsec_inventory',
-        }),
-      );
-      try {
-        const routes = routeInventory(withWebhooks).map((r) => {
-          const [method, path] = r.split(' ') as [string, string];
-          return `${method} ${toOpenApiPath(path)}`;
-        });
-        const documented = operationsOf(createApiSpec(withWebhooks.config).document());
-        expect(
-          routes.filter((r) => !documented.includes(r)),
-          'routes without an operation',
-        ).to.deep.equal([]);
-        expect(
-          documented.filter((d) => !routes.includes(d)),
-          'operations without a route',
-        ).to.deep.equal([]);
-      } finally {
-        await withWebhooks.close();
-      }
+      const inventory = await fullRouteInventory(t.databaseUrl);
+      const routes = inventory.routes.map((r) => {
+        const [method, path] = r.split(' ') as [string, string];
+        return `${method} ${toOpenApiPath(path)}`;
+      });
+      const documented = operationsOf(createApiSpec(inventory.config).document());
+      expect(
+        routes.filter((r) => !documented.includes(r)),
+        'routes without an operation',
+      ).to.deep.equal([]);
+      expect(
+        documented.filter((d) => !routes.includes(d)),
+        'operations without a route',
+      ).to.deep.equal([]);
     });
 
     it('GET /openapi.json serves the OpenAPI 3.1 document, whole and consistent', async () => {
