@@ -1,11 +1,11 @@
 import { checkInvariants } from '../audit/invariants.js';
 import { reconcile } from '../audit/reconcile.js';
+import { listAdminChanges } from '../audit-log/queries.js';
 import type { Db } from '../db/index.js';
 import type { Actor, OrderService } from '../orders/service.js';
 import type { PaymentService } from '../payments/service.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError } from '../shared/errors.js';
-import { listAdminChanges } from './audit-log.js';
 
 export type AdminService = ReturnType<typeof createAdminService>;
 

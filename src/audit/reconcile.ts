@@ -1,4 +1,4 @@
-import { recordAdminChanges } from '../admin/audit-log.js';
+import { recordAdminChanges } from '../audit-log/queries.js';
 import { cachedCopies, forgetCopies } from '../catalog/cache-keys.js';
 import type { Db } from '../db/index.js';
 import { applyMovements, lockStock } from '../inventory/ledger.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type AdminChange, recordAdminChanges } from '../admin/audit-log.js';
+import { type AdminChange, recordAdminChanges } from '../audit-log/queries.js';
 import { type Db, pgArray, type Trx } from '../db/index.js';
 import { applyMovements } from '../inventory/ledger.js';
 import { DomainError } from '../shared/errors.js';

@@ -1,4 +1,4 @@
-import { type AdminChange, recordAdminChanges } from '../admin/audit-log.js';
+import { type AdminChange, recordAdminChanges } from '../audit-log/queries.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { Db, Trx } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';

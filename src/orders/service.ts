@@ -1,4 +1,4 @@
-import { recordAdminChanges } from '../admin/audit-log.js';
+import { recordAdminChanges } from '../audit-log/queries.js';
 import type { Db, Trx } from '../db/index.js';
 import { lockDueOrders } from '../inventory/reservations.js';
 import { actorName, type SettlementActor } from '../settlement/plan.js';

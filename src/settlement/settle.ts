@@ -1,4 +1,4 @@
-import { recordAdminChanges } from '../admin/audit-log.js';
+import { recordAdminChanges } from '../audit-log/queries.js';
 import type { Trx } from '../db/index.js';
 import { applyMovements, lockStock, movementDeltas } from '../inventory/ledger.js';
 import { endReservations, insertConfirmedReservations } from '../inventory/reservations.js';
