@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createContainer } from '../src/container.js';
 import { ensureDatabase, migrateLatest, pendingMigrations } from '../src/db/index.js';
-import { prepareDemoStore } from '../src/demo.js';
+import { prepareDemoStore } from '../src/demo/index.js';
 import { startServer } from '../src/server.js';
 
 const { values } = parseArgs({

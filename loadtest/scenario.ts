@@ -58,7 +58,7 @@ function catalogFingerprint(products: number): string {
       .sort()
       .map((f) => path.join(root, 'migrations', f)),
     path.join(root, 'seeds/demo-store.ts'),
-    path.join(root, 'src/catalog/demo-catalog.ts'),
+    path.join(root, 'src/demo/catalog.ts'),
   ];
   const hash = createHash('sha1').update(String(products));
   for (const file of files) hash.update(readFileSync(file));

@@ -1,6 +1,6 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { Knex } from 'knex';
-import { DEMO_CATEGORIES, generateProducts } from '../src/catalog/demo-catalog.js';
+import { DEMO_CATEGORIES, generateProducts } from '../src/demo/catalog.js';
 
 export const DEMO_PASSWORD = 'shop-demo-password';
 export const DEMO_USERS = [

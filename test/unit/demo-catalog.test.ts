@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEMO_CATEGORIES, generateProducts } from '../../src/catalog/demo-catalog.js';
+import { DEMO_CATEGORIES, generateProducts } from '../../src/demo/catalog.js';
 
 describe('demo catalog generator', () => {
   const first10k = generateProducts(0, 10_000);

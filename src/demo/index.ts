@@ -1,6 +1,6 @@
-import { DEMO_PASSWORD, DEMO_USERS, seedDemoStore } from '../seeds/demo-store.js';
-import type { Container } from './container.js';
-import { hashPassword } from './users/passwords.js';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemoStore } from '../../seeds/demo-store.js';
+import type { Container } from '../container.js';
+import { hashPassword } from '../users/passwords.js';
 
 /** Seeds the demo store when the database is empty and mints fresh tokens for the demo users. */
 export async function prepareDemoStore(container: Container, { products }: { products: number }) {
