@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../db/index.js';
+import type { SqlPiece } from '../db/pieces.js';
 import type { CartLine } from './schemas.js';
 
 export interface CartRow {
@@ -140,6 +141,14 @@ export const markCart = (trx: Trx, id: string, status: 'merged' | 'converted') =
       updated_at: trx.fn.now(),
       ...(status === 'converted' ? { converted_at: trx.fn.now() } : {}),
     });
+
+/** Checked-out carts become `converted` (kept with their orders), as a piece of the caller's statement; it returns each cart's new version. */
+export const convertCarts = (cartIds: string[]): SqlPiece => ({
+  sql: `UPDATE carts SET status = 'converted', converted_at = now(), updated_at = now(), version = version + 1
+        WHERE id = ANY(:carts_converted::uuid[])
+        RETURNING id, version`,
+  bindings: { carts_converted: cartIds },
+});
 
 /**
  * Deletes one batch of carts nobody touched since `olderThan`; converted carts stay with their

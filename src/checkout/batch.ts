@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { convertCarts } from '../cart/queries.js';
 import type { Trx } from '../db/index.js';
-import {
-  type Deltas,
-  LEDGER_INSERT,
-  type LockedStock,
-  ledgerBindings,
-  lockStock,
-  type Movement,
-  movementDeltas,
-  updateCounters,
-} from '../inventory/ledger.js';
-import { DomainError } from '../shared/errors.js';
+import { runPiece, withPieces } from '../db/pieces.js';
+import { type LockedStock, lockStock } from '../inventory/ledger.js';
+import { reserveStock } from '../inventory/reservations.js';
+import { insertOrderItems, insertOrders } from '../orders/queries.js';
+import { historyLines } from '../orders/state-machine.js';
+import { enqueued } from '../outbox/outbox.js';
+import { DomainError, errorBody } from '../shared/errors.js';
+import { claimKeys, storeAnswers } from './idempotency.js';
 import type { CheckoutRequest, CheckoutResponse } from './schemas.js';
-
-export const IDEMPOTENCY_RETENTION_HOURS = 24;
 
 export interface BatchOutcome {
   responses: Map<CheckoutRequest, CheckoutResponse>;
@@ -25,22 +21,7 @@ export interface BatchOutcome {
   productIds: number[];
 }
 
-const errorResponse = (err: DomainError): CheckoutResponse => ({
-  status: err.status,
-  body: {
-    error:
-      err.details === undefined
-        ? { code: err.code, message: err.message }
-        : { code: err.code, message: err.message, details: err.details },
-  },
-});
-
-/** Thrown when stock read without a lock turned out stale once locked; the batch is retried lock-first. */
-export class StaleStockRead extends Error {
-  constructor() {
-    super('stock changed since it was read');
-  }
-}
+const errorResponse = (err: DomainError): CheckoutResponse => ({ status: err.status, body: errorBody(err) });
 
 interface CartLineRow {
   cart_id: string;
@@ -151,26 +132,12 @@ export async function processBatch(
       body: { order_id: a.orderId, status: 'PENDING', total_cents: a.total },
     });
   }
-  const movements: Movement[] = accepted.flatMap((a) =>
-    a.lines.map((l) => ({
-      product_id: l.product_id,
-      kind: 'reserved' as const,
-      quantity: l.quantity,
-      order_id: a.orderId,
-      reason: 'checkout',
-    })),
+  const reservation = reserveStock(
+    accepted.flatMap((a) => a.lines.map((l) => ({ ...l, order_id: a.orderId }))),
+    { ttlMs: opts.reservationTtlMs, actor, reason: 'checkout', lockedAlready: opts.lockFirst },
   );
-  const cartVersions = await writeAll(
-    trx,
-    live,
-    responses,
-    accepted,
-    products,
-    movements,
-    opts.reservationTtlMs,
-    actor,
-  );
-  if (accepted.length) await takeStock(trx, movementDeltas(movements), opts.lockFirst);
+  const cartVersions = await writeAll(trx, live, responses, accepted, products, reservation.pieces, actor);
+  if (accepted.length) await reservation.take(trx);
   return {
     responses,
     duplicates,
@@ -347,49 +314,9 @@ async function loadCarts(trx: Trx, cartIds: string[], countPending: boolean): Pr
 }
 
 /**
- * Applies the batch's stock deltas. On the group-commit path the stock was read without a lock, so
- * the CHECK constraint (available_count >= 0) is the final guard: if another process took the
- * units meanwhile, the batch is redone lock-first. A single row needs no separate lock statement;
- * several are locked in product_id order first, so two batches never deadlock.
- */
-async function takeStock(trx: Trx, deltas: Deltas, lockedAlready: boolean) {
-  try {
-    if (!lockedAlready && deltas.size > 1) await lockStock(trx, [...deltas.keys()]);
-    await updateCounters(trx, deltas);
-  } catch (err) {
-    if (!lockedAlready && (err as { code?: string }).code === '23514') throw new StaleStockRead();
-    throw err;
-  }
-}
-
-async function claimKeys(
-  trx: Trx,
-  requests: CheckoutRequest[],
-): Promise<{ claimed: Set<CheckoutRequest>; spent: Set<CheckoutRequest> }> {
-  const sorted = [...requests].sort((a, b) => (a.userId + a.key < b.userId + b.key ? -1 : 1));
-  const { rows } = await trx.raw<{ rows: { user_id: string; key: string; spent: boolean }[] }>(
-    `INSERT INTO idempotency_keys (user_id, key, request_hash, expires_at)
-     SELECT u, k, h, now() + interval '${IDEMPOTENCY_RETENTION_HOURS} hours'
-       FROM unnest(?::uuid[], ?::text[], ?::text[]) WITH ORDINALITY AS t(u, k, h, n) ORDER BY n
-     ON CONFLICT (user_id, key) DO NOTHING
-     RETURNING user_id, key,
-               EXISTS (SELECT 1 FROM orders o WHERE o.user_id = idempotency_keys.user_id
-                          AND o.idempotency_key = idempotency_keys.key) AS spent`,
-    [sorted.map((r) => r.userId), sorted.map((r) => r.key), sorted.map((r) => r.requestHash)],
-  );
-  const slot = (userId: string, key: string) => `${userId}\u0000${key}`;
-  const won = new Set(rows.map((r) => slot(r.user_id, r.key)));
-  const used = new Set(rows.filter((r) => r.spent).map((r) => slot(r.user_id, r.key)));
-  return {
-    claimed: new Set(requests.filter((r) => won.has(slot(r.userId, r.key)))),
-    spent: new Set(requests.filter((r) => used.has(slot(r.userId, r.key)))),
-  };
-}
-
-/**
- * Orders, items, reservations, ledger lines, history, outbox events, the carts' conversion and
- * every request's stored answer in one statement (data-modifying CTEs): one round trip however
- * many requests the batch holds.
+ * The batch's orders, their items, reservations and ledger lines, history, payment requests, the
+ * carts' conversion and every request's stored answer, in one statement composed of the pieces the
+ * tables' owners write: one round trip however many requests the batch holds.
  */
 async function writeAll(
   trx: Trx,
@@ -397,72 +324,55 @@ async function writeAll(
   responses: Map<CheckoutRequest, CheckoutResponse>,
   accepted: { request: CheckoutRequest; orderId: string; lines: CartLineRow[]; total: number }[],
   products: Map<number, ProductRow>,
-  movements: Movement[],
-  reservationTtlMs: number,
+  reservation: ReturnType<typeof reserveStock>['pieces'],
   actor: string,
 ): Promise<Record<string, number>> {
-  const items = accepted.flatMap((a) =>
-    a.lines.map((l) => ({ orderId: a.orderId, line: l, product: products.get(l.product_id)! })),
-  );
-  const { rows } = await trx.raw<{ rows: { cart_versions: Record<string, number> }[] }>(
-    `WITH new_orders AS (
-       INSERT INTO orders (id, user_id, cart_id, status, total_cents, shipping_address, payment_method, idempotency_key)
-       SELECT id, u, c, 'PENDING', t, a, pm, k
-         FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::bigint[], ?::jsonb[], ?::text[], ?::text[]) AS o(id, u, c, t, a, pm, k)
-       RETURNING id
-     ), new_items AS (
-       INSERT INTO order_items (order_id, product_id, sku, name, quantity, price_at_purchase_cents)
-       SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::int[], ?::int[])
-     ), new_reservations AS (
-       INSERT INTO reservations (order_id, product_id, quantity, state, expires_at)
-       SELECT o, p, q, 'ACTIVE', now() + make_interval(secs => ? / 1000.0)
-         FROM unnest(?::uuid[], ?::bigint[], ?::int[]) AS r(o, p, q)
-     ), ledger AS (
-       ${LEDGER_INSERT}
-     ), history AS (
-       INSERT INTO order_status_history (order_id, from_status, to_status, reason, actor)
-       SELECT id, NULL, 'PENDING', 'checkout', ? FROM unnest(?::uuid[]) AS h(id)
-     ), events AS (
-       INSERT INTO outbox_events (topic, aggregate_id) SELECT 'payment.requested', id FROM unnest(?::text[]) AS e(id)
-     ), converted AS (
-       UPDATE carts SET status = 'converted', converted_at = now(), updated_at = now(), version = version + 1
-        WHERE id = ANY(?::uuid[])
-        RETURNING id, version
-     ), answers AS (
-       UPDATE idempotency_keys i SET response_status = r.s, response_body = r.b
-         FROM unnest(?::uuid[], ?::text[], ?::int[], ?::json[]) AS r(u, k, s, b)
-        WHERE i.user_id = r.u AND i.key = r.k
-     )
-     SELECT (SELECT count(*) FROM new_orders) AS orders,
+  const statement = withPieces(
+    {
+      new_orders: insertOrders(
+        accepted.map((a) => ({
+          id: a.orderId,
+          userId: a.request.userId,
+          cartId: a.request.input.cart_id,
+          totalCents: a.total,
+          shippingAddress: a.request.input.shipping_address,
+          paymentMethod: a.request.input.payment_method,
+          idempotencyKey: a.request.key,
+        })),
+      ),
+      new_items: insertOrderItems(
+        accepted.flatMap((a) =>
+          a.lines.map((l) => {
+            const product = products.get(l.product_id)!;
+            return {
+              orderId: a.orderId,
+              productId: l.product_id,
+              sku: product.sku,
+              name: product.name,
+              quantity: l.quantity,
+              priceCents: product.price_cents,
+            };
+          }),
+        ),
+      ),
+      new_reservations: reservation.reservations,
+      ledger: reservation.ledger,
+      history: historyLines(
+        accepted.map((a) => ({ orderId: a.orderId, from: null, to: 'PENDING', reason: 'checkout' })),
+        actor,
+      ),
+      payment_requests: enqueued(
+        accepted.map((a) => ({ topic: 'payment.requested', aggregate_id: a.orderId })),
+      ),
+      converted: convertCarts(accepted.map((a) => a.request.input.cart_id)),
+      answers: storeAnswers(live.map((request) => ({ request, response: responses.get(request)! }))),
+    },
+    {
+      sql: `SELECT (SELECT count(*) FROM new_orders) AS orders,
             (SELECT coalesce(json_object_agg(id, version), '{}') FROM converted) AS cart_versions`,
-    [
-      accepted.map((a) => a.orderId),
-      accepted.map((a) => a.request.userId),
-      accepted.map((a) => a.request.input.cart_id),
-      accepted.map((a) => a.total),
-      accepted.map((a) => JSON.stringify(a.request.input.shipping_address)),
-      accepted.map((a) => a.request.input.payment_method),
-      accepted.map((a) => a.request.key),
-      items.map((i) => i.orderId),
-      items.map((i) => i.line.product_id),
-      items.map((i) => i.product.sku),
-      items.map((i) => i.product.name),
-      items.map((i) => i.line.quantity),
-      items.map((i) => i.product.price_cents),
-      reservationTtlMs,
-      items.map((i) => i.orderId),
-      items.map((i) => i.line.product_id),
-      items.map((i) => i.line.quantity),
-      ...ledgerBindings(movements, actor),
-      actor,
-      accepted.map((a) => a.orderId),
-      accepted.map((a) => a.orderId),
-      accepted.map((a) => a.request.input.cart_id),
-      live.map((r) => r.userId),
-      live.map((r) => r.key),
-      live.map((r) => responses.get(r)!.status),
-      live.map((r) => JSON.stringify(responses.get(r)!.body)),
-    ],
+      bindings: {},
+    },
   );
+  const { rows } = await runPiece<{ cart_versions: Record<string, number> }>(trx, statement);
   return rows[0]?.cart_versions ?? {};
 }

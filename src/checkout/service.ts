@@ -1,12 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { CartService } from '../cart/service.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { Db } from '../db/index.js';
+import { StaleStockRead } from '../inventory/reservations.js';
 import { createBatcher, ItemFailure, runIsolating } from '../shared/batcher.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
-import { type BatchOutcome, processBatch, StaleStockRead } from './batch.js';
+import { type BatchOutcome, processBatch } from './batch.js';
+import { hashRequest, storedAnswer } from './idempotency.js';
 import type { CheckoutInput, CheckoutRequest, CheckoutResponse } from './schemas.js';
 
 export type CheckoutService = ReturnType<typeof createCheckoutService>;
@@ -26,21 +27,6 @@ interface Deps {
   };
   metrics: Metrics;
 }
-
-/** Canonical JSON (sorted keys) so the same body always hashes the same, whatever the key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-export const hashRequest = (input: CheckoutInput) =>
-  createHash('sha256').update(canonical(input)).digest('hex');
 
 const errorCode = (response: CheckoutResponse) =>
   String((response.body.error as { code?: string } | undefined)?.code ?? `http_${response.status}`);
@@ -90,7 +76,7 @@ export function createCheckoutService({ db, cart, catalog, logger, options, metr
   }
 
   async function replay(request: CheckoutRequest): Promise<CheckoutResponse> {
-    const row = await db('idempotency_keys').where({ user_id: request.userId, key: request.key }).first();
+    const row = await storedAnswer(db, request);
     if (!row || row.response_status === null) {
       throw new DomainError(
         'idempotency_in_progress',

@@ -1,4 +1,5 @@
 import { pgArray, type Trx } from '../db/index.js';
+import { runPiece, type SqlPiece } from '../db/pieces.js';
 
 export type MovementKind = 'received' | 'reserved' | 'released' | 'sold' | 'restocked' | 'adjusted';
 
@@ -60,18 +61,20 @@ export async function updateCounters(trx: Trx, deltas: Deltas): Promise<void> {
   );
 }
 
-/** The ledger lines of `movements` as unnest() bindings: product, kind, quantity, order, reason, actor. */
-export const ledgerBindings = (movements: Movement[], actor: string) => [
-  movements.map((m) => m.product_id),
-  movements.map((m) => m.kind),
-  movements.map((m) => m.quantity),
-  pgArray(movements.map((m) => m.order_id ?? null)),
-  pgArray(movements.map((m) => m.reason ?? null)),
-  movements.map((m) => m.actor ?? actor),
-];
-
-export const LEDGER_INSERT = `INSERT INTO stock_movements (product_id, kind, quantity, order_id, reason, actor)
-     SELECT * FROM unnest(?::bigint[], ?::text[], ?::int[], ?::uuid[], ?::text[], ?::text[])`;
+/** The ledger lines of `movements`, as a piece of the caller's statement (or run alone). */
+export const ledgerLines = (movements: Movement[], actor: string): SqlPiece => ({
+  sql: `INSERT INTO stock_movements (product_id, kind, quantity, order_id, reason, actor)
+     SELECT * FROM unnest(:ledger_product::bigint[], :ledger_kind::text[], :ledger_quantity::int[],
+                          :ledger_order::uuid[], :ledger_reason::text[], :ledger_actor::text[])`,
+  bindings: {
+    ledger_product: movements.map((m) => m.product_id),
+    ledger_kind: movements.map((m) => m.kind),
+    ledger_quantity: movements.map((m) => m.quantity),
+    ledger_order: pgArray(movements.map((m) => m.order_id ?? null)),
+    ledger_reason: pgArray(movements.map((m) => m.reason ?? null)),
+    ledger_actor: movements.map((m) => m.actor ?? actor),
+  },
+});
 
 /**
  * Appends movements to the ledger and applies them to inventory, set-based. The counters are
@@ -81,7 +84,7 @@ export const LEDGER_INSERT = `INSERT INTO stock_movements (product_id, kind, qua
  */
 export async function applyMovements(trx: Trx, movements: Movement[], actor: string): Promise<void> {
   if (movements.length === 0) return;
-  await trx.raw(LEDGER_INSERT, ledgerBindings(movements, actor));
+  await runPiece(trx, ledgerLines(movements, actor));
   const deltas = movementDeltas(movements);
   if (deltas.size > 1) await lockStock(trx, [...deltas.keys()]);
   await updateCounters(trx, deltas);

@@ -1,4 +1,76 @@
 import type { Trx } from '../db/index.js';
+import type { SqlPiece } from '../db/pieces.js';
+import { ledgerLines, lockStock, type Movement, movementDeltas, updateCounters } from './ledger.js';
+
+/** Thrown when stock read without a lock turned out stale once locked; the caller redoes its transaction lock-first. */
+export class StaleStockRead extends Error {
+  constructor() {
+    super('stock changed since it was read');
+  }
+}
+
+export interface ReservedLine {
+  order_id: string;
+  product_id: number;
+  quantity: number;
+}
+
+export interface StockReservation {
+  /** The ACTIVE reservations and their `reserved` ledger lines: CTEs of the caller's one statement. */
+  pieces: { reservations: SqlPiece; ledger: SqlPiece };
+  /**
+   * Moves the units from available to reserved: the transaction's last write, so a hot product's
+   * row is held for one statement and the commit.
+   */
+  take(trx: Trx): Promise<void>;
+}
+
+/**
+ * Reserving stock for new orders (checkout). The caller allocated `lines` against stock it read,
+ * locked (`lockedAlready`) or not: unlocked, the CHECK constraint (available_count >= 0) is the
+ * final guard, and a product someone else sold meanwhile throws StaleStockRead. A single row needs
+ * no lock statement of its own; several are locked in product_id order first, so no two writers
+ * deadlock.
+ */
+export function reserveStock(
+  lines: ReservedLine[],
+  opts: { ttlMs: number; actor: string; reason: string; lockedAlready: boolean },
+): StockReservation {
+  const movements: Movement[] = lines.map((l) => ({
+    product_id: l.product_id,
+    kind: 'reserved',
+    quantity: l.quantity,
+    order_id: l.order_id,
+    reason: opts.reason,
+  }));
+  return {
+    pieces: {
+      reservations: {
+        sql: `INSERT INTO reservations (order_id, product_id, quantity, state, expires_at)
+       SELECT o, p, q, 'ACTIVE', now() + make_interval(secs => :reservations_ttl_ms / 1000.0)
+         FROM unnest(:reservations_order::uuid[], :reservations_product::bigint[], :reservations_quantity::int[]) AS r(o, p, q)`,
+        bindings: {
+          reservations_ttl_ms: opts.ttlMs,
+          reservations_order: lines.map((l) => l.order_id),
+          reservations_product: lines.map((l) => l.product_id),
+          reservations_quantity: lines.map((l) => l.quantity),
+        },
+      },
+      ledger: ledgerLines(movements, opts.actor),
+    },
+    async take(trx) {
+      const deltas = movementDeltas(movements);
+      if (deltas.size === 0) return;
+      try {
+        if (!opts.lockedAlready && deltas.size > 1) await lockStock(trx, [...deltas.keys()]);
+        await updateCounters(trx, deltas);
+      } catch (err) {
+        if (!opts.lockedAlready && (err as { code?: string }).code === '23514') throw new StaleStockRead();
+        throw err;
+      }
+    },
+  };
+}
 
 /**
  * Ends the ACTIVE reservations of these orders: RELEASED (the units go back on sale) or CONFIRMED

@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../db/index.js';
+import type { SqlPiece } from '../db/pieces.js';
 import type { OrderStatus } from './state-machine.js';
 
 export interface OrderRow {
@@ -98,3 +99,56 @@ export const listAllOrders = (db: Db, filter: { status?: OrderStatus; limit: num
       'o.created_at',
       db.raw('(SELECT coalesce(sum(quantity), 0)::int FROM order_items WHERE order_id = o.id) AS item_count'),
     );
+
+export interface NewOrder {
+  id: string;
+  userId: string;
+  cartId: string;
+  totalCents: number;
+  shippingAddress: unknown;
+  paymentMethod: string;
+  idempotencyKey: string;
+}
+
+export interface NewOrderItem {
+  orderId: string;
+  productId: number;
+  sku: string;
+  name: string;
+  quantity: number;
+  priceCents: number;
+}
+
+/** New PENDING orders, as a piece of the caller's statement; it returns their ids. */
+export const insertOrders = (orders: NewOrder[]): SqlPiece => ({
+  sql: `INSERT INTO orders (id, user_id, cart_id, status, total_cents, shipping_address, payment_method, idempotency_key)
+       SELECT id, u, c, 'PENDING', t, a, pm, k
+         FROM unnest(:orders_id::uuid[], :orders_user::uuid[], :orders_cart::uuid[], :orders_total::bigint[],
+                     :orders_address::jsonb[], :orders_payment_method::text[], :orders_key::text[])
+              AS o(id, u, c, t, a, pm, k)
+       RETURNING id`,
+  bindings: {
+    orders_id: orders.map((o) => o.id),
+    orders_user: orders.map((o) => o.userId),
+    orders_cart: orders.map((o) => o.cartId),
+    orders_total: orders.map((o) => o.totalCents),
+    orders_address: orders.map((o) => JSON.stringify(o.shippingAddress)),
+    orders_payment_method: orders.map((o) => o.paymentMethod),
+    orders_key: orders.map((o) => o.idempotencyKey),
+  },
+});
+
+/** The lines of new orders, priced and named as bought, as a piece of the caller's statement. */
+export const insertOrderItems = (items: NewOrderItem[]): SqlPiece => ({
+  sql: `INSERT INTO order_items (order_id, product_id, sku, name, quantity, price_at_purchase_cents)
+       SELECT * FROM unnest(:items_order::uuid[], :items_product::bigint[], :items_sku::text[],
+                            :items_name::text[], :items_quantity::int[], :items_price::int[])`,
+  bindings: {
+    items_order: items.map((i) => i.orderId),
+    items_product: items.map((i) => i.productId),
+    items_sku: items.map((i) => i.sku),
+    items_name: items.map((i) => i.name),
+    items_quantity: items.map((i) => i.quantity),
+    items_price: items.map((i) => i.priceCents),
+  },
+});

@@ -1,4 +1,5 @@
 import { pgArray, type Trx } from '../db/index.js';
+import { runPiece, type SqlPiece } from '../db/pieces.js';
 import { DomainError } from '../shared/errors.js';
 
 export const ORDER_STATUSES = [
@@ -94,15 +95,19 @@ export async function recordTransitions(
         .update(extra);
     }
   }
-  await trx.raw(
-    `INSERT INTO order_status_history (order_id, from_status, to_status, reason, actor)
-     SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[])`,
-    [
-      transitions.map((t) => t.orderId),
-      pgArray(transitions.map((t) => t.from)),
-      transitions.map((t) => t.to),
-      pgArray(transitions.map((t) => t.reason ?? null)),
-      transitions.map((t) => t.actor ?? actor),
-    ],
-  );
+  await runPiece(trx, historyLines(transitions, actor));
 }
+
+/** The history lines of `transitions`, as a piece of the caller's statement (or run alone). */
+export const historyLines = (transitions: Transition[], actor: string): SqlPiece => ({
+  sql: `INSERT INTO order_status_history (order_id, from_status, to_status, reason, actor)
+     SELECT * FROM unnest(:history_order::uuid[], :history_from::text[], :history_to::text[],
+                          :history_reason::text[], :history_actor::text[])`,
+  bindings: {
+    history_order: transitions.map((t) => t.orderId),
+    history_from: pgArray(transitions.map((t) => t.from)),
+    history_to: transitions.map((t) => t.to),
+    history_reason: pgArray(transitions.map((t) => t.reason ?? null)),
+    history_actor: transitions.map((t) => t.actor ?? actor),
+  },
+});

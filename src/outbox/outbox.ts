@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../db/index.js';
+import { runPiece, type SqlPiece } from '../db/pieces.js';
 
 export interface OutboxEvent {
   id: number;
@@ -18,18 +19,22 @@ export type NewEvent = {
 /** Written in the caller's transaction: the event exists if and only if the change committed. */
 export async function enqueue(trx: Trx, events: NewEvent[]) {
   if (events.length === 0) return;
-  await trx.raw(
-    `INSERT INTO outbox_events (topic, aggregate_id, payload, available_at)
-     SELECT t, a, p, now() + make_interval(secs => d / 1000.0)
-       FROM unnest(?::text[], ?::text[], ?::jsonb[], ?::int[]) AS e(t, a, p, d)`,
-    [
-      events.map((e) => e.topic),
-      events.map((e) => e.aggregate_id),
-      events.map((e) => JSON.stringify(e.payload ?? {})),
-      events.map((e) => e.delayMs ?? 0),
-    ],
-  );
+  await runPiece(trx, enqueued(events));
 }
+
+/** `enqueue` as a piece of the caller's statement. */
+export const enqueued = (events: NewEvent[]): SqlPiece => ({
+  sql: `INSERT INTO outbox_events (topic, aggregate_id, payload, available_at)
+     SELECT t, a, p, now() + make_interval(secs => d / 1000.0)
+       FROM unnest(:outbox_topic::text[], :outbox_aggregate::text[], :outbox_payload::jsonb[], :outbox_delay_ms::int[])
+            AS e(t, a, p, d)`,
+  bindings: {
+    outbox_topic: events.map((e) => e.topic),
+    outbox_aggregate: events.map((e) => e.aggregate_id),
+    outbox_payload: events.map((e) => JSON.stringify(e.payload ?? {})),
+    outbox_delay_ms: events.map((e) => e.delayMs ?? 0),
+  },
+});
 
 /**
  * Claims due events for `leaseMs`: SKIP LOCKED lets any number of workers claim side by side, and

@@ -44,6 +44,14 @@ export class DomainError extends Error {
   }
 }
 
+/** The one error body of the HTTP contract: `{error: {code, message, details?}}`. */
+export const errorBody = (e: { code: string; message: string; details?: unknown }) => ({
+  error:
+    e.details === undefined
+      ? { code: e.code, message: e.message }
+      : { code: e.code, message: e.message, details: e.details },
+});
+
 export const notFound = (what: string, details?: unknown) =>
   new DomainError('not_found', `${what} not found`, details);
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { Histogram } from 'prom-client';
 import { type ZodType, z } from 'zod';
-import { DomainError, isUniqueViolation } from './errors.js';
+import { DomainError, errorBody, isUniqueViolation } from './errors.js';
 import type { Logger } from './logger.js';
 import type { LimitName } from './rate-limits.js';
 
@@ -81,7 +81,7 @@ export function errorHandler(): Koa.Middleware<AppState> {
     } catch (err) {
       const { status, code, message, details } = toErrorBody(err, ctx);
       ctx.status = status;
-      ctx.body = { error: details === undefined ? { code, message } : { code, message, details } };
+      ctx.body = errorBody({ code, message, details });
       const retryAfter = (details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
       if (status === 429 && retryAfter) ctx.set('Retry-After', String(retryAfter));
       if (status >= 500) ctx.state.logger?.error({ err }, 'unhandled error');
