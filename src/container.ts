@@ -13,8 +13,9 @@ import { createLocalFulfillment, fulfillmentHandler, runWarehouse } from './fulf
 import { createInventoryService } from './inventory/service.js';
 import { createRecordingNotifier, lowStockHandler, notificationsHandler } from './notifications/service.js';
 import { createOrderService } from './orders/service.js';
-import { createOutboxWorker, eachEvent } from './outbox/worker.js';
+import { createOutboxWorker } from './outbox/worker.js';
 import type { PaymentProvider } from './payments/provider.js';
+import { paymentJobs } from './payments/retries.js';
 import { createSandboxProvider } from './payments/sandbox.js';
 import { createPaymentService } from './payments/service.js';
 import { createStripeProvider, type StripeProvider } from './payments/stripe.js';
@@ -88,14 +89,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const worker = createOutboxWorker({
     db,
     logger,
-    // Every claimed charge is a provider call in flight: the claim stops where the calls would queue.
-    maxInFlight: config.payments.concurrency,
+    ...paymentJobs(payments, config.payments),
     onFailure: (event) => metrics.outboxFailures.inc({ topic: event.topic }),
-    handlers: {
-      'payment.requested': (events) => payments.chargeOrders(events.map((e) => e.aggregate_id)),
-      'payment.refund': eachEvent((e) => payments.processRefund(e.aggregate_id)),
-      'payment.cancel': eachEvent((e) => payments.processChargeCancel(e.aggregate_id)),
-    },
   });
 
   const fulfillmentProvider = createLocalFulfillment();

@@ -68,16 +68,26 @@ export async function markProcessed(db: Db | Trx, ids: number[]) {
     .update({ processed_at: db.fn.now(), last_error: null });
 }
 
-/** Backs off exponentially; after `maxAttempts` the event is parked as failed for an operator. */
-export async function markFailed(db: Db, event: OutboxEvent, error: string, maxAttempts: number) {
-  const giveUp = event.attempts >= maxAttempts;
+/** How a topic's failed events are tried again; the handlers' domain decides (payments: `payments/retries.ts`). */
+export interface RetryPolicy {
+  /** Attempts after which an event is parked as failed for an operator. */
+  maxAttempts: number;
+  /** The wait before the next attempt, given the attempts made so far. */
+  delaySeconds: (attempts: number) => number;
+}
+
+/** Schedules the event's next attempt; after `policy.maxAttempts` it is parked as failed for an operator. */
+export async function markFailed(db: Db, event: OutboxEvent, error: string, policy: RetryPolicy) {
+  const giveUp = event.attempts >= policy.maxAttempts;
   await db('outbox_events')
     .where({ id: event.id })
     .update({
       last_error: error.slice(0, 2000),
       ...(giveUp
         ? { failed_at: db.fn.now() }
-        : { available_at: db.raw(`now() + make_interval(secs => ?)`, [Math.min(2 ** event.attempts, 300)]) }),
+        : {
+            available_at: db.raw(`now() + make_interval(secs => ?)`, [policy.delaySeconds(event.attempts)]),
+          }),
     });
   return giveUp;
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.js';
 import { createBatcher } from '../shared/batcher.js';
 import type { Logger } from '../shared/logger.js';
-import { claim, markFailed, markProcessed, type OutboxEvent } from './outbox.js';
+import { claim, markFailed, markProcessed, type OutboxEvent, type RetryPolicy } from './outbox.js';
 
 /**
  * Handles a claimed set of one topic's events (so it can share work across them, such as one
@@ -35,7 +35,7 @@ export function createOutboxWorker({
   batchSize = 100,
   maxInFlight = 500,
   leaseMs = 30_000,
-  maxAttempts = 10,
+  retry,
   onFailure,
 }: {
   db: Db;
@@ -44,7 +44,8 @@ export function createOutboxWorker({
   batchSize?: number;
   maxInFlight?: number;
   leaseMs?: number;
-  maxAttempts?: number;
+  /** When a failed event is tried again, and when it is parked: the handlers' domain decides. */
+  retry: RetryPolicy;
   onFailure?: (event: OutboxEvent, parked: boolean) => void;
 }) {
   const topics = Object.keys(handlers);
@@ -65,7 +66,7 @@ export function createOutboxWorker({
   });
 
   async function fail(event: OutboxEvent, err: unknown) {
-    const parked = await markFailed(db, event, (err as Error)?.message ?? String(err), maxAttempts);
+    const parked = await markFailed(db, event, (err as Error)?.message ?? String(err), retry);
     logger.warn(
       { err, event: event.id, topic: event.topic, attempts: event.attempts, parked },
       'outbox event failed',
