@@ -3,6 +3,9 @@ import type { Db } from '../../src/db/index.js';
 
 let seq = 0;
 
+/** A lower-case UUID, as PostgreSQL's gen_random_uuid() writes it. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export interface ProductFixture {
   sku?: string;
   name?: string;
