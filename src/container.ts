@@ -132,19 +132,6 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   /** The event consumers this process runs (EVENT_CONSUMERS). */
   const startConsumers = () => startConsumersNamed(config.events.consumers);
 
-  /** Expires every due order, a bounded batch at a time. */
-  async function sweep() {
-    const total = { orders: 0, units: 0 };
-    for (;;) {
-      const round = await orders.releaseExpiredReservations(500);
-      metrics.reservationsExpired.inc(round.orders);
-      for (const lag of round.lagsMs) metrics.releaseLag.observe(Math.max(0, lag) / 1000);
-      total.orders += round.orders;
-      total.units += round.units;
-      if (round.orders < 500) return total;
-    }
-  }
-
   let closed = false;
   return {
     config,
@@ -170,7 +157,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     startConsumers,
     startConsumersNamed,
     advanceFulfillment,
-    sweep,
+    /** The reservation sweeper (the periodic task, shopctl, tests): expires every due order. */
+    sweep: orders.releaseAllExpiredReservations,
     metrics,
     /** Drains pools and connections; safe to call twice. */
     async close() {

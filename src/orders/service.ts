@@ -22,6 +22,9 @@ const HIDDEN_DECLINES = new Set([
   'security_violation',
 ]);
 
+/** Due orders one sweep transaction expires: a backlog after an outage is worked off in bounded rounds. */
+const SWEEP_BATCH = 500;
+
 /** Who acts on an order: a customer may only touch their own; an admin any. */
 export type Actor = SettlementActor;
 
@@ -165,6 +168,26 @@ export function createOrderService({
     };
   }
 
+  /** One sweep: expires a bounded batch of PENDING orders whose reservations ran out. */
+  async function releaseExpiredReservations(limit = SWEEP_BATCH) {
+    const { due, plan } = await db.transaction(async (trx) => {
+      const due = await lockDueOrders(trx, limit);
+      const plan = await settlement.settleIn(
+        trx,
+        due.map((d) => ({ kind: 'expire' as const, orderId: d.id })),
+      );
+      return { due, plan };
+    });
+    await settlement.afterCommit(plan);
+    const now = Date.now();
+    return {
+      orders: due.length,
+      units: plan.movements.reduce((n, m) => n + m.quantity, 0),
+      lagsMs: due.map((d) => now - d.expires_at.getTime()),
+      orderIds: due.map((d) => d.id),
+    };
+  }
+
   return {
     getOrder,
 
@@ -220,24 +243,22 @@ export function createOrderService({
     deliverLocked: (trx: Trx, orders: { id: string; status: OrderStatus }[], actor: string) =>
       markDelivered(trx, orders, actor),
 
-    /** One sweep: expires a bounded batch of PENDING orders whose reservations ran out. */
-    async releaseExpiredReservations(limit = 500) {
-      const { due, plan } = await db.transaction(async (trx) => {
-        const due = await lockDueOrders(trx, limit);
-        const plan = await settlement.settleIn(
-          trx,
-          due.map((d) => ({ kind: 'expire' as const, orderId: d.id })),
-        );
-        return { due, plan };
-      });
-      await settlement.afterCommit(plan);
-      const now = Date.now();
-      return {
-        orders: due.length,
-        units: plan.movements.reduce((n, m) => n + m.quantity, 0),
-        lagsMs: due.map((d) => now - d.expires_at.getTime()),
-        orderIds: due.map((d) => d.id),
-      };
+    releaseExpiredReservations,
+
+    /**
+     * The sweeper (every process runs it, and `shopctl reservations release-expired`): expires every due
+     * order, a bounded batch at a time, recording each expiry and its lag behind expires_at.
+     */
+    async releaseAllExpiredReservations() {
+      const total = { orders: 0, units: 0 };
+      for (;;) {
+        const round = await releaseExpiredReservations(SWEEP_BATCH);
+        metrics.reservationsExpired.inc(round.orders);
+        for (const lag of round.lagsMs) metrics.releaseLag.observe(Math.max(0, lag) / 1000);
+        total.orders += round.orders;
+        total.units += round.units;
+        if (round.orders < SWEEP_BATCH) return total;
+      }
     },
   };
 }
