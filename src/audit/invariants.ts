@@ -1,4 +1,5 @@
 import { type Db, pgArray } from '../db/index.js';
+import { LEDGER_BALANCES_SQL } from '../inventory/ledger.js';
 import { TRANSITIONS } from '../orders/state-machine.js';
 import { bumpOpsCounter } from '../shared/metrics.js';
 
@@ -52,13 +53,7 @@ const CHECKS: Check[] = [
                  coalesce(l.total, 0) AS ledger_total, coalesce(l.reserved, 0) AS ledger_reserved,
                  coalesce(l.sold, 0) AS ledger_sold
             FROM inventory i
-            LEFT JOIN (
-              SELECT product_id,
-                     sum(quantity) FILTER (WHERE kind IN ('received', 'adjusted')) AS total,
-                     sum(CASE kind WHEN 'reserved' THEN quantity WHEN 'released' THEN -quantity
-                                   WHEN 'sold' THEN -quantity ELSE 0 END) AS reserved,
-                     sum(CASE kind WHEN 'sold' THEN quantity WHEN 'restocked' THEN -quantity ELSE 0 END) AS sold
-                FROM stock_movements GROUP BY product_id) l ON l.product_id = i.product_id
+            LEFT JOIN (${LEDGER_BALANCES_SQL}) l ON l.product_id = i.product_id
            WHERE i.available_count + i.reserved_count + i.sold_count <> coalesce(l.total, 0)
               OR i.reserved_count <> coalesce(l.reserved, 0)
               OR i.sold_count <> coalesce(l.sold, 0)`,

@@ -1,7 +1,7 @@
 import { recordAdminChanges } from '../audit-log/queries.js';
 import { cachedCopies, forgetCopies } from '../catalog/cache-keys.js';
 import type { Db } from '../db/index.js';
-import { applyMovements, lockStock } from '../inventory/ledger.js';
+import { applyMovements, LEDGER_BALANCES_SQL, lockStock } from '../inventory/ledger.js';
 import type { Cache } from '../shared/cache.js';
 import { bumpOpsCounter } from '../shared/metrics.js';
 
@@ -42,12 +42,7 @@ const TRUTH_SQL = `
     JOIN products p ON p.id = i.product_id
     LEFT JOIN (SELECT product_id, sum(quantity) AS active FROM reservations WHERE state = 'ACTIVE' GROUP BY product_id) r
            ON r.product_id = i.product_id
-    LEFT JOIN (SELECT product_id,
-                      sum(quantity) FILTER (WHERE kind IN ('received', 'adjusted')) AS total,
-                      sum(CASE kind WHEN 'sold' THEN quantity WHEN 'restocked' THEN -quantity ELSE 0 END) AS sold,
-                      sum(CASE kind WHEN 'reserved' THEN quantity WHEN 'released' THEN -quantity
-                                    WHEN 'sold' THEN -quantity ELSE 0 END) AS reserved
-                 FROM stock_movements GROUP BY product_id) l ON l.product_id = i.product_id`;
+    LEFT JOIN (${LEDGER_BALANCES_SQL}) l ON l.product_id = i.product_id`;
 
 interface TruthRow {
   product_id: number;

@@ -39,6 +39,32 @@ export function movementDeltas(movements: Movement[]): Deltas {
   return deltas;
 }
 
+type Counter = 'available' | 'reserved' | 'sold';
+
+/** SQL summing stock_movements lines' effect, as weighted by `weight`, from MOVEMENT_EFFECT. */
+function balanceSql(weight: (effect: (typeof MOVEMENT_EFFECT)[MovementKind]) => number): string {
+  const cases = Object.entries(MOVEMENT_EFFECT).flatMap(([kind, effect]) => {
+    const w = weight(effect);
+    if (w === 0) return [];
+    return [`WHEN '${kind}' THEN ${w === 1 ? '' : w === -1 ? '-' : `${w} * `}quantity`];
+  });
+  return `sum(CASE kind ${cases.join(' ')} ELSE 0 END)`;
+}
+
+const counterBalance = (counter: Counter) => balanceSql((effect) => effect[counter]);
+
+/**
+ * The counters each product's ledger lines add up to, written from MOVEMENT_EFFECT so the audit
+ * and the writers can never disagree: a relation of (product_id, available, reserved, sold, total),
+ * total being the three together (what was received or adjusted). Products without lines are absent.
+ */
+export const LEDGER_BALANCES_SQL = `SELECT product_id,
+         ${counterBalance('available')} AS available,
+         ${counterBalance('reserved')} AS reserved,
+         ${counterBalance('sold')} AS sold,
+         ${balanceSql((e) => e.available + e.reserved + e.sold)} AS total
+    FROM stock_movements GROUP BY product_id`;
+
 /** One UPDATE for all products. Callers hold the row locks; the CHECK constraints refuse any count below zero. */
 export async function updateCounters(trx: Trx, deltas: Deltas): Promise<void> {
   if (deltas.size === 0) return;
