@@ -1,3 +1,4 @@
+import { createAdminService } from './admin/service.js';
 import { createCartService } from './cart/service.js';
 import { createProductAdminService } from './catalog/products.js';
 import { createPostgresSearch, type SearchBackend } from './catalog/search.js';
@@ -86,6 +87,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       ? createStripeWebhooks({ db, provider: provider as StripeProvider, payments, metrics, logger })
       : null;
   const checkout = createCheckoutService({ db, cart, catalog, logger, options: config.checkout, metrics });
+  const admin = createAdminService({ db, cache, orders, payments });
   const worker = createOutboxWorker({
     db,
     logger,
@@ -146,6 +148,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     orders,
     inventory,
     products,
+    admin,
     payments,
     settlement,
     webhooks,

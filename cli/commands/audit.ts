@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createAdminService } from '../../src/admin/service.js';
 import type { ReconcileReport } from '../../src/audit/reconcile.js';
 import { cliActor, exitQuietly, type GlobalOptions, print, withContainer } from '../context.js';
 import { examples } from '../format.js';
@@ -8,7 +7,7 @@ import { examples } from '../format.js';
 export async function auditOversell(json?: boolean) {
   const report = await withContainer(async (c) => {
     const started = Date.now();
-    const result = await createAdminService(c).audit();
+    const result = await c.admin.audit();
     return { ...result, ms: Date.now() - started };
   });
   print(json, report, () =>
@@ -45,7 +44,7 @@ function describeDrift(r: ReconcileReport, fix: boolean) {
 
 /** Exit 1 when drift is found and not (or not entirely) repaired. */
 export async function reconcileStock(fix: boolean, json?: boolean) {
-  const report = await withContainer((c) => createAdminService(c).reconcile({ fix, actor: cliActor() }));
+  const report = await withContainer((c) => c.admin.reconcile({ fix, actor: cliActor() }));
   print(json, { ...report, fix }, () => describeDrift(report, fix));
   const drift = report.counters.length + report.cache.length > 0;
   const unfixed = report.counters.filter((d) => !d.fixable).length;

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { orderStatusSchema } from '../../src/admin/schemas.js';
-import { createAdminService } from '../../src/admin/service.js';
 import type { Container } from '../../src/container.js';
 import { shipSchema } from '../../src/orders/schemas.js';
 import { uuidParam } from '../../src/shared/http.js';
@@ -120,7 +119,7 @@ export function registerOrderCommands(program: Command) {
     .action(async (raw: string, opts: { reason?: string }) => {
       const id = orderId(raw);
       await withContainer(async (c) => {
-        const order = await createAdminService(c).refund(id, cliAdmin(), opts.reason);
+        const order = await c.admin.refund(id, cliAdmin(), opts.reason);
         print(json(), order, () => `${describeOrder(order)}\nrefund: ${order.refund}`);
       });
     });

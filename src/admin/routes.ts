@@ -21,9 +21,10 @@ import {
   stockAdjustSchema,
   stockSetSchema,
 } from './schemas.js';
-import { type AdminService, createAdminService } from './service.js';
+import type { AdminService } from './service.js';
 
-type Deps = Parameters<typeof createAdminService>[0] & {
+type Deps = {
+  admin: AdminService;
   users: UserService;
   orders: OrderService;
   products: ProductAdminService;
@@ -37,8 +38,7 @@ const sku = (ctx: AppContext) => parseParams(skuParam, ctx.params.sku);
 
 /** Admin-only routes; every route below needs an admin token (a customer token is a 403). */
 export function adminRoutes(deps: Deps) {
-  const { users, orders, products, inventory } = deps;
-  const admin: AdminService = createAdminService(deps);
+  const { admin, users, orders, products, inventory } = deps;
   const router = new Router<AppState>({ prefix: '/admin' });
   router.use(requireAuth(users, 'admin'));
 

@@ -10,8 +10,8 @@ import { DomainError } from '../shared/errors.js';
 export type AdminService = ReturnType<typeof createAdminService>;
 
 /**
- * The admin and on-call operations that span domains. Built from the container by both the admin
- * routes and shopctl, so the two share one implementation.
+ * The admin and on-call operations that span domains. Built once, in the container (`c.admin`):
+ * the admin routes and shopctl share one implementation.
  */
 export function createAdminService({
   db,
