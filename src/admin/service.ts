@@ -3,6 +3,7 @@ import { reconcile } from '../audit/reconcile.js';
 import { listAdminChanges } from '../audit-log/queries.js';
 import type { Db } from '../db/index.js';
 import type { Actor, OrderService } from '../orders/service.js';
+import { cancelledByRefund } from '../orders/state-machine.js';
 import type { PaymentService } from '../payments/service.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError } from '../shared/errors.js';
@@ -38,7 +39,7 @@ export function createAdminService({
      */
     async refund(orderId: string, actor: Actor, reason = 'refunded by admin') {
       const order = await orders.getOrder(orderId, actor);
-      if (order.status === 'PAID') await orders.cancel(orderId, actor, reason);
+      if (cancelledByRefund(order.status)) await orders.cancel(orderId, actor, reason);
       else if (order.status !== 'CANCELLED') {
         throw new DomainError(
           'invalid_transition',

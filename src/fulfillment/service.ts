@@ -3,7 +3,7 @@ import { type Db, pgArray, type Trx } from '../db/index.js';
 import type { EventHandler } from '../events/consumer.js';
 import { CARRIERS } from '../orders/schemas.js';
 import type { OrderService, Shipment } from '../orders/service.js';
-import type { OrderStatus } from '../orders/state-machine.js';
+import { canTransition, type OrderStatus } from '../orders/state-machine.js';
 
 /**
  * Who carries a parcel. The local default books instantly and deterministically (the carrier and
@@ -100,7 +100,8 @@ export async function advanceShipments(
   await db.transaction(async (trx: Trx) => {
     const due = await claimDue(trx, 'pending', 'ship_at', limit);
     const booked = new Map<number, Shipment>();
-    for (const s of due.filter((d) => d.status === 'PAID')) booked.set(s.id, await provider.book(s.order_id));
+    for (const s of due.filter((d) => canTransition(d.status, 'SHIPPED')))
+      booked.set(s.id, await provider.book(s.order_id));
     await orders.shipLocked(
       trx,
       due
@@ -125,7 +126,7 @@ export async function advanceShipments(
   await db.transaction(async (trx: Trx) => {
     const due = await claimDue(trx, 'shipped', 'deliver_at', limit);
     // Delivered by hand meanwhile: only the shipment is left to close.
-    const toDeliver = due.filter((s) => s.status === 'SHIPPED');
+    const toDeliver = due.filter((s) => canTransition(s.status, 'DELIVERED'));
     await orders.deliverLocked(
       trx,
       toDeliver.map((s) => ({ id: s.order_id, status: s.status })),

@@ -30,6 +30,21 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
 
 export const canTransition = (from: OrderStatus, to: OrderStatus) => TRANSITIONS[from].includes(to);
 
+/**
+ * Whether a charge may be started (or retried) for an order: only while its decline could still
+ * fail it (PENDING). A late payment of an EXPIRED order is one already under way, never a new one.
+ */
+export const awaitsPayment = (status: OrderStatus) => canTransition(status, 'PAYMENT_FAILED');
+
+/** The statuses `awaitsPayment` accepts, for SQL that picks the orders to charge. */
+export const AWAITING_PAYMENT: readonly OrderStatus[] = ORDER_STATUSES.filter(awaitsPayment);
+
+/**
+ * Whether refunding the whole total cancels the order (restocked): only once it is PAID. Before,
+ * there is no money to give back; once shipped, the order can no longer be cancelled.
+ */
+export const cancelledByRefund = (status: OrderStatus) => status === 'PAID';
+
 export function assertTransition(orderId: string, from: OrderStatus, to: OrderStatus) {
   if (!canTransition(from, to)) {
     throw new DomainError('invalid_transition', `Order cannot go from ${from} to ${to}`, {

@@ -1,4 +1,5 @@
 import { type Db, pgArray, type Trx } from '../db/index.js';
+import { AWAITING_PAYMENT } from '../orders/state-machine.js';
 import type { ChargeRequest } from './provider.js';
 
 export const chargeKey = (orderId: string) => `order:${orderId}:charge`;
@@ -17,21 +18,22 @@ export async function startCharges(db: Db, provider: string, orderIds: string[])
     rows: { id: string; total_cents: number; currency: string; payment_method: string }[];
   }>(
     `WITH o AS (
-       SELECT id, status, total_cents, currency, payment_method FROM orders WHERE id = ANY(?::uuid[])
+       SELECT id, status, total_cents, currency, payment_method FROM orders WHERE id = ANY(:orders::uuid[])
      ), started AS (
        INSERT INTO payments (order_id, provider, kind, state, amount_cents, idempotency_key)
-       SELECT id, ?, 'charge', 'pending', total_cents, 'order:' || id || ':charge' FROM o
-        WHERE status = 'PENDING'
+       SELECT id, :provider, 'charge', 'pending', total_cents, 'order:' || id || ':charge' FROM o
+        WHERE status = ANY(:payable::text[])
           AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.kind = 'charge')
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING order_id
      )
      SELECT o.id, o.total_cents, o.currency, o.payment_method FROM o
       WHERE o.id IN (SELECT order_id FROM started)
-         OR (o.status = 'PENDING'
+         OR (o.status = ANY(:payable::text[])
              AND EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.kind = 'charge' AND p.state = 'pending'))
       ORDER BY o.id`,
-    [orderIds, provider],
+    // The orders state machine says which orders may be charged (PENDING).
+    { orders: orderIds, provider, payable: AWAITING_PAYMENT },
   );
   return rows.map((r) => ({
     orderId: r.id,

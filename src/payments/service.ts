@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { Db } from '../db/index.js';
 import { findOrder, latestCharge } from '../orders/queries.js';
+import { awaitsPayment, cancelledByRefund, canTransition } from '../orders/state-machine.js';
 import { completeEvents, enqueue } from '../outbox/outbox.js';
 import type { SettlementOutcome } from '../settlement/plan.js';
 import type { SettlementService } from '../settlement/service.js';
@@ -189,12 +190,12 @@ export function createPaymentService({
       return 'retried';
     }
     if (state !== 'succeeded') return 'recorded';
-    if (charged.status === 'PENDING' || charged.status === 'EXPIRED') {
+    if (canTransition(charged.status, 'PAID')) {
       await settlement.settle({ kind: 'charge', orderId: charged.id, result: charge });
     }
     const order = await findOrder(db, charged.id);
     const { refunded } = await refundTotals(db, charged.id);
-    if (order?.status === 'PAID' && refunded >= order.total_cents) {
+    if (order && cancelledByRefund(order.status) && refunded >= order.total_cents) {
       return settlement.settle({
         kind: 'cancel',
         orderId: order.id,
@@ -264,7 +265,7 @@ export function createPaymentService({
     async retry(orderId: string): Promise<SettlementOutcome> {
       const order = await findOrder(db, orderId);
       if (!order) throw new DomainError('not_found', 'Order not found', { order_id: orderId });
-      if (order.status !== 'PENDING') {
+      if (!awaitsPayment(order.status)) {
         throw new DomainError(
           'invalid_transition',
           `Order is ${order.status}: only a PENDING order's payment can be retried`,
