@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { placeOrder } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, createUser } from '../support/fixtures.js';
+import { stockOf } from '../support/stock.js';
 
 describe('admin API', function () {
   this.timeout(60_000);
@@ -21,11 +22,7 @@ describe('admin API', function () {
 
   const auditLog = (subject: string) =>
     t.container.db('admin_audit_log').where({ subject_id: subject }).orderBy('id');
-  const stock = (productId: number) =>
-    t.container
-      .db('inventory')
-      .where({ product_id: productId })
-      .first('available_count as available', 'reserved_count as reserved', 'sold_count as sold');
+  const stock = (productId: number) => stockOf(t, productId);
 
   it('answers 401 without a token and 403 to a customer on every admin route', async () => {
     const id = randomUUID();

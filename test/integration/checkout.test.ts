@@ -4,18 +4,12 @@ import { checkInvariants } from '../../src/audit/invariants.js';
 import { ADDRESS, checkoutBody, postCheckout, shopperWithCart } from '../support/checkout.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, createUser } from '../support/fixtures.js';
+import { stockOf } from '../support/stock.js';
 
 function tally(statuses: number[]) {
   const counts: Record<number, number> = {};
   for (const s of statuses) counts[s] = (counts[s] ?? 0) + 1;
   return counts;
-}
-
-async function stockOf(t: TestContext, productId: number) {
-  return t.container
-    .db('inventory')
-    .where({ product_id: productId })
-    .first('available_count as available', 'reserved_count as reserved', 'sold_count as sold');
 }
 
 async function expectHealthy(t: TestContext) {

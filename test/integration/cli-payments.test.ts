@@ -3,6 +3,7 @@ import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { type Json, shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
+import { stockOf } from '../support/stock.js';
 
 describe('shopctl payments', function () {
   this.timeout(120_000);
@@ -44,8 +45,7 @@ describe('shopctl payments', function () {
     expect(retried.json().jobs.map((j: Json) => [j.failed_at, j.processed_at !== null])).to.deep.equal([
       [null, true],
     ]);
-    const stock = await t.container.db('inventory').where({ product_id: p.id }).first();
-    expect([stock.available_count, stock.reserved_count, stock.sold_count]).to.deep.equal([1, 0, 2]);
+    expect(await stockOf(t, p.id)).to.deep.equal({ available: 1, reserved: 0, sold: 2 });
 
     const again = await run('payments', 'retry', orderId);
     expect(again.code).to.equal(1);

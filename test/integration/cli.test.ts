@@ -14,6 +14,7 @@ import {
 } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
+import { stockOf } from '../support/stock.js';
 
 describe('shopctl', function () {
   this.timeout(120_000);
@@ -25,11 +26,7 @@ describe('shopctl', function () {
     writeFileSync(file, text);
     return file;
   };
-  const stock = (productId: number) =>
-    t.container
-      .db('inventory')
-      .where({ product_id: productId })
-      .first('available_count as available', 'reserved_count as reserved', 'sold_count as sold');
+  const stock = (productId: number) => stockOf(t, productId);
   const priceOf = async (sku: string) =>
     (await t.container.db('products').where({ sku }).first()).price_cents;
 

@@ -8,6 +8,7 @@ import { checkoutBody, postCheckout } from '../support/checkout.js';
 import { shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, createUser } from '../support/fixtures.js';
+import { stockOf } from '../support/stock.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
 
@@ -54,8 +55,7 @@ for (const strategy of ['group-commit', 'row-lock'] as const) {
       expect(answers.map((a) => a.status)).to.deep.equal([201, 201, 409, 409, 409]);
       expect(answers[2]!.body.error).to.deep.include({ code: 'purchase_limit' });
       expect(answers[2]!.body.error.details).to.deep.equal({ max_pending_orders: 2, pending_orders: 2 });
-      const inv = await t.container.db('inventory').where({ product_id: hot.id }).first();
-      expect(inv.reserved_count).to.equal(198);
+      expect((await stockOf(t, hot.id)).reserved).to.equal(198);
       // Paying (or cancelling) one frees a place.
       const [first] = await t.container.db('orders').where({ user_id: bot.id }).orderBy('created_at');
       await t.request().post(`/orders/${first.id}/cancel`).set(bot.auth).send({}).expect(200);

@@ -6,6 +6,7 @@ import { createSandboxProvider, type SandboxFault } from '../../src/payments/san
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
+import { stockOf } from '../support/stock.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,11 +34,6 @@ const shopperOf = (t: TestContext, orderId: string) =>
     .where({ id: orderId })
     .first('user_id')
     .then((o) => shoppers.find((s) => s.id === o.user_id)!);
-
-async function stockOf(t: TestContext, productId: number) {
-  const row = await t.container.db('inventory').where({ product_id: productId }).first();
-  return { available: row.available_count, reserved: row.reserved_count, sold: row.sold_count };
-}
 
 const historyOf = async (t: TestContext, orderId: string) =>
   (

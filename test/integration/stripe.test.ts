@@ -6,6 +6,7 @@ import { checkInvariants } from '../../src/audit/invariants.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { createTestContext } from '../support/context.js';
 import { createProduct, createUser } from '../support/fixtures.js';
+import { stockOf } from '../support/stock.js';
 import { startStripeStandIn } from '../support/stripe-stand-in.js';
 
 const WEBHOOK_SECRET = 'whsec_standin_secret';
@@ -56,10 +57,6 @@ const historyOf = async (shop: Shop, id: string) =>
   (await shop.t.container.db('order_status_history').where({ order_id: id }).orderBy('id')).map(
     (h) => h.to_status,
   );
-const stockOf = async (shop: Shop, productId: number) => {
-  const r = await shop.t.container.db('inventory').where({ product_id: productId }).first();
-  return { available: r.available_count, reserved: r.reserved_count, sold: r.sold_count };
-};
 const intentOf = (shop: Shop, orderId: string) =>
   [...shop.standIn.intents.values()].filter((i) => i.metadata.order_id === orderId);
 /** Makes every waiting outbox retry due now (instead of after its back-off). */
@@ -126,7 +123,7 @@ describe('Stripe: the provider, webhooks and 3-D Secure (against the local stand
     expect(await shop.t.container.worker.drain()).to.deep.equal({ processed: 1, failed: 0 });
     expect(intentOf(shop, orderId)).to.have.length(1);
     expect(await historyOf(shop, orderId)).to.deep.equal(['PENDING', 'PAID']);
-    expect(await stockOf(shop, productId)).to.deep.equal({ available: 4, reserved: 0, sold: 1 });
+    expect(await stockOf(shop.t, productId)).to.deep.equal({ available: 4, reserved: 0, sold: 1 });
     const [event] = await shop.t.container.db('webhook_events');
     expect(event).to.include({ type: 'payment_intent.succeeded', outcome: 'paid', deliveries: 1 });
   });
@@ -170,7 +167,7 @@ describe('Stripe: the provider, webhooks and 3-D Secure (against the local stand
     const charge = await shop.t.container.db('payments').where({ order_id: orderId }).first();
     expect(charge).to.include({ state: 'failed', failure_code: 'insufficient_funds', provider: 'stripe' });
     expect(charge.provider_ref).to.equal(intentOf(shop, orderId)[0]!.id);
-    expect(await stockOf(shop, productId)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
+    expect(await stockOf(shop.t, productId)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
   });
 
   it('the same webhook delivered 10 times makes one transition', async () => {
@@ -239,7 +236,7 @@ describe('Stripe: the provider, webhooks and 3-D Secure (against the local stand
     expect((await shop.standIn.deliver(refunded.payload, refunded.header))!.status).to.equal(200);
     expect((await shop.standIn.deliver(succeeded.payload, succeeded.header))!.status).to.equal(200);
     expect(await historyOf(shop, orderId)).to.deep.equal(['PENDING', 'PAID', 'CANCELLED']);
-    expect(await stockOf(shop, productId)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
+    expect(await stockOf(shop.t, productId)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
     await retryNow(shop);
     await shop.t.container.worker.drain();
     const payments = await shop.t.container.db('payments').where({ order_id: orderId }).orderBy('kind');
@@ -349,7 +346,7 @@ describe('Stripe: the provider, webhooks and 3-D Secure (against the local stand
       .expect(200);
     expect(confirmed.body.status).to.equal('PAID');
     expect(confirmed.body.payment).to.deep.equal({ state: 'succeeded', failure_code: null });
-    expect(await stockOf(shop, productId)).to.deep.equal({ available: 4, reserved: 0, sold: 1 });
+    expect(await stockOf(shop.t, productId)).to.deep.equal({ available: 4, reserved: 0, sold: 1 });
     expect(intentOf(shop, orderId)).to.have.length(1);
   });
 
@@ -414,7 +411,7 @@ describe('Stripe: 3-D Secure finished after the reservation expired', function (
     const event = shop.standIn.signedEvent('payment_intent.succeeded', { ...intent });
     expect((await shop.standIn.deliver(event.payload, event.header))!.status).to.equal(200);
     expect(await historyOf(shop, orderId)).to.deep.equal(['PENDING', 'EXPIRED', 'PAID']);
-    expect(await stockOf(shop, productId)).to.deep.equal({ available: 0, reserved: 0, sold: 1 });
+    expect(await stockOf(shop.t, productId)).to.deep.equal({ available: 0, reserved: 0, sold: 1 });
     // The queued cancel finds the intent paid and leaves it alone.
     await shop.t.container.worker.drain();
     expect(intent!.status).to.equal('succeeded');
@@ -437,7 +434,7 @@ describe('Stripe: 3-D Secure finished after the reservation expired', function (
     const requests = shop.standIn.requests.filter((r) => r.path === '/v1/refunds');
     expect(requests.map((r) => r.idempotencyKey)).to.deep.equal([`order:${orderId}:refund`]);
     // The other buyer's order was paid by the same drain.
-    expect(await stockOf(shop, productId)).to.deep.equal({ available: 0, reserved: 0, sold: 1 });
+    expect(await stockOf(shop.t, productId)).to.deep.equal({ available: 0, reserved: 0, sold: 1 });
   });
 
   it('an order cancelled while it waits for 3-D Secure cancels its PaymentIntent', async () => {
