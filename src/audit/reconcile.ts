@@ -1,7 +1,8 @@
 import { recordAdminChanges } from '../audit-log/queries.js';
 import { cachedCopies, forgetCopies } from '../catalog/cache-keys.js';
 import type { Db } from '../db/index.js';
-import { applyMovements, LEDGER_BALANCES_SQL, lockStock } from '../inventory/ledger.js';
+import { correctCounters } from '../inventory/corrections.js';
+import { LEDGER_BALANCES_SQL, lockStock } from '../inventory/ledger.js';
 import type { Cache } from '../shared/cache.js';
 import { bumpOpsCounter } from '../shared/metrics.js';
 
@@ -142,9 +143,9 @@ async function compareCache(db: Db, cache: Cache): Promise<CacheDrift[]> {
 }
 
 /**
- * Rewrites drifted counters from the truth, under the row locks. Where the ledger's reserved
- * balance disagrees with the reservations, a 'reserved'/'released' line squares it, so the ledger
- * keeps explaining every counter.
+ * Rewrites drifted counters from the truth, under the row locks, through inventory's
+ * correctCounters: where the ledger's reserved balance disagrees with the reservations, it squares
+ * the ledger too.
  */
 async function fixCounters(db: Db, drifts: CounterDrift[], actor: string): Promise<number> {
   if (drifts.length === 0) return 0;
@@ -158,46 +159,32 @@ async function fixCounters(db: Db, drifts: CounterDrift[], actor: string): Promi
       `${TRUTH_SQL} WHERE i.product_id = ANY(?::bigint[])`,
       [drifts.map((d) => d.product_id)],
     );
-    let fixed = 0;
-    for (const r of rows) {
-      if (r.available_truth < 0 || r.sold_truth < 0) continue;
-      const gap = r.reserved_truth - r.ledger_reserved;
-      if (gap !== 0) {
-        // Ledger lines move available↔reserved; the counters are overwritten below either way.
-        await applyMovements(
-          trx,
-          [
-            {
-              product_id: r.product_id,
-              kind: gap > 0 ? 'reserved' : 'released',
-              quantity: Math.abs(gap),
-              reason: 'reconcile',
-            },
-          ],
-          actor,
-        );
-      }
-      await trx('inventory')
-        .where({ product_id: r.product_id })
-        .update({
-          available_count: r.available_truth,
-          reserved_count: r.reserved_truth,
-          sold_count: r.sold_truth,
-          version: trx.raw('version + 1'),
-          updated_at: trx.fn.now(),
-        });
-      await recordAdminChanges(trx, [
-        {
-          actor,
-          action: 'inventory.reconcile',
-          subjectType: 'inventory',
-          subjectId: r.sku,
-          before: { available: r.available_count, reserved: r.reserved_count, sold: r.sold_count },
-          after: { available: r.available_truth, reserved: r.reserved_truth, sold: r.sold_truth },
-        },
-      ]);
-      fixed++;
-    }
-    return fixed;
+    const fixable = rows.filter((r) => r.available_truth >= 0 && r.sold_truth >= 0);
+    const truth = (r: TruthRow) => ({
+      available: r.available_truth,
+      reserved: r.reserved_truth,
+      sold: r.sold_truth,
+    });
+    await correctCounters(
+      trx,
+      fixable.map((r) => ({
+        product_id: r.product_id,
+        counters: truth(r),
+        reservedGap: r.reserved_truth - r.ledger_reserved,
+      })),
+      { actor, reason: 'reconcile' },
+    );
+    await recordAdminChanges(
+      trx,
+      fixable.map((r) => ({
+        actor,
+        action: 'inventory.reconcile',
+        subjectType: 'inventory' as const,
+        subjectId: r.sku,
+        before: { available: r.available_count, reserved: r.reserved_count, sold: r.sold_count },
+        after: truth(r),
+      })),
+    );
+    return fixable.length;
   });
 }
