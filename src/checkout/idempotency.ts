@@ -80,3 +80,7 @@ export const storedAnswer = (db: Db, request: CheckoutRequest) =>
       | { request_hash: string; response_status: number | null; response_body: CheckoutResponse['body'] }
       | undefined
     >('request_hash', 'response_status', 'response_body');
+
+/** Retention: keys past their expiry go; an order placed under one still keeps the key spent. */
+export const deleteExpiredIdempotencyKeys = (db: Db) =>
+  db('idempotency_keys').where('expires_at', '<', db.fn.now()).delete();

@@ -75,3 +75,13 @@ export async function replayEvent(db: Db, ref: string): Promise<EventRow> {
     .returning<EventRow[]>('*');
   return updated!;
 }
+
+/**
+ * Retention, a week. Published events are the broker's (or the in-process consumers') now;
+ * unpublished ones are the relay's backlog, kept, unless nothing in this store delivers them (a
+ * process that relays nothing and has no broker: then events live in PostgreSQL for a week).
+ */
+export const deleteExpiredEvents = (db: Db, { relayed }: { relayed: boolean }) =>
+  db('domain_events')
+    .where(relayed ? 'published_at' : 'occurred_at', '<', db.raw("now() - interval '7 days'"))
+    .delete();

@@ -1,7 +1,10 @@
 import { checkInvariants } from '../audit/invariants.js';
 import { reconcile } from '../audit/reconcile.js';
+import { deleteExpiredIdempotencyKeys } from '../checkout/idempotency.js';
 import type { Container } from '../container.js';
+import { deleteExpiredEvents } from '../events/queries.js';
 import { listenForOutboxEvents } from '../outbox/listener.js';
+import { deleteProcessedOutboxEvents } from '../outbox/outbox.js';
 import { type PeriodicTask, startScheduler } from './scheduler.js';
 
 /** The periodic work every service process runs: expiry, audits, retention. */
@@ -16,34 +19,18 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
       intervalMs: c.config.jobs.auditIntervalMs,
       run: () => reconcile(c.db, c.cache),
     },
-    {
-      name: 'outbox-retention',
-      intervalMs: 3_600_000,
-      run: () =>
-        c.db('outbox_events').where('processed_at', '<', c.db.raw("now() - interval '7 days'")).delete(),
-    },
+    { name: 'outbox-retention', intervalMs: 3_600_000, run: () => deleteProcessedOutboxEvents(c.db) },
     {
       name: 'fulfillment',
       intervalMs: c.config.fulfillment.intervalMs,
       run: () => c.advanceFulfillment(),
     },
     {
-      // Published events are the broker's (or the in-process consumers') now; unpublished ones are
-      // the relay's backlog, kept, unless nothing in this store delivers them (a process that
-      // relays nothing and has no broker: then events live in PostgreSQL for a week).
       name: 'event-retention',
       intervalMs: 3_600_000,
-      run: () =>
-        c
-          .db('domain_events')
-          .where(c.relay ? 'published_at' : 'occurred_at', '<', c.db.raw("now() - interval '7 days'"))
-          .delete(),
+      run: () => deleteExpiredEvents(c.db, { relayed: Boolean(c.relay) }),
     },
-    {
-      name: 'idempotency-retention',
-      intervalMs: 3_600_000,
-      run: () => c.db('idempotency_keys').where('expires_at', '<', c.db.fn.now()).delete(),
-    },
+    { name: 'idempotency-retention', intervalMs: 3_600_000, run: () => deleteExpiredIdempotencyKeys(c.db) },
   ];
 }
 

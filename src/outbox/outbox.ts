@@ -99,3 +99,7 @@ export async function completeEvents(db: Db, topic: string, aggregateId: string)
     .whereNull('processed_at')
     .update({ processed_at: db.fn.now(), failed_at: null, last_error: null });
 }
+
+/** Retention: events processed over a week ago; pending and parked (failed) events stay. */
+export const deleteProcessedOutboxEvents = (db: Db) =>
+  db('outbox_events').where('processed_at', '<', db.raw("now() - interval '7 days'")).delete();
