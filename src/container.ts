@@ -1,5 +1,6 @@
 import { createAdminService } from './admin/service.js';
 import { createCartService } from './cart/service.js';
+import { createPriceService } from './catalog/prices.js';
 import { createProductAdminService } from './catalog/products.js';
 import { createPostgresSearch, type SearchBackend } from './catalog/search.js';
 import { createCatalogService } from './catalog/service.js';
@@ -74,6 +75,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const orders = createOrderService({ db, settlement, metrics });
   const inventory = createInventoryService({ db, catalog });
   const products = createProductAdminService({ db, catalog });
+  const prices = createPriceService({ db, catalog });
   const payments = createPaymentService({
     db,
     provider,
@@ -148,6 +150,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     orders,
     inventory,
     products,
+    prices,
     admin,
     payments,
     settlement,

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import type { PriceChange } from '../../src/catalog/products.js';
+import type { PriceChange } from '../../src/catalog/prices.js';
 import { parseAmount } from '../../src/shared/money.js';
 import { CliError, cliActor, type GlobalOptions, print, withContainer } from '../context.js';
 import { readSkuCsv, unknownSkusByLine } from '../csv-import.js';
@@ -19,7 +19,7 @@ export async function setPrice(sku: string, amount: string, reason: string | und
   const price_cents = parseAmount(amount, 'price');
   await withContainer(async (c) => {
     const before = await c.products.findBySku(sku);
-    const { changed } = await c.products.applyPrices([{ sku, price_cents }], cliActor(), reason);
+    const { changed } = await c.prices.changePrices([{ sku, price_cents }], cliActor(), reason);
     print(json, { sku, old_price_cents: before.price_cents, price_cents, changed: changed > 0 }, () =>
       changed
         ? `${sku}: ${money(before.price_cents)} → ${money(price_cents)} (past orders keep their price)`
@@ -63,8 +63,8 @@ async function bulkPrices(opts: BulkOptions, json?: boolean) {
 
   await withContainer(async (c) => {
     const preview: PreviewRow[] = csv
-      ? await c.products.previewPrices(csv.values).catch((err) => unknownSkusByLine(err, csv.lines))
-      : await c.products.previewPercent(opts.category!, Number(opts.percent));
+      ? await c.prices.previewPrices(csv.values).catch((err) => unknownSkusByLine(err, csv.lines))
+      : await c.prices.previewPercent(opts.category!, Number(opts.percent));
     const changes = preview.filter((p) => p.price_cents !== p.old_price_cents);
     const report = (changed: number | null) => ({
       source: what,
@@ -97,7 +97,7 @@ async function bulkPrices(opts: BulkOptions, json?: boolean) {
       if (!(await confirm(`Change ${changes.length} price(s)?`)))
         throw new CliError('cancelled; nothing changed');
     }
-    const { changed } = await c.products.applyPrices(changes, cliActor(), opts.reason ?? `bulk: ${what}`);
+    const { changed } = await c.prices.changePrices(changes, cliActor(), opts.reason ?? `bulk: ${what}`);
     print(json, report(changed), () => `changed ${changed} price(s); past orders keep their price`);
   });
 }

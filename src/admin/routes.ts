@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { PriceService } from '../catalog/prices.js';
 import {
   type ProductAdminService,
   productInputSchema,
@@ -28,6 +29,7 @@ type Deps = {
   users: UserService;
   orders: OrderService;
   products: ProductAdminService;
+  prices: PriceService;
   inventory: InventoryService;
 };
 
@@ -38,7 +40,7 @@ const sku = (ctx: AppContext) => parseParams(skuParam, ctx.params.sku);
 
 /** Admin-only routes; every route below needs an admin token (a customer token is a 403). */
 export function adminRoutes(deps: Deps) {
-  const { admin, users, orders, products, inventory } = deps;
+  const { admin, users, orders, products, prices, inventory } = deps;
   const router = new Router<AppState>({ prefix: '/admin' });
   router.use(requireAuth(users, 'admin'));
 
@@ -56,7 +58,7 @@ export function adminRoutes(deps: Deps) {
   router.put('/products/:sku/price', async (ctx) => {
     const target = sku(ctx);
     const { price_cents, reason } = parseBody(priceSchema, ctx);
-    await products.applyPrices([{ sku: target, price_cents }], actorName(ctx), reason);
+    await prices.changePrices([{ sku: target, price_cents }], actorName(ctx), reason);
     ctx.body = await products.findBySku(target);
   });
 

@@ -411,7 +411,7 @@ describe('domain events on RabbitMQ', function () {
     const product = await createProduct(t.container.db, { price_cents: 1_000 });
     await relay().drain();
     const before = tap.seen.length;
-    await t.container.products.applyPrices([{ sku: product.sku, price_cents: 1_250 }], 'admin:test');
+    await t.container.prices.changePrices([{ sku: product.sku, price_cents: 1_250 }], 'admin:test');
     await relay().drain();
     const change = (await tap.waitFor(before + 1)).find(
       (e) => e.type === 'price.changed' && e.aggregate.id === String(product.id),
