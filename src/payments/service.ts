@@ -151,11 +151,6 @@ export function createPaymentService({
   }
 
   /**
-   * A refund seen at the provider (ours, or one made in its dashboard): recorded once; one that
-   * returns a paid order's whole total cancels the order (restocked). Its charge is settled first,
-   * as a refund can arrive before the success it undoes.
-   */
-  /**
    * A refund seen at the provider (ours, or one made in its dashboard): recorded once, its state
    * kept current. A failed one is tried again; refunds that return a paid order's whole total
    * cancel the order (restocked). Its charge is settled first, as a refund can arrive before the
