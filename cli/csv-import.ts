@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DomainError } from '../src/shared/errors.js';
 import { CliError } from './context.js';
 import { CsvError, parseCsv } from './csv.js';
+import { readWholeNumber } from './options.js';
 
 export interface CsvRow {
   line: number;
@@ -150,14 +151,9 @@ export function unknownSkusByLine(err: unknown, lines: Map<string, number>): nev
   throw err;
 }
 
-/** "12" → 12; anything else (negative, fraction, words) is an error naming the field. */
-export function wholeNumber(raw: string, field: string, { allowSign = false } = {}): number {
-  const value = raw.trim();
-  const pattern = allowSign ? /^[+-]?\d{1,9}$/ : /^\d{1,9}$/;
-  if (!pattern.test(value)) {
-    throw new CliError(
-      `${field} must be a whole number${allowSign ? ' such as +5 or -3' : ' ≥ 0'}, got "${raw}"`,
-    );
-  }
-  return Number(value);
+/** A CSV field such as stock or quantity: "12" → 12; anything else (negative, fraction, words) is an error naming the field. */
+export function wholeNumber(raw: string, field: string): number {
+  const n = readWholeNumber(raw);
+  if (n === undefined) throw new CliError(`${field} must be a whole number ≥ 0, got "${raw}"`);
+  return n;
 }

@@ -1,12 +1,11 @@
 import inquirer from 'inquirer';
-import { parseAmount } from '../src/shared/money.js';
 import { auditOversell, reconcileStock } from './commands/audit.js';
 import { changeInventory, showInventory } from './commands/inventory.js';
 import { setPrice } from './commands/prices.js';
 import { releaseExpired } from './commands/reservations.js';
 import { runTopCommand } from './commands/top.js';
 import { CliError, reportError } from './context.js';
-import { wholeNumber } from './csv-import.js';
+import { amountInCents, signedInteger } from './options.js';
 
 const required = (field: string) => (value: string) => value.trim() !== '' || `${field} is required`;
 const valid = (check: (value: string) => unknown) => (value: string) => {
@@ -35,23 +34,17 @@ const ACTIONS: Record<string, { label: string; run: () => Promise<void> }> = {
     label: 'Adjust inventory',
     run: async () => {
       const sku = await ask('SKU:', required('SKU'));
-      const delta = await ask(
-        'Change (+n or -n):',
-        valid((v) => wholeNumber(v, 'change', { allowSign: true })),
-      );
+      const delta = await ask('Change (+n or -n):', valid(signedInteger));
       const reason = await ask('Reason:', required('a reason'));
-      await changeInventory({ sku, mode: 'adjust', quantity: Number(delta) }, reason);
+      await changeInventory({ sku, mode: 'adjust', quantity: signedInteger(delta) }, reason);
     },
   },
   price: {
     label: 'Set a price',
     run: async () => {
       const sku = await ask('SKU:', required('SKU'));
-      const amount = await ask(
-        'New price (such as 12.99):',
-        valid((v) => parseAmount(v, 'price')),
-      );
-      await setPrice(sku, amount, undefined);
+      const amount = await ask('New price (such as 12.99):', valid(amountInCents));
+      await setPrice(sku, amountInCents(amount), undefined);
     },
   },
   audit: { label: 'Audit: check the invariants', run: () => auditOversell() },

@@ -52,7 +52,6 @@ export async function reconcileStock(fix: boolean, json?: boolean) {
 }
 
 export function registerAuditCommands(program: Command) {
-  const json = () => program.opts<GlobalOptions>().json;
   const audit = program.command('audit').description('on-call checks');
 
   audit
@@ -65,7 +64,7 @@ export function registerAuditCommands(program: Command) {
       `${examples('shopctl audit oversell', 'shopctl audit oversell --json')}
 Exit code: 0 when every invariant holds, 1 when any is broken (usable as a cron check or CI gate).`,
     )
-    .action(() => auditOversell(json()));
+    .action((_opts: unknown, cmd: Command) => auditOversell(cmd.optsWithGlobals<GlobalOptions>().json));
 
   program
     .command('reconcile')
@@ -78,5 +77,7 @@ Exit code: 0 when every invariant holds, 1 when any is broken (usable as a cron 
       `${examples('shopctl reconcile', 'shopctl reconcile --fix --json')}
 Exit code: 0 when there is no drift (or --fix repaired all of it), 1 otherwise.`,
     )
-    .action((opts: { fix?: boolean }) => reconcileStock(Boolean(opts.fix), json()));
+    .action((opts: { fix?: boolean }, cmd: Command) =>
+      reconcileStock(Boolean(opts.fix), cmd.optsWithGlobals<GlobalOptions>().json),
+    );
 }

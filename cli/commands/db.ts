@@ -3,6 +3,7 @@ import { DEMO_PASSWORD, type SeedPhase, seedDemoStore } from '../../seeds/demo-s
 import { databaseName, ensureDatabase, migrateLatest, rollbackAll } from '../../src/db/index.js';
 import { hashPassword } from '../../src/users/passwords.js';
 import { CliError, type GlobalOptions, print, withContainer } from '../context.js';
+import { nonNegativeInteger } from '../options.js';
 import { progressBar } from '../progress.js';
 
 // Only names that say what they are. The bare default "shop" is not on the list: it is the
@@ -16,7 +17,6 @@ const SEED_PHASES: Record<SeedPhase, string> = {
 
 export function registerDbCommands(program: Command) {
   const db = program.command('db').description('database schema and demo data');
-  const globals = () => program.opts<GlobalOptions>();
 
   db.command('migrate')
     .description('create the database if missing and apply pending migrations')
@@ -24,11 +24,12 @@ export function registerDbCommands(program: Command) {
       'after',
       '\nExample:\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/shop shopctl db migrate',
     )
-    .action(async () => {
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         await ensureDatabase(c.config.db.url);
         const applied = await migrateLatest(c.db);
-        print(globals().json, { applied }, () =>
+        print(json, { applied }, () =>
           applied.length ? `applied: ${applied.join(', ')}` : 'already up to date',
         );
       });
@@ -38,12 +39,13 @@ export function registerDbCommands(program: Command) {
     .description('undo migrations (the last batch, or all with --all)')
     .option('--all', 'undo every migration')
     .addHelpText('after', '\nExamples:\n  shopctl db rollback\n  shopctl db rollback --all')
-    .action(async (opts: { all?: boolean }) => {
+    .action(async (opts: { all?: boolean }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const [, undone] = opts.all
           ? [0, await rollbackAll(c.db)]
           : ((await c.db.migrate.rollback()) as [number, string[]]);
-        print(globals().json, { undone }, () =>
+        print(json, { undone }, () =>
           undone.length ? `rolled back: ${undone.join(', ')}` : 'nothing to roll back',
         );
       });
@@ -51,12 +53,10 @@ export function registerDbCommands(program: Command) {
 
   db.command('seed')
     .description('load the demo store (idempotent: existing SKUs are kept)')
-    .option('--products <n>', 'number of products', '10000')
+    .option('--products <n>', 'number of products', nonNegativeInteger(), 10_000)
     .addHelpText('after', '\nExamples:\n  shopctl db seed\n  shopctl db seed --products 1000000')
-    .action(async (opts: { products: string }) => {
-      const products = Number(opts.products);
-      if (!Number.isInteger(products) || products < 0)
-        throw new CliError('--products must be a whole number');
+    .action(async ({ products }: { products: number }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         if (c.config.env === 'production') {
           throw new CliError(
@@ -65,7 +65,7 @@ export function registerDbCommands(program: Command) {
         }
         await ensureDatabase(c.config.db.url);
         await migrateLatest(c.db);
-        const bar = globals().json ? null : progressBar('products');
+        const bar = json ? null : progressBar('products');
         bar?.start(products, 0);
         const started = Date.now();
         const result = await seedDemoStore(c.db, {
@@ -82,7 +82,7 @@ export function registerDbCommands(program: Command) {
         });
         bar?.stop();
         print(
-          globals().json,
+          json,
           { ...result, ms: Date.now() - started },
           () =>
             `seeded ${result.products} products and ${result.users} demo users in ${Date.now() - started} ms (password "${DEMO_PASSWORD}")`,
@@ -98,7 +98,8 @@ export function registerDbCommands(program: Command) {
       '\nRefuses without --yes, and without --force unless the database name has a dev, test, demo or local\npart (shop_dev, shop-test) and NODE_ENV is not production.\n\nExample:\n  $ shopctl db reset --yes',
     )
     .option('--force', 'allow a database whose name does not look like dev/test/demo')
-    .action(async (opts: { yes?: boolean; force?: boolean }) => {
+    .action(async (opts: { yes?: boolean; force?: boolean }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const name = databaseName(c.config.db.url);
         if (!opts.yes) throw new CliError(`refusing to reset "${name}" without --yes`);
@@ -112,7 +113,7 @@ export function registerDbCommands(program: Command) {
         const undone = await rollbackAll(c.db);
         const applied = await migrateLatest(c.db);
         print(
-          globals().json,
+          json,
           { database: name, undone, applied },
           () => `reset ${name}: ${applied.length} migrations applied`,
         );

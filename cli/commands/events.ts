@@ -1,16 +1,18 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { Container } from '../../src/container.js';
 import { deadLetters, storedDeadLetters } from '../../src/events/dead-letters.js';
 import { eventStats, findEvent, listEvents, replayEvent } from '../../src/events/queries.js';
 import { type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, table, when } from '../format.js';
+import { positiveInteger } from '../options.js';
 
-/** A usage error (exit 2) rather than a failure, as commander reports any bad option. */
-function limitOf(raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 1_000)
-    throw new InvalidArgumentError('--limit must be a whole number from 1 to 1000');
-  return n;
+const limitOf = positiveInteger(1_000);
+
+interface ListOptions {
+  type?: string;
+  aggregate?: string;
+  waiting?: boolean;
+  limit: number;
 }
 
 /** The broker's dead-letter queue with AMQP_URL; else the in-process delivery's table. */
@@ -23,19 +25,19 @@ export function registerEventCommands(program: Command) {
   const events = program
     .command('events')
     .description('domain events: the relay to RabbitMQ, its backlog, one event, a replay');
-  const json = () => program.opts<GlobalOptions>().json;
 
   events
     .command('stats')
     .description('events waiting for the broker (and the oldest), and those sent, by type')
     .addHelpText('after', examples('shopctl events stats', 'shopctl events stats --json'))
-    .action(async () => {
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const stats = {
           ...(await eventStats(c.db)),
           dead_letters: (await readDeadLetters(c, { limit: 0, replay: false })).remaining,
         };
-        print(json(), stats, () =>
+        print(json, stats, () =>
           [
             `waiting: ${stats.unpublished}${stats.oldest_unpublished ? ` (oldest ${when(stats.oldest_unpublished)}, ${stats.oldest_unpublished_seconds.toFixed(1)} s ago)` : ''}; sent: ${stats.published}; dead letters: ${stats.dead_letters}`,
             table(stats.by_type, [
@@ -59,16 +61,16 @@ export function registerEventCommands(program: Command) {
       'after',
       examples('shopctl events list --type order.paid --limit 10', 'shopctl events list --waiting'),
     )
-    .action(async (opts: { type?: string; aggregate?: string; waiting?: boolean; limit: number }) => {
-      const { limit } = opts;
+    .action(async (opts: ListOptions, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const rows = await listEvents(c.db, {
           type: opts.type,
           aggregate: opts.aggregate,
           unpublished: opts.waiting,
-          limit,
+          limit: opts.limit,
         });
-        print(json(), { events: rows }, () =>
+        print(json, { events: rows }, () =>
           table(rows, [
             ['ID', (r) => r.event_id],
             ['TYPE', (r) => r.type],
@@ -84,10 +86,11 @@ export function registerEventCommands(program: Command) {
     .command('show <id>')
     .description('one event (its envelope id or row id), with its data')
     .addHelpText('after', examples('shopctl events show 2d7c…'))
-    .action(async (ref: string) => {
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const row = await findEvent(c.db, ref);
-        print(json(), row, () =>
+        print(json, row, () =>
           [
             `${row.type}  ${row.aggregate_type} ${row.aggregate_id}  id ${row.event_id}`,
             `occurred ${when(row.occurred_at)}; ${row.published_at ? `sent ${when(row.published_at)}` : 'waiting for the broker'}`,
@@ -108,10 +111,11 @@ export function registerEventCommands(program: Command) {
       'after',
       examples('shopctl events dead-letters', 'shopctl events dead-letters --replay --json'),
     )
-    .action(async (opts: { limit: number; replay?: boolean }) => {
+    .action(async (opts: { limit: number; replay?: boolean }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const result = await readDeadLetters(c, { limit: opts.limit, replay: !!opts.replay });
-        print(json(), result, () =>
+        print(json, result, () =>
           [
             table(result.letters, [
               ['EVENT', (l) => l.event?.id ?? '(unreadable)'],
@@ -133,10 +137,11 @@ export function registerEventCommands(program: Command) {
     .command('replay <id>')
     .description('send an event again (same id: consumers that had it skip it)')
     .addHelpText('after', examples('shopctl events replay 2d7c…'))
-    .action(async (ref: string) => {
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const row = await replayEvent(c.db, ref);
-        print(json(), row, () => `${row.type} ${row.event_id} will be sent again on the relay's next round`);
+        print(json, row, () => `${row.type} ${row.event_id} will be sent again on the relay's next round`);
       });
     });
 }

@@ -4,6 +4,7 @@ import type { ReservationView, StockChange } from '../../src/inventory/service.j
 import { CliError, cliActor, type GlobalOptions, print, withContainer } from '../context.js';
 import { readSkuCsv, unknownSkusByLine, wholeNumber } from '../csv-import.js';
 import { examples, table, when } from '../format.js';
+import { nonNegativeInteger, signedInteger } from '../options.js';
 
 interface Stock {
   sku: string;
@@ -94,7 +95,6 @@ export function registerInventoryCommands(program: Command) {
   const inventory = program
     .command('inventory')
     .description('stock: show, set, adjust, import (available units only; every change is a ledger line)');
-  const json = () => program.opts<GlobalOptions>().json;
 
   inventory
     .command('show <sku>')
@@ -103,20 +103,25 @@ export function registerInventoryCommands(program: Command) {
       'after',
       examples('shopctl inventory show KIT-0001', 'shopctl inventory show KIT-0001 --json'),
     )
-    .action((sku: string) => showInventory(sku, json()));
+    .action((sku: string, _opts: unknown, cmd: Command) =>
+      showInventory(sku, cmd.optsWithGlobals<GlobalOptions>().json),
+    );
 
   inventory
-    .command('set <sku> <quantity>')
+    .command('set')
+    .argument('<sku>', "the product's SKU")
+    .argument('<quantity>', 'available units, a whole number ≥ 0', nonNegativeInteger())
     .description('set the available units (reserved and sold units are not touched)')
     .requiredOption('--reason <text>', 'why, for the ledger')
     .addHelpText('after', examples('shopctl inventory set KIT-0001 120 --reason "stock count 2024-06"'))
-    .action(async (sku: string, quantity: string, opts: { reason: string }) => {
-      const n = wholeNumber(quantity, 'quantity');
-      await changeInventory({ sku, mode: 'set', quantity: n }, opts.reason, json());
-    });
+    .action((sku: string, quantity: number, opts: { reason: string }, cmd: Command) =>
+      changeInventory({ sku, mode: 'set', quantity }, opts.reason, cmd.optsWithGlobals<GlobalOptions>().json),
+    );
 
   inventory
-    .command('adjust <sku> <delta>')
+    .command('adjust')
+    .argument('<sku>', "the product's SKU")
+    .argument('<delta>', 'units to add (+n) or remove (-n)', signedInteger)
     .description('add or remove available units (never below zero)')
     .requiredOption('--reason <text>', 'why, for the ledger')
     .addHelpText(
@@ -126,17 +131,20 @@ export function registerInventoryCommands(program: Command) {
         'shopctl inventory adjust KIT-0001 -2 --reason damaged',
       ),
     )
-    .action(async (sku: string, delta: string, opts: { reason: string }) => {
-      const n = wholeNumber(delta, 'delta', { allowSign: true });
-      await changeInventory({ sku, mode: 'adjust', quantity: n }, opts.reason, json());
-    });
+    .action((sku: string, delta: number, opts: { reason: string }, cmd: Command) =>
+      changeInventory(
+        { sku, mode: 'adjust', quantity: delta },
+        opts.reason,
+        cmd.optsWithGlobals<GlobalOptions>().json,
+      ),
+    );
 
   inventory
     .command('import <file>')
     .description('set available units from a CSV with the header sku,quantity: all rows or none')
     .option('--reason <text>', 'why, for the ledger (default: the file name)')
     .addHelpText('after', examples('shopctl inventory import stock-count.csv --reason "annual count"'))
-    .action(async (file: string, opts: { reason?: string }) => {
-      await importStock(file, opts.reason ?? `import ${basename(file)}`, json());
-    });
+    .action((file: string, opts: { reason?: string }, cmd: Command) =>
+      importStock(file, opts.reason ?? `import ${basename(file)}`, cmd.optsWithGlobals<GlobalOptions>().json),
+    );
 }

@@ -4,8 +4,8 @@ import type { Container } from '../../src/container.js';
 import { shipSchema } from '../../src/orders/schemas.js';
 import { uuidParam } from '../../src/shared/http.js';
 import { CliError, cliAdmin, type GlobalOptions, print, withContainer } from '../context.js';
-import { wholeNumber } from '../csv-import.js';
 import { examples, money, table, when } from '../format.js';
+import { positiveInteger } from '../options.js';
 
 type Order = Awaited<ReturnType<Container['orders']['getOrder']>>;
 
@@ -36,31 +36,32 @@ const describeOrder = (o: Order) =>
 
 /** Runs one order operation and prints the order as it is afterwards. */
 const orderAction =
-  (program: Command, op: (c: Container, id: string) => Promise<Order>) => async (raw: string) => {
+  <O>(op: (c: Container, id: string, opts: O) => Promise<Order>) =>
+  async (raw: string, opts: O, cmd: Command) => {
     const id = orderId(raw);
+    const { json } = cmd.optsWithGlobals<GlobalOptions>();
     await withContainer(async (c) => {
-      const order = await op(c, id);
-      print(program.opts<GlobalOptions>().json, order, () => describeOrder(order));
+      const order = await op(c, id, opts);
+      print(json, order, () => describeOrder(order));
     });
   };
 
 export function registerOrderCommands(program: Command) {
   const orders = program.command('orders').description('orders: list, show, ship, deliver, cancel, refund');
-  const json = () => program.opts<GlobalOptions>().json;
 
   orders
     .command('list')
     .description("every customer's orders, newest first")
     .option('--status <status>', 'only this status, such as PAID')
-    .option('--limit <n>', 'at most this many', '20')
+    .option('--limit <n>', 'at most this many', positiveInteger(), 20)
     .addHelpText('after', examples('shopctl orders list --status PAID --limit 50'))
-    .action(async (opts: { status?: string; limit: string }) => {
+    .action(async (opts: { status?: string; limit: number }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       const status =
         opts.status === undefined ? undefined : orderStatusSchema.parse(opts.status.toUpperCase());
-      const limit = Math.max(1, wholeNumber(opts.limit, '--limit'));
       await withContainer(async (c) => {
-        const rows = await c.orders.listAll({ status, limit });
-        print(json(), rows, () =>
+        const rows = await c.orders.listAll({ status, limit: opts.limit });
+        print(json, rows, () =>
           table(rows, [
             ['ORDER', (o) => o.order_id],
             ['STATUS', (o) => o.status],
@@ -76,7 +77,7 @@ export function registerOrderCommands(program: Command) {
     .command('show <id>')
     .description('an order with its items and status history')
     .addHelpText('after', examples('shopctl orders show 6f1c…e2 --json'))
-    .action(orderAction(program, (c, id) => c.orders.getOrder(id, cliAdmin())));
+    .action(orderAction((c, id) => c.orders.getOrder(id, cliAdmin())));
 
   orders
     .command('ship <id>')
@@ -84,19 +85,19 @@ export function registerOrderCommands(program: Command) {
     .requiredOption('--carrier <carrier>', 'ups, fedex, usps or dhl')
     .requiredOption('--tracking <number>', 'tracking number')
     .addHelpText('after', examples('shopctl orders ship 6f1c…e2 --carrier ups --tracking 1Z999AA10123456784'))
-    .action((raw: string, opts: { carrier: string; tracking: string }) => {
+    .action((raw: string, opts: { carrier: string; tracking: string }, cmd: Command) => {
       const shipment = shipSchema.parse({
         carrier: opts.carrier.toLowerCase(),
         tracking_number: opts.tracking,
       });
-      return orderAction(program, (c, id) => c.orders.ship(id, cliAdmin(), shipment))(raw);
+      return orderAction((c, id) => c.orders.ship(id, cliAdmin(), shipment))(raw, opts, cmd);
     });
 
   orders
     .command('deliver <id>')
     .description('SHIPPED → DELIVERED')
     .addHelpText('after', examples('shopctl orders deliver 6f1c…e2'))
-    .action(orderAction(program, (c, id) => c.orders.deliver(id, cliAdmin())));
+    .action(orderAction((c, id) => c.orders.deliver(id, cliAdmin())));
 
   orders
     .command('cancel <id>')
@@ -105,9 +106,7 @@ export function registerOrderCommands(program: Command) {
     )
     .option('--reason <text>', 'why, kept in the status history', 'cancelled by admin')
     .addHelpText('after', examples('shopctl orders cancel 6f1c…e2 --reason "customer phoned"'))
-    .action((raw: string, opts: { reason: string }) =>
-      orderAction(program, (c, id) => c.orders.cancel(id, cliAdmin(), opts.reason))(raw),
-    );
+    .action(orderAction<{ reason: string }>((c, id, opts) => c.orders.cancel(id, cliAdmin(), opts.reason)));
 
   orders
     .command('refund <id>')
@@ -116,11 +115,12 @@ export function registerOrderCommands(program: Command) {
     )
     .option('--reason <text>', 'why, kept in the status history')
     .addHelpText('after', examples('shopctl orders refund 6f1c…e2 --reason "damaged in transit" --json'))
-    .action(async (raw: string, opts: { reason?: string }) => {
+    .action(async (raw: string, opts: { reason?: string }, cmd: Command) => {
       const id = orderId(raw);
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const order = await c.admin.refund(id, cliAdmin(), opts.reason);
-        print(json(), order, () => `${describeOrder(order)}\nrefund: ${order.refund}`);
+        print(json, order, () => `${describeOrder(order)}\nrefund: ${order.refund}`);
       });
     });
 }

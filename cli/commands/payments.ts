@@ -47,7 +47,6 @@ export function registerPaymentCommands(program: Command) {
   const payments = program
     .command('payments')
     .description("payments: an order's charges, refunds, jobs and webhooks; retry");
-  const json = () => program.opts<GlobalOptions>().json;
 
   payments
     .command('show <order>')
@@ -55,11 +54,12 @@ export function registerPaymentCommands(program: Command) {
       'the charge and refunds of an order, with the provider references, the jobs and the webhooks',
     )
     .addHelpText('after', examples('shopctl payments show 6f1c…e2', 'shopctl payments show 6f1c…e2 --json'))
-    .action(async (raw: string) => {
+    .action(async (raw: string, _opts: unknown, cmd: Command) => {
       const id = orderId(raw);
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const record = await c.payments.show(id);
-        print(json(), record, () => describe(record));
+        print(json, record, () => describe(record));
       });
     });
 
@@ -67,12 +67,13 @@ export function registerPaymentCommands(program: Command) {
     .command('retry <order>')
     .description('charge a PENDING order again now, with the same idempotency key (never a second charge)')
     .addHelpText('after', examples('shopctl payments retry 6f1c…e2 --json'))
-    .action(async (raw: string) => {
+    .action(async (raw: string, _opts: unknown, cmd: Command) => {
       const id = orderId(raw);
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const outcome = await c.payments.retry(id);
         const record = await c.payments.show(id);
-        print(json(), { outcome, ...record }, () => `retried: ${outcome}\n${describe(record)}`);
+        print(json, { outcome, ...record }, () => `retried: ${outcome}\n${describe(record)}`);
       });
     });
 }

@@ -5,6 +5,7 @@ import { parseAmount } from '../../src/shared/money.js';
 import { CliError, cliActor, type GlobalOptions, print, withContainer } from '../context.js';
 import { readSkuCsv, unknownSkusByLine } from '../csv-import.js';
 import { examples, money, table } from '../format.js';
+import { amountInCents, percentChange } from '../options.js';
 
 interface PreviewRow {
   sku: string;
@@ -13,10 +14,7 @@ interface PreviewRow {
   price_cents: number;
 }
 
-const PERCENT = /^[+-]?\d{1,4}(\.\d{1,2})?$/;
-
-export async function setPrice(sku: string, amount: string, reason: string | undefined, json?: boolean) {
-  const price_cents = parseAmount(amount, 'price');
+export async function setPrice(sku: string, price_cents: number, reason: string | undefined, json?: boolean) {
   await withContainer(async (c) => {
     const before = await c.products.findBySku(sku);
     const { changed } = await c.prices.changePrices([{ sku, price_cents }], cliActor(), reason);
@@ -40,7 +38,7 @@ const readPriceCsv = (file: string) =>
 
 interface BulkOptions {
   category?: string;
-  percent?: string;
+  percent?: number;
   csv?: string;
   yes?: boolean;
   dryRun?: boolean;
@@ -55,16 +53,13 @@ async function bulkPrices(opts: BulkOptions, json?: boolean) {
   if (byPercent && (opts.category === undefined || opts.percent === undefined)) {
     throw new CliError('--category and --percent go together');
   }
-  if (byPercent && !PERCENT.test(opts.percent!)) {
-    throw new CliError(`--percent must be a number such as -10 or 7.5, got "${opts.percent}"`);
-  }
   const csv = opts.csv ? await readPriceCsv(opts.csv) : undefined;
   const what = csv ? basename(opts.csv!) : `category ${opts.category} ${opts.percent}%`;
 
   await withContainer(async (c) => {
     const preview: PreviewRow[] = csv
       ? await c.prices.previewPrices(csv.values).catch((err) => unknownSkusByLine(err, csv.lines))
-      : await c.prices.previewPercent(opts.category!, Number(opts.percent));
+      : await c.prices.previewPercent(opts.category!, opts.percent!);
     const changes = preview.filter((p) => p.price_cents !== p.old_price_cents);
     const report = (changed: number | null) => ({
       source: what,
@@ -108,18 +103,19 @@ export function registerPriceCommands(program: Command) {
     .description(
       'prices: one SKU, or in bulk with a preview (caches are invalidated; orders keep their price)',
     );
-  const json = () => program.opts<GlobalOptions>().json;
 
   price
-    .command('set <sku> <amount>')
+    .command('set')
+    .argument('<sku>', "the product's SKU")
+    .argument('<amount>', 'the new price, such as 12.99', amountInCents)
     .description('set one price, as an amount such as 12.99')
     .option('--reason <text>', 'why, for the admin audit log')
     .addHelpText(
       'after',
       examples('shopctl price set KIT-0001 24.99', 'shopctl price set KIT-0001 19 --json'),
     )
-    .action((sku: string, amount: string, opts: { reason?: string }) =>
-      setPrice(sku, amount, opts.reason, json()),
+    .action((sku: string, cents: number, opts: { reason?: string }, cmd: Command) =>
+      setPrice(sku, cents, opts.reason, cmd.optsWithGlobals<GlobalOptions>().json),
     );
 
   price
@@ -128,7 +124,7 @@ export function registerPriceCommands(program: Command) {
       'change many prices: a percentage on a category, or a CSV with the header sku,price. Shows a preview, then asks.',
     )
     .option('--category <slug>', 'category to change (with --percent)')
-    .option('--percent <n>', 'change such as -10 or 7.5, rounded to the cent')
+    .option('--percent <n>', 'change such as -10 or 7.5, rounded to the cent', percentChange)
     .option('--csv <file>', 'CSV file with sku,price')
     .option('--dry-run', 'print the preview and change nothing')
     .option('--yes', 'change without asking (needed when stdin is not a terminal)')
@@ -142,5 +138,5 @@ export function registerPriceCommands(program: Command) {
       )}
 Without a terminal (cron, CI, pipes) it never asks: without --yes it refuses and exits 1.`,
     )
-    .action((opts: BulkOptions) => bulkPrices(opts, json()));
+    .action((opts: BulkOptions, cmd: Command) => bulkPrices(opts, cmd.optsWithGlobals<GlobalOptions>().json));
 }

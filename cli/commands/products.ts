@@ -11,6 +11,7 @@ import { parseAmount } from '../../src/shared/money.js';
 import { CliError, cliActor, exitQuietly, type GlobalOptions, print, withContainer } from '../context.js';
 import { convertRows, describeErrors, readCsvTable, wholeNumber } from '../csv-import.js';
 import { examples, money, table } from '../format.js';
+import { amountInCents, nonNegativeInteger, orWord, positiveInteger } from '../options.js';
 import { progressBar } from '../progress.js';
 
 export const PRODUCT_CSV_COLUMNS = {
@@ -106,26 +107,34 @@ async function importProducts(file: string, onError: 'abort' | 'skip', json?: bo
   );
 }
 
+interface CreateOptions {
+  name: string;
+  category: string;
+  price: number;
+  description: string;
+  stock: number;
+  inactive?: boolean;
+}
+
 export function registerProductCommands(program: Command) {
   const products = program
     .command('products')
     .description('the catalog: list, show, create, update, import from CSV');
-  const json = () => program.opts<GlobalOptions>().json;
 
   products
     .command('list')
     .description('list products by SKU (inactive ones too), with stock')
     .option('--category <slug>', 'only this category')
-    .option('--limit <n>', 'at most this many', '50')
+    .option('--limit <n>', 'at most this many', positiveInteger(), 50)
     .addHelpText(
       'after',
       examples('shopctl products list --category kitchen', 'shopctl products list --json'),
     )
-    .action(async (opts: { category?: string; limit: string }) => {
-      const limit = wholeNumber(opts.limit, '--limit');
+    .action(async (opts: { category?: string; limit: number }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
-        const rows = await c.products.list({ category: opts.category, limit: Math.max(1, limit) });
-        print(json(), rows, () =>
+        const rows = await c.products.list({ category: opts.category, limit: opts.limit });
+        print(json, rows, () =>
           table(rows, [
             ['SKU', (r) => r.sku],
             ['NAME', (r) => r.name],
@@ -143,12 +152,13 @@ export function registerProductCommands(program: Command) {
     .command('show <sku>')
     .description('one product with its stock counters')
     .addHelpText('after', examples('shopctl products show KIT-0001 --json'))
-    .action(async (sku: string) => {
+    .action(async (sku: string, _opts: unknown, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const product = await c.products.findBySku(sku);
         const { available, reserved, sold } = await c.inventory.show(sku);
         const data = { ...product, available, reserved, sold };
-        print(json(), data, () =>
+        print(json, data, () =>
           [
             `${data.sku}  ${data.name}${data.active ? '' : '  (inactive)'}`,
             `category ${data.category}, price ${money(data.price_cents)}`,
@@ -163,9 +173,9 @@ export function registerProductCommands(program: Command) {
     .description('create a product (its initial stock is received through the ledger)')
     .requiredOption('--name <name>', 'display name')
     .requiredOption('--category <slug>', 'category slug, created if new')
-    .requiredOption('--price <amount>', 'price such as 12.99')
+    .requiredOption('--price <amount>', 'price such as 12.99', amountInCents)
     .option('--description <text>', 'description', '')
-    .option('--stock <n>', 'initial stock', '0')
+    .option('--stock <n>', 'initial stock', nonNegativeInteger(), 0)
     .option('--inactive', 'create it hidden from the shop')
     .addHelpText(
       'after',
@@ -173,20 +183,21 @@ export function registerProductCommands(program: Command) {
         'shopctl products create MUG-001 --name "Tea mug" --category kitchen --price 12.99 --stock 40',
       ),
     )
-    .action(async (sku: string, o: Record<string, string | boolean | undefined>) => {
+    .action(async (sku: string, o: CreateOptions, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       const input = productInputSchema.parse({
         sku,
         name: o.name,
         category: o.category,
         description: o.description,
-        price_cents: parseAmount(String(o.price), '--price'),
-        stock: wholeNumber(String(o.stock), '--stock'),
+        price_cents: o.price,
+        stock: o.stock,
         active: !o.inactive,
       });
       await withContainer(async (c) => {
         const product = await c.products.create(input, cliActor());
         print(
-          json(),
+          json,
           product,
           () => `created ${product.sku} (id ${product.id}) at ${money(product.price_cents)}`,
         );
@@ -206,7 +217,9 @@ export function registerProductCommands(program: Command) {
       async (
         sku: string,
         o: { name?: string; category?: string; description?: string; active?: boolean },
+        cmd: Command,
       ) => {
+        const { json } = cmd.optsWithGlobals<GlobalOptions>();
         const patch = productPatchSchema.parse(
           Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
         );
@@ -217,13 +230,19 @@ export function registerProductCommands(program: Command) {
         }
         await withContainer(async (c) => {
           const product = await c.products.update(sku, patch, cliActor());
-          print(json(), product, () => `updated ${product.sku}: ${Object.keys(patch).join(', ')}`);
+          print(json, product, () => `updated ${product.sku}: ${Object.keys(patch).join(', ')}`);
         });
       },
     );
 
   products
-    .command('limit <sku> <max>')
+    .command('limit')
+    .argument('<sku>', "the product's SKU")
+    .argument(
+      '<max>',
+      'units per customer, from 1 to 10000, or "none"',
+      orWord('none', positiveInteger(10_000)),
+    )
     .description(
       'cap the units one customer may order of a product (across their PENDING, PAID, SHIPPED and DELIVERED orders); "none" lifts the cap',
     )
@@ -232,22 +251,20 @@ export function registerProductCommands(program: Command) {
       'after',
       examples('shopctl products limit HOT-1 2 --reason "flash sale"', 'shopctl products limit HOT-1 none'),
     )
-    .action(async (sku: string, raw: string, o: { reason?: string }) => {
-      const max = raw === 'none' ? null : Number(raw);
-      const input = purchaseLimitSchema.safeParse({
+    .action(async (sku: string, max: number | null, o: { reason?: string }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
+      const input = purchaseLimitSchema.parse({
         max_per_customer: max,
         ...(o.reason ? { reason: o.reason } : {}),
       });
-      if (!input.success)
-        throw new CliError(`max must be a whole number from 1 to 10000, or "none"; got "${raw}"`);
       await withContainer(async (c) => {
         const product = await c.products.setPurchaseLimit(
           sku,
-          input.data.max_per_customer,
+          input.max_per_customer,
           cliActor(),
-          input.data.reason,
+          input.reason,
         );
-        print(json(), product, () =>
+        print(json, product, () =>
           product.max_per_customer === null
             ? `${product.sku}: no limit per customer`
             : `${product.sku}: at most ${product.max_per_customer} per customer`,
@@ -256,7 +273,13 @@ export function registerProductCommands(program: Command) {
     });
 
   products
-    .command('low-stock <sku> <threshold>')
+    .command('low-stock')
+    .argument('<sku>', "the product's SKU")
+    .argument(
+      '<threshold>',
+      'available units, from 0 to 1000000, or "default"',
+      orWord('default', nonNegativeInteger(1_000_000)),
+    )
     .description(
       'tell the admins when the available count falls below this (RabbitMQ consumers); "default" uses LOW_STOCK_THRESHOLD',
     )
@@ -265,13 +288,11 @@ export function registerProductCommands(program: Command) {
       'after',
       examples('shopctl products low-stock HOT-1 50', 'shopctl products low-stock HOT-1 default'),
     )
-    .action(async (sku: string, raw: string, o: { reason?: string }) => {
-      const threshold = raw === 'default' ? null : Number(raw);
-      if (threshold !== null && (!Number.isInteger(threshold) || threshold < 0 || threshold > 1_000_000))
-        throw new CliError(`threshold must be a whole number from 0 to 1000000, or "default"; got "${raw}"`);
+    .action(async (sku: string, threshold: number | null, o: { reason?: string }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const result = await c.products.setLowStockThreshold(sku, threshold, cliActor(), o.reason);
-        print(json(), result, () =>
+        print(json, result, () =>
           result.low_stock_threshold === null
             ? `${sku}: the store's low-stock threshold (LOW_STOCK_THRESHOLD)`
             : `${sku}: admins hear when fewer than ${result.low_stock_threshold} are available`,
@@ -296,7 +317,7 @@ price is an amount such as 12.99; stock is only the initial stock of a new SKU.`
       `${examples('shopctl products import catalog.csv', 'shopctl products import catalog.csv --on-error skip --json')}
 Exit code: 0 when imported (with --on-error skip, bad rows are listed and skipped), 1 otherwise.`,
     )
-    .action(async (file: string, opts: { onError: 'abort' | 'skip' }) => {
-      await importProducts(file, opts.onError, json());
-    });
+    .action((file: string, opts: { onError: 'abort' | 'skip' }, cmd: Command) =>
+      importProducts(file, opts.onError, cmd.optsWithGlobals<GlobalOptions>().json),
+    );
 }

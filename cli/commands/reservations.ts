@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { ReservationView } from '../../src/inventory/service.js';
 import { type GlobalOptions, print, withContainer } from '../context.js';
-import { wholeNumber } from '../csv-import.js';
 import { examples, table, when } from '../format.js';
+import { positiveInteger } from '../options.js';
 
 type Reservation = ReservationView;
 
@@ -36,22 +36,21 @@ export function registerReservationCommands(program: Command) {
   const reservations = program
     .command('reservations')
     .description('stock held by pending orders (reserved at checkout, released on expiry)');
-  const json = () => program.opts<GlobalOptions>().json;
 
   reservations
     .command('list')
     .description('ACTIVE reservations, soonest expiry first')
     .option('--expired', 'only those past their expiry, waiting for the sweeper')
-    .option('--limit <n>', 'at most this many', '100')
+    .option('--limit <n>', 'at most this many', positiveInteger(), 100)
     .addHelpText('after', examples('shopctl reservations list', 'shopctl reservations list --expired --json'))
-    .action(async (opts: { expired?: boolean; limit: string }) => {
-      const limit = Math.max(1, wholeNumber(opts.limit, '--limit'));
+    .action(async (opts: { expired?: boolean; limit: number }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const rows: Reservation[] = await c.inventory.listReservations({
           expiredOnly: Boolean(opts.expired),
-          limit,
+          limit: opts.limit,
         });
-        print(json(), rows, () => reservationTable(rows));
+        print(json, rows, () => reservationTable(rows));
       });
     });
 
@@ -59,5 +58,5 @@ export function registerReservationCommands(program: Command) {
     .command('release-expired')
     .description('expire the orders whose reservations ran out and put their units back (one sweep)')
     .addHelpText('after', examples('shopctl reservations release-expired --json'))
-    .action(() => releaseExpired(json()));
+    .action((_opts: unknown, cmd: Command) => releaseExpired(cmd.optsWithGlobals<GlobalOptions>().json));
 }

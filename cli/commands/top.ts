@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../src/config.js';
-import type { GlobalOptions } from '../context.js';
-import { CliError } from '../context.js';
+import { CliError, type GlobalOptions } from '../context.js';
 import { examples } from '../format.js';
+import { positiveInteger } from '../options.js';
 import { connectReadOnly, postgresSource } from '../top/postgres.js';
 import { metricsSource, metricsUrl } from '../top/scrape.js';
 import { runTop } from '../top/terminal.js';
@@ -36,13 +36,6 @@ const urlOf = (raw: string, previous: string[] = []) => {
     );
   }
   return [...previous, raw];
-};
-
-const skusOf = (raw: string) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 50)
-    throw new InvalidArgumentError('--skus must be a whole number from 1 to 50');
-  return n;
 };
 
 /** Runs the console; resolves to its exit code (1 when --once saw no source answer or an oversold SKU). */
@@ -79,7 +72,7 @@ export function registerTopCommands(program: Command) {
         .default(1_000, '1s'),
     )
     .option('--once', 'take two samples one interval apart, print one frame (or --json snapshot) and exit')
-    .option('--skus <n>', 'hot SKUs to show (PostgreSQL)', skusOf, 5)
+    .option('--skus <n>', 'hot SKUs to show (PostgreSQL)', positiveInteger(50), 5)
     .addHelpText(
       'after',
       `

@@ -4,16 +4,16 @@ import { CliError, type GlobalOptions, print, withContainer } from '../context.j
 
 export function registerUserCommands(program: Command) {
   const users = program.command('users').description('accounts and API tokens');
-  const globals = () => program.opts<GlobalOptions>();
 
   users
     .command('token <email>')
     .description('mint a new API token for a user (tokens are stored hashed, so old ones cannot be shown)')
     .addHelpText('after', '\nExample:\n  shopctl users token admin@shop.test')
-    .action(async (email: string) => {
+    .action(async (email: string, _opts: unknown, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const result = await c.users.tokenFor(email.toLowerCase());
-        print(globals().json, result, () => result.token);
+        print(json, result, () => result.token);
       });
     });
 
@@ -23,7 +23,8 @@ export function registerUserCommands(program: Command) {
     .option('--role <role>', 'customer or admin', 'customer')
     .option('--name <name>', 'display name')
     .addHelpText('after', '\nExample:\n  shopctl users create ops@shop.test --role admin --name "On-call"')
-    .action(async (email: string, opts: { role: string; name?: string }) => {
+    .action(async (email: string, opts: { role: string; name?: string }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       const role = roleSchema.safeParse(opts.role);
       if (!role.success) throw new CliError('--role must be customer or admin');
       await withContainer(async (c) => {
@@ -33,7 +34,7 @@ export function registerUserCommands(program: Command) {
           name: opts.name,
         });
         print(
-          globals().json,
+          json,
           { id: user.id, email: user.email, role: user.role },
           () => `created ${user.email} (${user.role}) ${user.id}`,
         );
@@ -44,10 +45,11 @@ export function registerUserCommands(program: Command) {
     .command('revoke <email>')
     .description('end every session of a user: all their API tokens stop working at once')
     .addHelpText('after', '\nExample:\n  shopctl users revoke mallory@example.com')
-    .action(async (email: string) => {
+    .action(async (email: string, _opts: unknown, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const result = await c.users.revokeAll(email.toLowerCase());
-        print(globals().json, result, () => `${result.email}: ${result.revoked} token(s) revoked`);
+        print(json, result, () => `${result.email}: ${result.revoked} token(s) revoked`);
       });
     });
 
@@ -55,10 +57,11 @@ export function registerUserCommands(program: Command) {
     .command('list')
     .description('list users')
     .addHelpText('after', '\nExample:\n  shopctl users list --json')
-    .action(async () => {
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
       await withContainer(async (c) => {
         const rows = await c.users.list();
-        print(globals().json, rows, () =>
+        print(json, rows, () =>
           rows.map((u) => `${u.email.padEnd(32)} ${u.role.padEnd(9)} ${u.id}`).join('\n'),
         );
       });

@@ -64,8 +64,10 @@ describe('shopctl events', function () {
     await run('products', 'low-stock', 'LOW-1', 'default');
     expect((await t.container.db('products').where({ id: p.id }).first()).low_stock_threshold).to.equal(null);
     const bad = await run('products', 'low-stock', 'LOW-1', '-3');
-    expect(bad.code).to.equal(1);
-    expect(bad.stderr).to.contain('threshold must be a whole number');
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain(
+      "error: command-argument value '-3' is invalid for argument 'threshold'. Expected a whole number from 0 to 1000000, or \"default\".",
+    );
   });
 
   it('refuses an unknown event and a bad limit', async () => {

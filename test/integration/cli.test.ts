@@ -71,8 +71,10 @@ describe('shopctl', function () {
       run('products', 'update', 'MUG-1'),
     ]);
     expect(show.json()).to.include({ sku: 'MUG-1', available: 5, reserved: 0, sold: 0 });
-    expect(threeDecimals.code).to.equal(1);
-    expect(threeDecimals.stderr).to.match(/--price must be an amount .*"1\.999"/);
+    expect(threeDecimals.code).to.equal(2);
+    expect(threeDecimals.stderr).to.contain(
+      "error: option '--price <amount>' argument '1.999' is invalid. Expected an amount such as 12.99 (at most two decimals).",
+    );
     expect(dup).to.include({ code: 1 });
     expect(dup.stderr).to.contain('already exists');
     expect(unknown.stderr).to.contain('Unknown SKU: NOPE-1');
@@ -153,21 +155,30 @@ describe('shopctl', function () {
 
     const failures = await Promise.all([
       run('inventory', 'adjust', 'INV-1', '-21', '--reason', 'x'),
-      run('inventory', 'set', 'INV-1', '-1', '--reason', 'x'),
-      run('inventory', 'set', 'INV-1', '2.5', '--reason', 'x'),
       run('inventory', 'set', 'NOPE-2', '1', '--reason', 'x'),
       run('inventory', 'adjust', 'INV-1', '0', '--reason', 'x'),
       run('inventory', 'show', 'NOPE-2'),
     ]);
-    expect(failures.map((f) => f.code)).to.deep.equal([1, 1, 1, 1, 1, 1]);
+    expect(failures.map((f) => f.code)).to.deep.equal([1, 1, 1, 1]);
     expect(failures.map((f) => f.stderr.trim())).to.deep.equal([
       'error: INV-1: only 20 available, cannot remove 21',
-      'error: quantity must be a whole number ≥ 0, got "-1"',
-      'error: quantity must be a whole number ≥ 0, got "2.5"',
       'error: Unknown SKU: NOPE-2',
       'error: an adjustment must not be zero',
       'error: Unknown SKU: NOPE-2',
     ]);
+    // Not a number of units: a usage error from commander, with the help after it.
+    const usage = await Promise.all([
+      run('inventory', 'set', 'INV-1', '-1', '--reason', 'x'),
+      run('inventory', 'set', 'INV-1', '2.5', '--reason', 'x'),
+      run('inventory', 'adjust', 'INV-1', 'five', '--reason', 'x'),
+    ]);
+    expect(usage.map((f) => f.code)).to.deep.equal([2, 2, 2]);
+    expect(usage.map((f) => f.stderr.split('\n')[0])).to.deep.equal([
+      "error: command-argument value '-1' is invalid for argument 'quantity'. Expected a whole number ≥ 0.",
+      "error: command-argument value '2.5' is invalid for argument 'quantity'. Expected a whole number ≥ 0.",
+      "error: command-argument value 'five' is invalid for argument 'delta'. Expected a whole number such as +5 or -3.",
+    ]);
+    expect(usage[0]!.stderr).to.contain('Usage: shopctl inventory set [options] <sku> <quantity>');
     const noReason = await run('inventory', 'set', 'INV-1', '3');
     expect(noReason.code).to.equal(2);
     expect(noReason.stderr).to.contain("required option '--reason <text>'");
@@ -210,6 +221,58 @@ describe('shopctl', function () {
     expect([(await stock(a.id)).available, (await stock(b.id)).available]).to.deep.equal([9, 3]);
   });
 
+  it('a bad number in a flag or argument is a usage error: exit 2, the flag and value named, nothing written', async () => {
+    await createProduct(t.container.db, { sku: 'NUM-1', category: 'num-cat', stock: 4, price_cents: 500 });
+    const tables = ['products', 'stock_movements', 'admin_audit_log', 'carts', 'users'];
+    const counts = () =>
+      Promise.all(
+        tables.map(async (name) => Number((await t.container.db(name).count('* as n').first())?.n)),
+      );
+    const before = await counts();
+    const create = ['products', 'create', 'NUM-2', '--name', 'x', '--category', 'kitchen'];
+    const cases: [string[], string][] = [
+      [[...create, '--price', '1', '--stock', '1e3'], "option '--stock <n>' argument '1e3' is invalid"],
+      [[...create, '--price', '-1'], "option '--price <amount>' argument '-1' is invalid"],
+      [
+        ['inventory', 'set', 'NUM-1', '0x10', '--reason', 'x'],
+        "value '0x10' is invalid for argument 'quantity'",
+      ],
+      [
+        ['price', 'bulk', '--category', 'kitchen', '--percent', 'ten', '--yes'],
+        "'--percent <n>' argument 'ten'",
+      ],
+      [['products', 'limit', 'NUM-1', '0'], "value '0' is invalid for argument 'max'"],
+      [['products', 'list', '--limit', '0', '--json'], "option '--limit <n>' argument '0' is invalid"],
+      [['reservations', 'list', '--limit', '-1'], "option '--limit <n>' argument '-1' is invalid"],
+      [['orders', 'list', '--limit', 'all'], "option '--limit <n>' argument 'all' is invalid"],
+      [['carts', 'purge', '--older-than', '0d'], "option '--older-than <age>' argument '0d' is invalid"],
+      [['db', 'seed', '--products', 'many', '--json'], "option '--products <n>' argument 'many' is invalid"],
+    ];
+    const results = await Promise.all(cases.map(([args]) => run(...args)));
+    results.forEach((r, i) => {
+      const [args, named] = cases[i]!;
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(2);
+      expect(r.stdout, args.join(' ')).to.equal('');
+      expect(r.stderr.split('\n')[0]).to.match(
+        /^error: .*\. Expected (a whole number|an amount|a number|an age) /,
+      );
+      expect(r.stderr, args.join(' ')).to.contain(named);
+    });
+    expect(await counts()).to.deep.equal(before);
+    expect(await priceOf('NUM-1')).to.equal(500);
+    expect((await t.container.db('products').where({ sku: 'NUM-1' }).first()).max_per_customer).to.equal(
+      null,
+    );
+
+    // --json is read the same wherever it stands.
+    const [first, last] = await Promise.all([
+      run('--json', 'products', 'list', '--category', 'num-cat'),
+      run('products', 'list', '--category', 'num-cat', '--json'),
+    ]);
+    expect(first.json().map((p: Json) => p.sku)).to.deep.equal(['NUM-1']);
+    expect(first.json()).to.deep.equal(last.json());
+  });
+
   it('price set invalidates the cached product and past orders keep their price', async () => {
     const p = await createProduct(t.container.db, { sku: 'PRC-1', price_cents: 1000, stock: 5 });
     const orderId = await placeOrder(t, [{ product_id: p.id, quantity: 1 }]);
@@ -225,9 +288,9 @@ describe('shopctl', function () {
       price_cents: 1250,
       changed: true,
     });
-    expect(bad.code).to.equal(1);
+    expect(bad.code).to.equal(2);
     expect(bad.stderr).to.contain(
-      'price must be an amount such as 12.99 (at most two decimals), got "12.999"',
+      "error: command-argument value '12.999' is invalid for argument 'amount'. Expected an amount such as 12.99 (at most two decimals).",
     );
     expect((await t.request().get(`/products/${p.id}`).expect(200)).body.price_cents).to.equal(1250);
     const item = await t.container.db('order_items').where({ order_id: orderId }).first();
