@@ -72,9 +72,6 @@ export function cliActor(): string {
 /** Order operations take the admin role, named like every other CLI change. */
 export const cliAdmin = (): Actor => ({ userId: cliActor(), role: 'admin' });
 
-/** Prompts only when a person can answer: stdin and stdout both terminals. */
-export const isInteractive = () => Boolean(process.stdin.isTTY && process.stdout.isTTY);
-
 /** Prints an error the way every shopctl command does and returns its exit code. */
 export function reportError(err: unknown): number {
   // Commander has already printed its own message (or the help).

@@ -12,7 +12,9 @@ import { registerReservationCommands } from './commands/reservations.js';
 import { registerTopCommands } from './commands/top.js';
 import { registerUserCommands } from './commands/users.js';
 import { registerWorkerCommands } from './commands/worker.js';
-import { isInteractive, reportError } from './context.js';
+import { reportError } from './context.js';
+import { runMenu } from './menu.js';
+import { canPrompt } from './prompt.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -58,8 +60,8 @@ Examples:
 /** Runs shopctl and returns the exit code (0 success, 1 failure, 2 usage error). */
 export async function run(argv: string[]): Promise<number> {
   if (argv.length <= 2) {
-    // Loaded only here: inquirer costs every scripted run start-up time for nothing.
-    if (isInteractive()) return (await import('./menu.js')).runMenu().catch(reportError);
+    // The menu asks on stderr and prints each command's result on stdout: a person must see both.
+    if (canPrompt() && process.stdout.isTTY) return runMenu().catch(reportError);
     buildProgram().outputHelp({ error: true });
     return 2;
   }

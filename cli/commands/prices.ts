@@ -6,6 +6,7 @@ import { CliError, cliActor, type GlobalOptions, print, withContainer } from '..
 import { readSkuCsv, unknownSkusByLine } from '../csv-import.js';
 import { examples, money, table } from '../format.js';
 import { amountInCents, percentChange } from '../options.js';
+import { canPrompt, confirm } from '../prompt.js';
 
 interface PreviewRow {
   sku: string;
@@ -82,8 +83,7 @@ async function bulkPrices(opts: BulkOptions, json?: boolean) {
       return;
     }
     if (!opts.yes) {
-      const { canConfirm, confirm } = await import('../prompt.js');
-      if (!canConfirm()) {
+      if (!canPrompt()) {
         if (json) print(json, report(0), () => '');
         throw new CliError(
           `not a terminal, so no confirmation can be asked: re-run with --yes to change ${changes.length} price(s), or --dry-run to only preview`,
