@@ -1,9 +1,11 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { CatalogService } from '../catalog/service.js';
 import type { Db, Trx } from '../db/index.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError } from '../shared/errors.js';
 import type { Metrics } from '../shared/metrics.js';
 import { hashToken, newToken } from '../users/passwords.js';
+import { CART_TTL_MS, cartKey, readCachedCart, userRefKey, writeCachedCart } from './cache.js';
 import * as q from './queries.js';
 import type { AddItemInput, CartItemView, CartOwner, CartState, CartView } from './schemas.js';
 
@@ -17,10 +19,7 @@ interface Deps {
   limits: { maxQuantity: number; maxLines: number; retentionMs: number };
 }
 
-const CART_TTL_MS = 30 * 86_400_000;
 const CONVERTED_MARKER_TTL_MS = 10 * 60_000;
-const cartKey = (id: string) => `cart:${id}`;
-const userRefKey = (userId: string) => `cartref:user:${userId}`;
 const PURGE_BATCH = 1_000;
 
 const EMPTY_VIEW: CartView = { cart_id: null, items: [], item_count: 0, total_cents: 0 };
@@ -39,10 +38,10 @@ export function createCartService({ db, cache, catalog, limits, metrics }: Deps)
   }
 
   async function loadState(cartId: string): Promise<CartState | null> {
-    const cached = await cache.getJson<CartState>(cartKey(cartId));
+    const cached = await readCachedCart(cache, cartId);
     if (cached) return cached;
     const state = await stateFromDb(db, cartId);
-    if (state) await cache.setIfNewer(cartKey(cartId), state.version, state, CART_TTL_MS);
+    if (state) await writeCachedCart(cache, state);
     return state;
   }
 
@@ -89,7 +88,7 @@ export function createCartService({ db, cache, catalog, limits, metrics }: Deps)
   }
 
   async function publish(state: CartState) {
-    await cache.setIfNewer(cartKey(state.cart_id), state.version, state, CART_TTL_MS);
+    await writeCachedCart(cache, state);
   }
 
   /** Finds and locks the owner's cart, creating it when `create` is set and there is none. */
@@ -302,9 +301,19 @@ export function createCartService({ db, cache, catalog, limits, metrics }: Deps)
       const marker: CartState = { cart_id: cartId, user_id: userId, status: 'converted', version, lines: [] };
       await Promise.all([
         // Only a read racing the checkout could bring the old state back: minutes cover it.
-        cache.setIfNewer(cartKey(cartId), version, marker, CONVERTED_MARKER_TTL_MS),
+        writeCachedCart(cache, marker, CONVERTED_MARKER_TTL_MS),
         ...(userId ? [cache.del(userRefKey(userId))] : []),
       ]);
+    },
+
+    /**
+     * Whether the user's active cart reads the same from Redis as from PostgreSQL (true without a
+     * cart): once writes have settled, a copy that differs is a lost or out-of-order cache write.
+     */
+    async cachedCopyIsCurrent(userId: string): Promise<boolean> {
+      const id = await q.findActiveCartIdForUser(db, userId);
+      const state = id ? await stateFromDb(db, id) : null;
+      return !state || isDeepStrictEqual(await readCachedCart(cache, state.cart_id), state);
     },
 
     /**

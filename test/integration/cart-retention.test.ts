@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readCachedCart } from '../../src/cart/cache.js';
 import { cartRequests, quantities } from '../support/cart.js';
 import { shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
@@ -45,13 +46,13 @@ describe('cart: retention', () => {
   it('purgeStaleCarts() deletes carts untouched for 30 days and keeps converted ones', async () => {
     await t.container.db('carts').delete();
     const { ids, stale, product } = await staleCarts();
-    expect(await t.container.cache.getJson(`cart:${ids.stale}`)).to.not.equal(null);
+    expect(await readCachedCart(t.container.cache, ids.stale)).to.not.equal(null);
 
     expect(await t.container.cart.purgeStaleCarts()).to.equal(2);
     const left = await t.container.db('carts').orderBy('id').pluck('id');
     expect(left).to.deep.equal([ids.converted, ids.recent].sort());
     expect(await t.container.db('cart_items').whereIn('cart_id', [ids.stale, ids.merged])).to.deep.equal([]);
-    expect(await t.container.cache.getJson(`cart:${ids.stale}`)).to.equal(null);
+    expect(await readCachedCart(t.container.cache, ids.stale)).to.equal(null);
     expect(await t.container.cart.purgeStaleCarts()).to.equal(0);
 
     // The owner of a purged cart starts afresh.
@@ -73,7 +74,7 @@ describe('cart: retention', () => {
     expect(await t.container.db('carts').orderBy('id').pluck('id')).to.deep.equal(
       [ids.converted, ids.recent].sort(),
     );
-    expect(await t.container.cache.getJson(`cart:${ids.stale}`)).to.equal(null);
+    expect(await readCachedCart(t.container.cache, ids.stale)).to.equal(null);
   });
 
   it('shopctl carts purge --older-than 30d --json purges and reports the count', async function () {

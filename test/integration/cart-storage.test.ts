@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createClient } from 'redis';
-import type { CartState } from '../../src/cart/schemas.js';
+import { cartKey, readCachedCart } from '../../src/cart/cache.js';
 import {
   cartRequests,
   cartRow,
@@ -46,9 +46,7 @@ describe('cart: storage', () => {
       [hot.id]: 20,
     });
     expect(cart).to.include({ item_count: 40, total_cents: 20 * 100 + 20 * 700 });
-    expect(await t.container.cache.getJson<CartState>(`cart:${cartId}`)).to.deep.equal(
-      await pgState(t, cartId),
-    );
+    expect(await readCachedCart(t.container.cache, cartId)).to.deep.equal(await pgState(t, cartId));
 
     // Updates and removals racing each other on one cart.
     const second = await Promise.allSettled([
@@ -78,7 +76,7 @@ describe('cart: storage', () => {
       ...Object.fromEntries(distinct.slice(0, 10).map((p) => [p.id, 5])),
       [hot.id]: 30,
     });
-    expect(await t.container.cache.getJson<CartState>(`cart:${cartId}`)).to.deep.equal(state);
+    expect(await readCachedCart(t.container.cache, cartId)).to.deep.equal(state);
   });
 
   it('keeps the cart in PostgreSQL when Redis is flushed', async () => {
@@ -87,15 +85,15 @@ describe('cart: storage', () => {
     const cartId = (await add(user, a!.id, 2).expect(200)).body.cart_id as string;
     await add(user, b!.id, 1).expect(200);
     const before = (await getCart(user)).body;
-    expect(await t.container.cache.getJson(`cart:${cartId}`)).to.not.equal(null);
+    expect(await readCachedCart(t.container.cache, cartId)).to.not.equal(null);
 
     expect(await t.container.cache.delPattern('*')).to.be.greaterThan(0);
-    expect(await t.container.cache.getJson(`cart:${cartId}`)).to.equal(null);
+    expect(await readCachedCart(t.container.cache, cartId)).to.equal(null);
     const after = (await getCart(user)).body;
     expect(after).to.deep.equal(before);
     expect(after).to.include({ cart_id: cartId, item_count: 3, total_cents: 750 });
     // The read put the cart back in Redis.
-    expect(await t.container.cache.getJson(`cart:${cartId}`)).to.deep.equal(await pgState(t, cartId));
+    expect(await readCachedCart(t.container.cache, cartId)).to.deep.equal(await pgState(t, cartId));
 
     await t.container.cache.delPattern('*');
     await t.request().patch(`/cart/items/${a!.id}`).set(user.auth).send({ quantity: 4 }).expect(200);
@@ -109,7 +107,7 @@ describe('cart: storage', () => {
       const user = await createUser(t.container);
       const product = await createProduct(t.container.db, { stock: 10 });
       const cartId = (await add(user, product.id, 1).expect(200)).body.cart_id as string;
-      const key = `${t.container.cache.prefix}cart:${cartId}`;
+      const key = `${t.container.cache.prefix}${cartKey(cartId)}`;
       const thirtyDays = 30 * DAY_MS;
       expect(await redis.pTTL(key)).to.be.within(thirtyDays - 60_000, thirtyDays);
 
@@ -138,7 +136,7 @@ describe('cart: storage', () => {
     expect(touched.created_at).to.deep.equal(created.created_at);
     expect(Date.now() - touched.updated_at.getTime()).to.be.within(-5_000, 5_000);
 
-    const before = await t.container.cache.getJson<{ version: number; status: string }>(`cart:${cartId}`);
+    const before = await readCachedCart(t.container.cache, cartId);
     await t
       .request()
       .post('/checkout')
@@ -149,10 +147,8 @@ describe('cart: storage', () => {
     // A reader that fetched the active state just before the checkout writes it back late: the
     // converted marker (a newer version) wins, so the shopper never sees the old cart again.
     const stale = { ...before!, status: 'active' };
-    await t.container.cache.setIfNewer(`cart:${cartId}`, before!.version, stale, 60_000);
-    expect((await t.container.cache.getJson<{ status: string }>(`cart:${cartId}`))!.status).to.equal(
-      'converted',
-    );
+    await t.container.cache.setIfNewer(cartKey(cartId), before!.version, stale, 60_000);
+    expect((await readCachedCart(t.container.cache, cartId))!.status).to.equal('converted');
     const converted = await cartRow(t, cartId);
     expect(converted.status).to.equal('converted');
     expect(converted.converted_at).to.be.instanceOf(Date);
