@@ -10,7 +10,9 @@ import { enqueued } from '../../src/outbox/outbox.js';
 
 /** The names a piece's SQL binds, read as knex reads them (`:name`, but not a `::type` cast). */
 const referenced = (sql: string) =>
-  new Set([...sql.matchAll(/(?<![:\w]):(\w+)(?!\w)(?!:(?!:))/g)].map((m) => m[1]!).filter((n) => !/^\d/.test(n)));
+  new Set(
+    [...sql.matchAll(/(?<![:\w]):(\w+)(?!\w)(?!:(?!:))/g)].map((m) => m[1]!).filter((n) => !/^\d/.test(n)),
+  );
 
 const order = '00000000-0000-4000-8000-000000000001';
 const user = '00000000-0000-4000-8000-000000000002';
