@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues } from './shared/zod.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -294,8 +295,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     })
     .safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+    const lines = describeIssues(parsed.error, { separator: '\n', indent: '  ' });
+    throw new ConfigError(`Invalid configuration:\n${lines}`);
   }
   return deepFreeze(build(parsed.data));
 }

@@ -2,6 +2,7 @@ import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi
 import { type ZodType, z } from 'zod';
 import { ERROR_STATUS } from '../shared/errors.js';
 import { type ErrorStatus, errorBodies, HEADER_COMPONENTS, type HeaderSpec } from '../shared/openapi.js';
+import { describeIssues } from '../shared/zod.js';
 
 /** An answer as a client saw it. Header names in lower case, as Node gives them. */
 export interface ObservedResponse {
@@ -52,12 +53,6 @@ const mediaType = (value: string | string[] | undefined) =>
     .trim()
     .toLowerCase();
 
-const issues = (error: z.ZodError) =>
-  error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-    .join('; ');
-
 const headerSpec = (value: unknown): HeaderSpec | undefined => {
   const ref = (value as { $ref?: string }).$ref;
   return ref ? HEADER_COMPONENTS[ref.replace('#/components/headers/', '')] : (value as HeaderSpec);
@@ -88,7 +83,9 @@ export function createContract(routes: RouteConfig[]) {
 
   function checkBody(schema: ZodType, res: ObservedResponse): string | null {
     const parsed = schema.safeParse(res.body);
-    return parsed.success ? null : `the body does not match the schema: ${issues(parsed.error)}`;
+    return parsed.success
+      ? null
+      : `the body does not match the schema: ${describeIssues(parsed.error, { root: '(body)', max: 5 })}`;
   }
 
   /** What is wrong with an answer; empty when it is what the document says. */

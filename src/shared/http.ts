@@ -5,6 +5,7 @@ import { type ZodType, z } from 'zod';
 import { DomainError, errorBody, isUniqueViolation } from './errors.js';
 import type { Logger } from './logger.js';
 import type { LimitName } from './rate-limits.js';
+import { formatIssues } from './zod.js';
 
 export interface AuthUser {
   id: string;
@@ -44,14 +45,6 @@ export function requestContext(logger: Logger): Koa.Middleware<AppState> {
       );
     }
   };
-}
-
-function zodDetails(error: z.ZodError) {
-  return error.issues.map((issue) => ({
-    path: (issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path).join('.'),
-    message:
-      issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-  }));
 }
 
 /** Request latency by route template (never the raw path: ids would explode the label set). */
@@ -94,7 +87,7 @@ function toErrorBody(err: unknown, ctx: AppContext) {
     return { status: err.status, code: err.code, message: err.message, details: err.details };
   }
   if (err instanceof z.ZodError) {
-    const details = zodDetails(err);
+    const details = formatIssues(err, { unknownFields: true });
     const fields = [...new Set(details.map((d) => d.path || '(body)'))].join(', ');
     return { status: 400, code: 'validation_failed', message: `Invalid request: ${fields}`, details };
   }
