@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../src/shared/duration.js';
 import { parseAmount } from '../src/shared/money.js';
 
 /*
@@ -73,10 +74,6 @@ export function percentChange(raw: string): number {
   return Number(value);
 }
 
-// Zero is refused: "--older-than 0d" would delete every active cart, including ones in use right now.
-const AGE = /^([1-9]\d{0,5})(m|h|d)$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
 /** An age as typed (kept for messages) and in milliseconds. */
 export interface Age {
   text: string;
@@ -86,7 +83,8 @@ export interface Age {
 /** "30d", "12h", "90m" → that age. */
 export function age(raw: string): Age {
   const text = raw.trim();
-  const match = AGE.exec(text);
-  if (!match) throw new InvalidArgumentError('Expected an age such as 30d, 12h or 90m.');
-  return { text, ms: Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] };
+  const ms = parseDuration(text, { bare: null, units: ['m', 'h', 'd'] });
+  // Zero is refused: "--older-than 0d" would delete every active cart, including ones in use right now.
+  if (!ms) throw new InvalidArgumentError('Expected an age such as 30d, 12h or 90m.');
+  return { text, ms };
 }

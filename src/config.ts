@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from './shared/duration.js';
 import { describeIssues } from './shared/zod.js';
 
 const bool = z
@@ -9,16 +10,15 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().in
 
 /** Durations accept plain milliseconds or a unit suffix: 500ms, 30s, 10m, 24h, 30d. */
 const duration = z.string().transform((raw, ctx) => {
-  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw.trim());
-  if (!match) {
+  const ms = parseDuration(raw);
+  if (ms === undefined) {
     ctx.addIssue({
       code: 'custom',
       message: `expected a duration such as 500ms, 30s, 10m, 24h or 30d, got "${raw}"`,
     });
     return z.NEVER;
   }
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms'] ?? 1;
-  return Number(match[1]) * unit;
+  return ms;
 });
 
 /** A latency range: one duration (fixed) or two joined by a dash, e.g. 200ms-400ms. */

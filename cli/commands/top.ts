@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../../src/config.js';
+import { parseDuration } from '../../src/shared/duration.js';
 import { CliError, type GlobalOptions } from '../context.js';
 import { examples } from '../format.js';
 import { positiveInteger } from '../options.js';
@@ -20,9 +21,8 @@ export interface TopCommandOptions {
 
 /** `--interval`: seconds (`2`, `0.5`) or a duration (`500ms`, `2s`, `1m`), 100 ms to 1 h. */
 export function intervalOf(raw: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw.trim());
-  const ms = m ? Number(m[1]) * { ms: 1, s: 1_000, m: 60_000 }[m[2] ?? 's']! : Number.NaN;
-  if (!(ms >= 100 && ms <= 3_600_000))
+  const ms = parseDuration(raw, { bare: 's', units: ['ms', 's', 'm'], fractions: true });
+  if (ms === undefined || ms < 100 || ms > 3_600_000)
     throw new InvalidArgumentError('--interval must be a duration from 100ms to 1h, such as 1s, 500ms or 2');
   return Math.round(ms);
 }
