@@ -3,6 +3,7 @@ import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import type { Product } from './schemas.js';
 import type { CatalogService } from './service.js';
+import { assertKnownSkus } from './skus.js';
 
 export interface PriceChange {
   sku: string;
@@ -13,9 +14,6 @@ export type PriceService = ReturnType<typeof createPriceService>;
 
 type PriceRow = Pick<Product, 'id' | 'sku' | 'name' | 'price_cents'>;
 const COLUMNS = ['id', 'sku', 'name', 'price_cents'] as const;
-
-const unknownSkus = (changes: PriceChange[], bySku: Map<string, PriceRow>) =>
-  changes.filter((c) => !bySku.has(c.sku)).map((c) => c.sku);
 
 /**
  * Where prices change: one SKU (the admin API, `shopctl price set`) or many (`shopctl price bulk`),
@@ -41,11 +39,10 @@ export function createPriceService({ db, catalog }: { db: Db; catalog: CatalogSe
           .forUpdate()
           .select<PriceRow[]>(COLUMNS);
         const bySku = new Map(rows.map((r) => [r.sku, r]));
-        const unknown = unknownSkus(changes, bySku);
-        if (unknown.length)
-          throw new DomainError('not_found', `Unknown SKU: ${unknown.slice(0, 10).join(', ')}`, {
-            skus: unknown,
-          });
+        assertKnownSkus(
+          changes.map((c) => c.sku),
+          bySku,
+        );
         const real = changes.filter((c) => bySku.get(c.sku)!.price_cents !== c.price_cents);
         if (real.length) {
           await trx.raw(
@@ -78,11 +75,10 @@ export function createPriceService({ db, catalog }: { db: Db; catalog: CatalogSe
         .whereRaw('sku = ANY(?::text[])', [changes.map((c) => c.sku)])
         .select<PriceRow[]>(COLUMNS);
       const bySku = new Map(rows.map((r) => [r.sku, r]));
-      const unknown = unknownSkus(changes, bySku);
-      if (unknown.length)
-        throw new DomainError('not_found', `Unknown SKU: ${unknown.slice(0, 10).join(', ')}`, {
-          skus: unknown.slice(0, 100),
-        });
+      assertKnownSkus(
+        changes.map((c) => c.sku),
+        bySku,
+      );
       return changes.map((c) => {
         const row = bySku.get(c.sku)!;
         return { sku: c.sku, name: row.name, old_price_cents: row.price_cents, price_cents: c.price_cents };

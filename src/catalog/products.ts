@@ -5,6 +5,7 @@ import { applyMovements } from '../inventory/ledger.js';
 import { DomainError } from '../shared/errors.js';
 import type { Product } from './schemas.js';
 import type { CatalogService } from './service.js';
+import { unknownSkuError } from './skus.js';
 
 export const productInputSchema = z
   .object({
@@ -193,7 +194,7 @@ async function upsertProducts(trx: Trx, inputs: ProductInput[], actor: string) {
 export function createProductAdminService({ db, catalog }: { db: Db; catalog: CatalogService }) {
   async function findBySku(sku: string) {
     const row = await db('products').where({ sku }).first<Row | undefined>(COLUMNS);
-    if (!row) throw new DomainError('not_found', `Unknown SKU: ${sku}`, { sku });
+    if (!row) throw unknownSkuError([sku]);
     return row;
   }
 

@@ -1,6 +1,7 @@
 import { type AdminChange, recordAdminChanges } from '../audit-log/queries.js';
 import type { CatalogService } from '../catalog/service.js';
-import type { Db, Trx } from '../db/index.js';
+import { resolveSkus, unknownSkuError } from '../catalog/skus.js';
+import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import { applyMovements, type LockedStock, lockStock } from './ledger.js';
 
@@ -34,31 +35,12 @@ const counts = (s: LockedStock) => ({
  * actor and reason, and an admin audit row with before/after.
  */
 export function createInventoryService({ db, catalog }: { db: Db; catalog: CatalogService }) {
-  async function productIdsBySku(trx: Db | Trx, skus: string[]) {
-    // ANY(array) rather than whereIn: an import can exceed PostgreSQL's 65,535 bind parameters.
-    const rows = await trx('products')
-      .whereRaw('sku = ANY(?::text[])', [skus])
-      .select<{ id: number; sku: string }[]>('id', 'sku');
-    const ids = new Map(rows.map((r) => [r.sku, r.id]));
-    const unknown = skus.filter((s) => !ids.has(s));
-    if (unknown.length) {
-      throw new DomainError(
-        'not_found',
-        `Unknown SKU${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 10).join(', ')}`,
-        {
-          skus: unknown.slice(0, 100),
-        },
-      );
-    }
-    return ids;
-  }
-
   /** Applies all changes or none (one transaction, rows locked in product_id order). */
   async function applyChanges(changes: StockChange[], opts: { actor: string; reason: string }) {
     if (!opts.reason.trim())
       throw new DomainError('validation_failed', 'A reason is required for a stock change');
     const result = await db.transaction(async (trx) => {
-      const ids = await productIdsBySku(trx, [...new Set(changes.map((c) => c.sku))]);
+      const ids = await resolveSkus(trx, [...new Set(changes.map((c) => c.sku))]);
       const stock = await lockStock(trx, [...ids.values()]);
       const running = new Map([...stock].map(([id, s]) => [id, { ...s }]));
       const movements = [];
@@ -154,7 +136,7 @@ export function createInventoryService({ db, catalog }: { db: Db; catalog: Catal
           'i.sold_count as sold',
           'i.updated_at',
         );
-      if (!row) throw new DomainError('not_found', `Unknown SKU: ${sku}`, { sku });
+      if (!row) throw unknownSkuError([sku]);
       const reservations = await db('reservations as r')
         .join('orders as o', 'o.id', 'r.order_id')
         .where({ 'r.product_id': row.id, 'r.state': 'ACTIVE' })
