@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedDemoStore } from '../seeds/demo-store.js';
+import { createProducts } from '../src/catalog/create-products.js';
 import {
   createDb,
   type Db,
@@ -102,27 +103,20 @@ const quoteLiteral = (text: string) => `'${text.replace(/'/g, "''")}'`;
 /** One SKU with `stock` units received through the ledger, as the seed does. */
 export async function createHotSku(db: Db, stock: number, sku = 'HOT-1', priceCents = 4_999) {
   await db('categories').insert({ slug: 'flash-sale', name: 'Flash sale' }).onConflict('slug').ignore();
-  return db.transaction(async (trx) => {
-    const [product] = await trx('products')
-      .insert({
+  const [product] = await createProducts(
+    db,
+    [
+      {
         sku,
         name: 'Limited Edition Wireless Headphones',
         category: 'flash-sale',
         price_cents: priceCents,
-      })
-      .returning<{ id: number }[]>('id');
-    await trx('inventory').insert({ product_id: product!.id, available_count: stock });
-    if (stock > 0) {
-      await trx('stock_movements').insert({
-        product_id: product!.id,
-        kind: 'received',
-        quantity: stock,
-        reason: 'flash sale',
-        actor: 'loadtest',
-      });
-    }
-    return product!.id;
-  });
+        stock,
+      },
+    ],
+    { actor: 'loadtest', reason: 'flash sale' },
+  );
+  return product!.id;
 }
 
 /**

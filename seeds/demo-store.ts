@@ -1,5 +1,6 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { Knex } from 'knex';
+import { createProducts, type NewProduct } from '../src/catalog/create-products.js';
 import { DEMO_CATEGORIES, generateProducts } from '../src/demo/catalog.js';
 
 export const DEMO_PASSWORD = 'shop-demo-password';
@@ -35,31 +36,6 @@ export interface SeedOptions {
 export const BULK_MIN_PRODUCTS = 50_000;
 /** Sort memory for the bulk load's index builds and for the joins that check its foreign keys. */
 const BULK_WORK_MEM = '512MB';
-
-/**
- * One statement per batch: products, their inventory rows and the 'received' ledger lines are
- * written together from arrays (unnest), so invariant 2 (counts == ledger) holds from the first
- * row. SKUs already there are filtered out before the insert: ON CONFLICT alone would skip them
- * only after computing each row's search_vector, which makes a re-run as slow as the first run.
- */
-const INSERT_BATCH = `
-  WITH input AS (
-    SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[])
-      AS t(idx, sku, name, description, category, price_cents, stock)
-  ), inserted AS (
-    INSERT INTO products (sku, name, description, category, price_cents, created_at, updated_at)
-    SELECT sku, name, description, category, price_cents,
-           now() - make_interval(mins => idx::int), now() - make_interval(mins => idx::int)
-    FROM input WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.sku = input.sku) ORDER BY idx
-    ON CONFLICT (sku) DO NOTHING
-    RETURNING id, sku
-  ), inventory_rows AS (
-    INSERT INTO inventory (product_id, available_count)
-    SELECT inserted.id, input.stock FROM inserted JOIN input USING (sku)
-  )
-  INSERT INTO stock_movements (product_id, kind, quantity, reason, actor)
-  SELECT inserted.id, 'received', input.stock, 'initial stock', 'seed'
-  FROM inserted JOIN input USING (sku) WHERE input.stock > 0`;
 
 /** The tables a seed fills row by row; a bulk load moves their indexes and foreign keys out of the way. */
 const LOADED_TABLES = ['products', 'inventory', 'stock_movements'];
@@ -215,31 +191,30 @@ async function restoreSchema(trx: Knex.Transaction, dropped: SchemaObject[]) {
  */
 async function insertProducts(db: Knex, load: LoadOptions) {
   const { total, batchSize } = load;
-  let params = batchParams(0, Math.min(batchSize, total), load.pieces);
+  // Product i was created i minutes before the seed ran: browse's "newest" has an order to show.
+  const seededAt = Date.now();
+  let batch = newProducts(0, Math.min(batchSize, total), seededAt, load.pieces);
   for (let start = 0; start < total; start += batchSize) {
     const end = Math.min(start + batchSize, total);
     const generateNext = async () => {
       await nextMacrotask();
-      return batchParams(end, Math.min(batchSize, total - end), load.pieces);
+      return newProducts(end, Math.min(batchSize, total - end), seededAt, load.pieces);
     };
-    [, params] = await Promise.all([db.raw(INSERT_BATCH, params), generateNext()]);
+    // One statement per batch (products, inventory rows, 'received' lines), so invariant 2
+    // (counts == ledger) holds from the first row; a re-run skips the SKUs already there.
+    [, batch] = await Promise.all([
+      createProducts(db, batch, { actor: 'seed', reason: 'initial stock', skipExisting: true }),
+      generateNext(),
+    ]);
     load.onProgress?.(end, total);
   }
 }
 
-/** The array parameters of INSERT_BATCH for products start..start+count-1. */
-function batchParams(start: number, count: number, pieces?: Set<string>): Knex.RawBinding[] {
+/** Products start..start+count-1. */
+function newProducts(start: number, count: number, seededAt: number, pieces?: Set<string>): NewProduct[] {
   const batch = generateProducts(start, count);
   if (pieces) for (const p of batch) addPieces(pieces, p.name, p.description, p.category);
-  return [
-    batch.map((_, i) => start + i),
-    batch.map((p) => p.sku),
-    batch.map((p) => p.name),
-    batch.map((p) => p.description),
-    batch.map((p) => p.category),
-    batch.map((p) => p.price_cents),
-    batch.map((p) => p.stock),
-  ];
+  return batch.map((p, i) => ({ ...p, created_at: new Date(seededAt - (start + i) * 60_000).toISOString() }));
 }
 
 /** Adds the space-separated pieces of texts to pieces (a few thousand distinct ones for 1M products). */

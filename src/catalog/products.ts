@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { type AdminChange, recordAdminChanges } from '../audit-log/queries.js';
 import { type Db, pgArray, type Trx } from '../db/index.js';
-import { applyMovements } from '../inventory/ledger.js';
 import { DomainError } from '../shared/errors.js';
+import { createProducts } from './create-products.js';
 import type { Product } from './schemas.js';
 import type { CatalogService } from './service.js';
 import { unknownSkuError } from './skus.js';
@@ -124,34 +124,22 @@ async function upsertProducts(trx: Trx, inputs: ProductInput[], actor: string) {
   });
   const audit: AdminChange[] = [];
   if (fresh.length) {
-    const { rows } = await trx.raw<{ rows: Row[] }>(
-      `INSERT INTO products (sku, name, description, category, price_cents, active)
-       SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::boolean[])
-       RETURNING ${COLUMNS.join(', ')}`,
-      [
-        fresh.map((p) => p.sku),
-        fresh.map((p) => p.name),
-        fresh.map((p) => p.description),
-        fresh.map((p) => p.category),
-        fresh.map((p) => p.price_cents),
-        pgArray(fresh.map((p) => p.active)),
-      ],
-    );
-    const bySku = new Map(rows.map((r) => [r.sku, r]));
-    await trx.raw('INSERT INTO inventory (product_id) SELECT unnest(?::bigint[])', [rows.map((r) => r.id)]);
-    const stocked = fresh.filter((p) => p.stock > 0);
-    await applyMovements(
-      trx,
-      stocked.map((p) => ({
-        product_id: bySku.get(p.sku)!.id,
-        kind: 'received' as const,
-        quantity: p.stock,
-        reason: 'initial stock',
-      })),
-      actor,
-    );
-    for (const r of rows)
-      audit.push({ actor, action: 'product.create', subjectType: 'product', subjectId: r.sku, after: r });
+    const created = await createProducts(trx, fresh, { actor, reason: 'initial stock' });
+    const bySku = new Map(fresh.map((p) => [p.sku, p]));
+    for (const { id, sku } of created) {
+      const { name, description, category, price_cents, active } = bySku.get(sku)!;
+      const after: Row = {
+        id,
+        sku,
+        name,
+        description,
+        category,
+        price_cents,
+        active,
+        max_per_customer: null,
+      };
+      audit.push({ actor, action: 'product.create', subjectType: 'product', subjectId: sku, after });
+    }
   }
   if (changed.length) {
     await trx.raw(

@@ -1,3 +1,4 @@
+import { createProducts } from '../../src/catalog/create-products.js';
 import type { Container } from '../../src/container.js';
 import type { Db } from '../../src/db/index.js';
 
@@ -27,30 +28,26 @@ export async function createProduct(db: Db, fixture: ProductFixture = {}) {
   const category = fixture.category ?? 'misc';
   await ensureCategory(db, category);
   const stock = fixture.stock ?? 10;
-  return db.transaction(async (trx) => {
-    const [product] = await trx('products')
-      .insert({
-        sku: fixture.sku ?? `T-${process.pid}-${n}`,
-        name: fixture.name ?? `Test product ${n}`,
-        description: fixture.description ?? '',
+  const product = {
+    sku: fixture.sku ?? `T-${process.pid}-${n}`,
+    name: fixture.name ?? `Test product ${n}`,
+    price_cents: fixture.price_cents ?? 1000,
+  };
+  const [created] = await createProducts(
+    db,
+    [
+      {
+        ...product,
+        description: fixture.description,
         category,
-        price_cents: fixture.price_cents ?? 1000,
-        active: fixture.active ?? true,
-        ...(fixture.created_at ? { created_at: fixture.created_at } : {}),
-      })
-      .returning(['id', 'sku', 'name', 'price_cents']);
-    await trx('inventory').insert({ product_id: product.id, available_count: stock });
-    if (stock > 0) {
-      await trx('stock_movements').insert({
-        product_id: product.id,
-        kind: 'received',
-        quantity: stock,
-        reason: 'fixture',
-        actor: 'test',
-      });
-    }
-    return product as { id: number; sku: string; name: string; price_cents: number };
-  });
+        active: fixture.active,
+        stock,
+        created_at: fixture.created_at,
+      },
+    ],
+    { actor: 'test', reason: 'fixture' },
+  );
+  return { id: created!.id, ...product };
 }
 
 /** A user with a bearer token; no password, so it costs no scrypt time. */
