@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { type Container, createContainer } from '../src/container.js';
 import type { Actor } from '../src/orders/service.js';
 import { DomainError } from '../src/shared/errors.js';
+import { describeIssues } from '../src/shared/zod.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -81,8 +82,7 @@ export function reportError(err: unknown): number {
     return err.exitCode;
   }
   if (err instanceof z.ZodError) {
-    const issues = err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
-    process.stderr.write(`error: invalid input: ${issues.join('; ')}\n`);
+    process.stderr.write(`error: invalid input: ${describeIssues(err, { root: 'input' })}\n`);
     return 1;
   }
   if (err instanceof DomainError || err instanceof ConfigError) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DomainError } from '../src/shared/errors.js';
+import { describeIssues } from '../src/shared/zod.js';
 import { CliError } from './context.js';
 import { CsvError, parseCsv } from './csv.js';
 import { readWholeNumber } from './options.js';
@@ -73,9 +74,7 @@ export async function readCsvTable(file: string, columns: Columns) {
 
 function messagesOf(err: unknown): string {
   if (err instanceof z.ZodError) {
-    return err.issues
-      .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-      .join('; ');
+    return describeIssues(err);
   }
   if (err instanceof DomainError || err instanceof CliError) return err.message;
   throw err;

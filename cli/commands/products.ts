@@ -8,6 +8,7 @@ import {
   purchaseLimitSchema,
 } from '../../src/catalog/products.js';
 import { parseAmount } from '../../src/shared/money.js';
+import { formatIssues } from '../../src/shared/zod.js';
 import { CliError, cliActor, exitQuietly, type GlobalOptions, print, withContainer } from '../context.js';
 import { convertRows, describeErrors, readCsvTable, wholeNumber } from '../csv-import.js';
 import { examples, money, table } from '../format.js';
@@ -30,10 +31,9 @@ const BOOLEAN: Record<string, boolean> = {
 
 /** Zod names price_cents; the CSV and the flags say price. */
 function zodProblems(error: z.ZodError, rename: Record<string, string> = {}) {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
+  return formatIssues(error).map(({ path, message }) => {
     const field = rename[path] ?? path;
-    return issue.message.startsWith(field) || !field ? issue.message : `${field}: ${issue.message}`;
+    return message.startsWith(field) || !field ? message : `${field}: ${message}`;
   });
 }
 
