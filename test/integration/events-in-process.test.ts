@@ -5,7 +5,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
-import { createProduct, createUser } from '../support/fixtures.js';
+import { createProduct } from '../support/fixtures.js';
 
 /**
  * Domain events with no broker (AMQP_URL unset): the relay hands them to the consumers in-process,
