@@ -183,7 +183,7 @@ describe('shopctl products limit', function () {
     expect(set.code, set.stderr).to.equal(0);
     expect(set.json()).to.include({ sku: 'LIM-1', max_per_customer: 2 });
     const bad = await shopctl(t, ['products', 'limit', 'LIM-1', 'zero']);
-    expect(bad.code).to.equal(1);
+    expect(bad.code, 'a usage error').to.equal(2);
     expect(bad.stderr).to.match(/whole number from 1 to 10000, or "none"/);
     expect((await t.container.db('products').where({ sku: 'LIM-1' }).first()).max_per_customer).to.equal(2);
     const lifted = await shopctl(t, ['products', 'limit', 'LIM-1', 'none']);
