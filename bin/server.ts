@@ -10,6 +10,15 @@ const { values } = parseArgs({
   options: { demo: { type: 'boolean', default: false }, products: { type: 'string' } },
 });
 
+/** `--products <n>`: the demo catalog's size, a whole number of at least 1. */
+function demoProducts(raw: string | undefined): number {
+  if (raw === undefined) return 10_000;
+  if (!/^[1-9]\d{0,7}$/.test(raw)) {
+    throw new ConfigError(`--products must be a whole number from 1 to 99,999,999, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
 async function main() {
   const config = loadConfig();
   if (values.demo && config.env === 'production') {
@@ -17,6 +26,7 @@ async function main() {
       'The demo store does not run with NODE_ENV=production: it seeds users with a published password. Start without --demo.',
     );
   }
+  const products = demoProducts(values.products);
   const created = config.db.migrateOnStart ? await ensureDatabase(config.db.url) : false;
   const container = createContainer(config);
   const log = container.logger;
@@ -33,9 +43,7 @@ async function main() {
     }
   }
 
-  const demo = values.demo
-    ? await prepareDemoStore(container, { products: Number(values.products ?? 10_000) })
-    : null;
+  const demo = values.demo ? await prepareDemoStore(container, { products }) : null;
   const running = await startServer(container);
   log.info({ url: running.url }, 'shop is serving');
   if (demo) process.stdout.write(demo.banner(running.url));

@@ -3,6 +3,7 @@ import { reconcile } from '../audit/reconcile.js';
 import { deleteExpiredIdempotencyKeys } from '../checkout/idempotency.js';
 import type { Container } from '../container.js';
 import { deleteExpiredEvents } from '../events/queries.js';
+import { recordDefaultLowStockThreshold } from '../inventory/low-stock.js';
 import { listenForOutboxEvents } from '../outbox/listener.js';
 import { deleteProcessedOutboxEvents } from '../outbox/outbox.js';
 import { type PeriodicTask, startScheduler } from './scheduler.js';
@@ -43,11 +44,9 @@ export function startBackgroundJobs(c: Container) {
   const pump = c.worker.start(c.config.jobs.workerIntervalMs);
   const listener = listenForOutboxEvents(c.config.db.url, () => c.worker.nudge(), c.logger);
   const scheduler = startScheduler(backgroundTasks(c), c.logger);
-  // The store's default low-stock threshold, where the inventory trigger reads it.
-  void c
-    .db('shop_settings')
-    .update({ low_stock_threshold: c.config.lowStockThreshold })
-    .catch((err) => c.logger.warn({ err }, 'could not record LOW_STOCK_THRESHOLD'));
+  void recordDefaultLowStockThreshold(c.db, c.config.lowStockThreshold).catch((err) =>
+    c.logger.warn({ err }, 'could not record LOW_STOCK_THRESHOLD'),
+  );
   const relay = c.relay?.start();
   const consumers = c.startConsumers();
   return {
