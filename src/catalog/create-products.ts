@@ -1,6 +1,7 @@
 import type { Db, Trx } from '../db/index.js';
 import { type SqlPiece, withPieces } from '../db/pieces.js';
 import { initialStock } from '../inventory/initial-stock.js';
+import { applyMovements } from '../inventory/ledger.js';
 
 /** A product to create, with the units it starts with. Its category must exist. */
 export interface NewProduct {
@@ -21,11 +22,20 @@ export interface NewProduct {
  * order. With `skipExisting`, SKUs already there are left as they are and absent from the answer;
  * they are filtered out before the insert, because ON CONFLICT alone would skip them only after
  * computing each row's search_vector, which makes a re-run as slow as the first run.
+ *
+ * With `announce` (what an admin creates), the units arrive through the ledger once the rows exist:
+ * that UPDATE is what the inventory trigger publishes as `inventory.changed`, so consumers see a
+ * new product's first stock. Seeds and fixtures write the units with the rows, unannounced.
  */
 export async function createProducts(
   trx: Db | Trx,
   products: NewProduct[],
-  { actor, reason, skipExisting = false }: { actor: string; reason: string; skipExisting?: boolean },
+  {
+    actor,
+    reason,
+    skipExisting = false,
+    announce = false,
+  }: { actor: string; reason: string; skipExisting?: boolean; announce?: boolean },
 ): Promise<{ id: number; sku: string }[]> {
   if (products.length === 0) return [];
   const input: SqlPiece = {
@@ -41,7 +51,7 @@ export async function createProducts(
       products_price: products.map((p) => p.price_cents),
       products_active: products.map((p) => p.active ?? true),
       products_created: products.map((p) => p.created_at ?? null),
-      products_stock: products.map((p) => p.stock),
+      products_stock: products.map((p) => (announce ? 0 : p.stock)),
     } as SqlPiece['bindings'],
   };
   const inserted: SqlPiece = {
@@ -64,5 +74,15 @@ export async function createProducts(
     { sql: 'SELECT id, sku FROM inserted ORDER BY id', bindings: {} },
   );
   const { rows } = await trx.raw<{ rows: { id: number; sku: string }[] }>(statement.sql, statement.bindings);
+  if (announce) {
+    const stockOf = new Map(products.map((p) => [p.sku, p.stock]));
+    await applyMovements(
+      trx as Trx,
+      rows
+        .filter((r) => stockOf.get(r.sku)! > 0)
+        .map((r) => ({ product_id: r.id, kind: 'received' as const, quantity: stockOf.get(r.sku)!, reason })),
+      actor,
+    );
+  }
   return rows;
 }

@@ -5,7 +5,7 @@ import { DomainError } from '../shared/errors.js';
 import { createProducts } from './create-products.js';
 import type { Product } from './schemas.js';
 import type { CatalogService } from './service.js';
-import { unknownSkuError } from './skus.js';
+import { unknownSku } from './skus.js';
 
 export const productInputSchema = z
   .object({
@@ -124,7 +124,7 @@ async function upsertProducts(trx: Trx, inputs: ProductInput[], actor: string) {
   });
   const audit: AdminChange[] = [];
   if (fresh.length) {
-    const created = await createProducts(trx, fresh, { actor, reason: 'initial stock' });
+    const created = await createProducts(trx, fresh, { actor, reason: 'initial stock', announce: true });
     const bySku = new Map(fresh.map((p) => [p.sku, p]));
     for (const { id, sku } of created) {
       const { name, description, category, price_cents, active } = bySku.get(sku)!;
@@ -182,7 +182,7 @@ async function upsertProducts(trx: Trx, inputs: ProductInput[], actor: string) {
 export function createProductAdminService({ db, catalog }: { db: Db; catalog: CatalogService }) {
   async function findBySku(sku: string) {
     const row = await db('products').where({ sku }).first<Row | undefined>(COLUMNS);
-    if (!row) throw unknownSkuError([sku]);
+    if (!row) throw unknownSku(sku);
     return row;
   }
 

@@ -13,6 +13,9 @@ export function unknownSkuError(skus: string[]): DomainError {
   );
 }
 
+/** not_found for the one SKU a lookup named (`details.sku`, as the single-product routes answer). */
+export const unknownSku = (sku: string) => new DomainError('not_found', `Unknown SKU: ${sku}`, { sku });
+
 /** Throws unknownSkuError for the SKUs of `wanted` that `found` does not hold. */
 export function assertKnownSkus(wanted: Iterable<string>, found: { has(sku: string): boolean }): void {
   const unknown = [...new Set(wanted)].filter((sku) => !found.has(sku));

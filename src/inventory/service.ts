@@ -1,6 +1,6 @@
 import { type AdminChange, recordAdminChanges } from '../audit-log/queries.js';
 import type { CatalogService } from '../catalog/service.js';
-import { resolveSkus, unknownSkuError } from '../catalog/skus.js';
+import { resolveSkus, unknownSku } from '../catalog/skus.js';
 import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import { applyMovements, type LockedStock, lockStock } from './ledger.js';
@@ -136,7 +136,7 @@ export function createInventoryService({ db, catalog }: { db: Db; catalog: Catal
           'i.sold_count as sold',
           'i.updated_at',
         );
-      if (!row) throw unknownSkuError([sku]);
+      if (!row) throw unknownSku(sku);
       const reservations = await db('reservations as r')
         .join('orders as o', 'o.id', 'r.order_id')
         .where({ 'r.product_id': row.id, 'r.state': 'ACTIVE' })

@@ -59,6 +59,28 @@ describe('admin API', function () {
     const [entry] = await auditLog('ADM-P1');
     expect(entry).to.include({ actor, action: 'product.create', subject_type: 'product' });
     expect(entry.after).to.include({ sku: 'ADM-P1', price_cents: 3999 });
+    // The first units arrive through the ledger, so consumers of inventory.changed hear of them.
+    const announced = await t.container
+      .db('domain_events')
+      .where({ type: 'inventory.changed', aggregate_id: String(res.body.id) })
+      .select('data');
+    expect(announced.map((e) => e.data)).to.deep.equal([
+      {
+        product_id: res.body.id,
+        sku: 'ADM-P1',
+        available: 7,
+        previous_available: 0,
+        reserved: 0,
+        sold: 0,
+        threshold: 10,
+      },
+    ]);
+    const missing = await t.request().get('/admin/inventory/ADM-NOPE').set(admin.auth).expect(404);
+    expect(missing.body.error).to.deep.equal({
+      code: 'not_found',
+      message: 'Unknown SKU: ADM-NOPE',
+      details: { sku: 'ADM-NOPE' },
+    });
 
     const dup = await t.request().post('/admin/products').set(admin.auth).send(body).expect(409);
     expect(dup.body.error.code).to.equal('already_exists');
