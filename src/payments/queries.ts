@@ -21,7 +21,7 @@ export async function startCharges(db: Db, provider: string, orderIds: string[])
        SELECT id, status, total_cents, currency, payment_method FROM orders WHERE id = ANY(:orders::uuid[])
      ), started AS (
        INSERT INTO payments (order_id, provider, kind, state, amount_cents, idempotency_key)
-       SELECT id, :provider, 'charge', 'pending', total_cents, 'order:' || id || ':charge' FROM o
+       SELECT id, :provider, 'charge', 'pending', total_cents, 'order:' || id || '\\:charge' FROM o
         WHERE status = ANY(:payable::text[])
           AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.kind = 'charge')
        ON CONFLICT (idempotency_key) DO NOTHING
