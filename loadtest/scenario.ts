@@ -49,7 +49,7 @@ export async function dropRedisPrefix(redisUrl: string, prefix: string) {
 }
 
 /**
- * What a seeded template was built from: the migrations, the seed and the catalog generator. A
+ * What a seeded template was built from: the migrations, the seed, its SQL and the catalog generator. A
  * template whose fingerprint differs (a migration edited in place, say) is rebuilt, not reused.
  */
 function catalogFingerprint(products: number): string {
@@ -60,6 +60,10 @@ function catalogFingerprint(products: number): string {
       .map((f) => path.join(root, 'migrations', f)),
     path.join(root, 'seeds/demo-store.ts'),
     path.join(root, 'src/demo/catalog.ts'),
+    // The SQL the seed runs.
+    path.join(root, 'src/catalog/create-products.ts'),
+    path.join(root, 'src/inventory/initial-stock.ts'),
+    path.join(root, 'src/db/pieces.ts'),
   ];
   const hash = createHash('sha1').update(String(products));
   for (const file of files) hash.update(readFileSync(file));
