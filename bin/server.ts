@@ -26,7 +26,7 @@ async function main() {
       'The demo store does not run with NODE_ENV=production: it seeds users with a published password. Start without --demo.',
     );
   }
-  const products = demoProducts(values.products);
+  const products = values.demo ? demoProducts(values.products) : 0;
   const created = config.db.migrateOnStart ? await ensureDatabase(config.db.url) : false;
   const container = createContainer(config);
   const log = container.logger;
