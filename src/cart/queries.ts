@@ -132,15 +132,11 @@ export async function touchCart(trx: Trx, id: string): Promise<CartRow> {
   return row!;
 }
 
-export const markCart = (trx: Trx, id: string, status: 'merged' | 'converted') =>
+/** A guest cart merged into its user's cart on sign-in (checkout converts carts with `convertCarts`). */
+export const markMerged = (trx: Trx, id: string) =>
   trx('carts')
     .where({ id })
-    .update({
-      status,
-      version: trx.raw('version + 1'),
-      updated_at: trx.fn.now(),
-      ...(status === 'converted' ? { converted_at: trx.fn.now() } : {}),
-    });
+    .update({ status: 'merged', version: trx.raw('version + 1'), updated_at: trx.fn.now() });
 
 /** Checked-out carts become `converted` (kept with their orders), as a piece of the caller's statement; it returns each cart's new version. */
 export const convertCarts = (cartIds: string[]): SqlPiece => ({

@@ -278,7 +278,7 @@ export function createCartService({ db, cache, catalog, limits, metrics }: Deps)
           await q.upsertLine(trx, userCartId, merged);
           userLines.set(line.product_id, merged);
         }
-        await q.markCart(trx, guestId, 'merged');
+        await q.markMerged(trx, guestId);
         await q.touchCart(trx, userCartId);
         return { guestId, userCartId, userState: (await stateFromDb(trx, userCartId))! };
       });
