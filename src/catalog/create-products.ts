@@ -21,21 +21,13 @@ export interface NewProduct {
  * arrays (so a seed's batch of thousands costs one round trip), and returns their ids in input
  * order. With `skipExisting`, SKUs already there are left as they are and absent from the answer;
  * they are filtered out before the insert, because ON CONFLICT alone would skip them only after
- * computing each row's search_vector, which makes a re-run as slow as the first run.
- *
- * With `announce` (what an admin creates), the units arrive through the ledger once the rows exist:
- * that UPDATE is what the inventory trigger publishes as `inventory.changed`, so consumers see a
- * new product's first stock. Seeds and fixtures write the units with the rows, unannounced.
+ * computing each row's search_vector, which makes a re-run as slow as the first run. The units are
+ * written with the rows, unannounced (seeds, fixtures): see `createAnnouncedProducts`.
  */
 export async function createProducts(
   trx: Db | Trx,
   products: NewProduct[],
-  {
-    actor,
-    reason,
-    skipExisting = false,
-    announce = false,
-  }: { actor: string; reason: string; skipExisting?: boolean; announce?: boolean },
+  { actor, reason, skipExisting = false }: { actor: string; reason: string; skipExisting?: boolean },
 ): Promise<{ id: number; sku: string }[]> {
   if (products.length === 0) return [];
   const input: SqlPiece = {
@@ -51,7 +43,7 @@ export async function createProducts(
       products_price: products.map((p) => p.price_cents),
       products_active: products.map((p) => p.active ?? true),
       products_created: products.map((p) => p.created_at ?? null),
-      products_stock: products.map((p) => (announce ? 0 : p.stock)),
+      products_stock: products.map((p) => p.stock),
     } as SqlPiece['bindings'],
   };
   const inserted: SqlPiece = {
@@ -74,15 +66,36 @@ export async function createProducts(
     { sql: 'SELECT id, sku FROM inserted ORDER BY id', bindings: {} },
   );
   const { rows } = await trx.raw<{ rows: { id: number; sku: string }[] }>(statement.sql, statement.bindings);
-  if (announce) {
-    const stockOf = new Map(products.map((p) => [p.sku, p.stock]));
-    await applyMovements(
-      trx as Trx,
-      rows
-        .filter((r) => stockOf.get(r.sku)! > 0)
-        .map((r) => ({ product_id: r.id, kind: 'received' as const, quantity: stockOf.get(r.sku)!, reason })),
-      actor,
-    );
-  }
+  return rows;
+}
+
+/**
+ * What an admin creates: the products with empty stock, then their units through the ledger. That
+ * UPDATE is what the inventory trigger publishes as `inventory.changed`, so consumers hear of a new
+ * product's first stock.
+ */
+export async function createAnnouncedProducts(
+  trx: Trx,
+  products: NewProduct[],
+  opts: { actor: string; reason: string },
+): Promise<{ id: number; sku: string }[]> {
+  const rows = await createProducts(
+    trx,
+    products.map((p) => ({ ...p, stock: 0 })),
+    opts,
+  );
+  const stockOf = new Map(products.map((p) => [p.sku, p.stock]));
+  await applyMovements(
+    trx,
+    rows
+      .filter((r) => stockOf.get(r.sku)! > 0)
+      .map((r) => ({
+        product_id: r.id,
+        kind: 'received' as const,
+        quantity: stockOf.get(r.sku)!,
+        reason: opts.reason,
+      })),
+    opts.actor,
+  );
   return rows;
 }

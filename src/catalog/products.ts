@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type AdminChange, recordAdminChanges } from '../audit-log/queries.js';
 import { type Db, pgArray, type Trx } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
-import { createProducts } from './create-products.js';
+import { createAnnouncedProducts } from './create-products.js';
 import type { Product } from './schemas.js';
 import type { CatalogService } from './service.js';
 import { unknownSku } from './skus.js';
@@ -124,7 +124,7 @@ async function upsertProducts(trx: Trx, inputs: ProductInput[], actor: string) {
   });
   const audit: AdminChange[] = [];
   if (fresh.length) {
-    const created = await createProducts(trx, fresh, { actor, reason: 'initial stock', announce: true });
+    const created = await createAnnouncedProducts(trx, fresh, { actor, reason: 'initial stock' });
     const bySku = new Map(fresh.map((p) => [p.sku, p]));
     for (const { id, sku } of created) {
       const { name, description, category, price_cents, active } = bySku.get(sku)!;
