@@ -15,9 +15,11 @@ import { type AppState, errorHandler, httpMetrics, requestContext, securityHeade
 import { userRoutes } from './users/routes.js';
 
 export function createApp(container: Container) {
-  // X-Forwarded-For names the client only behind a proxy that sets it (TRUST_PROXY): else anyone
-  // could pick the address their rate limits count against.
-  const app = new Koa<AppState>({ proxy: container.config.http.trustProxy });
+  // X-Forwarded-For names the client only behind proxies that append to it, and only as many entries
+  // from the right as there are such proxies (TRUST_PROXY_HOPS): what lies further left is the
+  // client's own to write, so reading it would let anyone pick the address their limits count against.
+  const { proxyHops } = container.config.http;
+  const app = new Koa<AppState>({ proxy: proxyHops > 0, maxIpsCount: proxyHops });
   app.silent = true;
 
   app.use(requestContext(container.logger));

@@ -146,10 +146,22 @@ const envSchema = z.object({
   RATE_LIMIT_CHECKOUT_IP: limitRule.default({ points: 300, durationMs: 60_000 }),
   RATE_LIMIT_CART_USER: limitRule.default({ points: 120, durationMs: 60_000 }),
   RATE_LIMIT_BROWSE_IP: limitRule.default({ points: 1_200, durationMs: 60_000 }),
+  /** New guest carts (each kept CART_RETENTION) per client address: the cart token is the client's to pick. */
+  RATE_LIMIT_GUEST_CART_IP: limitRule.default({ points: 60, durationMs: 3_600_000 }),
+  /** Payment confirmations per user: each may ask the provider while a charge is pending. */
+  RATE_LIMIT_PAYMENT_CONFIRM_USER: limitRule.default({ points: 20, durationMs: 60_000 }),
+  /** Password changes per user, right or wrong; wrong ones also count with the account's failed logins. */
+  RATE_LIMIT_PASSWORD_USER: limitRule.default({ points: 5, durationMs: 15 * 60_000 }),
   /** With it, GET /metrics needs `Authorization: Bearer <token>`; without, keep /metrics off the public listener. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Take the client's address from X-Forwarded-For: only behind a proxy that sets it. */
-  TRUST_PROXY: bool.default(false),
+  /**
+   * How many proxies in front of the service append to X-Forwarded-For (HAProxy, a cloud load
+   * balancer): the client is that many entries from the right. 0 (the default) takes the socket's
+   * address; entries further left are the client's own to write and are never read.
+   */
+  TRUST_PROXY_HOPS: int(0, 16).optional(),
+  /** Older spelling of TRUST_PROXY_HOPS=1. */
+  TRUST_PROXY: bool.optional(),
   /** Create the database if missing and apply migrations at start-up; off, run `shopctl db migrate` as a release step. */
   MIGRATE_ON_START: bool.default(true),
   /** How long a session token lives from login (or registration). */
@@ -172,7 +184,12 @@ export const CONFIG_ENV_NAMES = Object.freeze(Object.keys(envSchema.shape) as (k
 function build(env: z.output<typeof envSchema>) {
   return {
     env: env.NODE_ENV,
-    http: { host: env.HOST, port: env.PORT, bodyLimit: env.BODY_LIMIT, trustProxy: env.TRUST_PROXY },
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      bodyLimit: env.BODY_LIMIT,
+      proxyHops: env.TRUST_PROXY_HOPS ?? (env.TRUST_PROXY ? 1 : 0),
+    },
     metrics: { token: env.METRICS_TOKEN ?? null },
     rateLimits: {
       enabled: env.RATE_LIMITS,
@@ -184,6 +201,9 @@ function build(env: z.output<typeof envSchema>) {
         checkout_ip: env.RATE_LIMIT_CHECKOUT_IP,
         cart_user: env.RATE_LIMIT_CART_USER,
         browse_ip: env.RATE_LIMIT_BROWSE_IP,
+        guest_cart_ip: env.RATE_LIMIT_GUEST_CART_IP,
+        payment_confirm_user: env.RATE_LIMIT_PAYMENT_CONFIRM_USER,
+        password_user: env.RATE_LIMIT_PASSWORD_USER,
       },
     },
     logLevel: env.LOG_LEVEL,

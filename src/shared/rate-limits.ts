@@ -12,6 +12,9 @@ export const LIMITS = [
   'checkout_ip',
   'cart_user',
   'browse_ip',
+  'guest_cart_ip',
+  'payment_confirm_user',
+  'password_user',
 ] as const;
 export type LimitName = (typeof LIMITS)[number];
 

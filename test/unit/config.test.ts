@@ -5,7 +5,7 @@ describe('loadConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
     const config = loadConfig({});
     expect(config.env).to.equal('development');
-    expect(config.http).to.deep.equal({ host: '0.0.0.0', port: 3000, bodyLimit: '100kb', trustProxy: false });
+    expect(config.http).to.deep.equal({ host: '0.0.0.0', port: 3000, bodyLimit: '100kb', proxyHops: 0 });
     expect(config.db).to.deep.equal({
       url: 'postgres://postgres@127.0.0.1:5432/shop',
       poolMax: 20,
