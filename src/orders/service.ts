@@ -12,7 +12,7 @@ import { assertTransition, type OrderStatus, recordTransitions } from './state-m
 export type OrderService = ReturnType<typeof createOrderService>;
 
 /** Decline codes that describe a fraud check, not the customer's card (Stripe's advice: do not show them). */
-const HIDDEN_DECLINES = new Set([
+const FRAUD_DECLINES = new Set([
   'fraudulent',
   'lost_card',
   'stolen_card',
@@ -21,6 +21,13 @@ const HIDDEN_DECLINES = new Set([
   'merchant_blacklist',
   'security_violation',
 ]);
+
+/**
+ * A decline code as the customer reads it: telling a fraudster which check caught them helps the
+ * next try, so a fraud check reads as a plain decline. Admins read the provider's code.
+ */
+const customerDecline = (code: string | null) =>
+  code !== null && FRAUD_DECLINES.has(code) ? 'card_declined' : code;
 
 /** Due orders one sweep transaction expires: a backlog after an outage is worked off in bounded rounds. */
 const SWEEP_BATCH = 500;
@@ -135,27 +142,30 @@ export function createOrderService({
       q.statusHistory(db, orderId),
       q.latestCharge(db, orderId),
     ]);
+    const customer = actor.role !== 'admin';
+    // A failed charge's code is also the reason of the order's move to PAYMENT_FAILED, and so its
+    // status_reason: every field that carries it reads it through the same rule.
+    const decline = (code: string | null) => (customer ? customerDecline(code) : code);
+    const reasonOf = (to: OrderStatus, reason: string | null) =>
+      to === 'PAYMENT_FAILED' ? decline(reason) : reason;
     return {
       order_id: order.id,
       status: order.status,
-      status_reason: order.status_reason,
+      status_reason: reasonOf(order.status, order.status_reason),
       total_cents: order.total_cents,
       currency: order.currency,
       items: items.map((i) => ({ ...i, line_total_cents: i.quantity * i.price_at_purchase_cents })),
       // Who moved the order, by role only: a customer is not shown staff or other users' ids.
-      status_history:
-        actor.role === 'admin'
-          ? history
-          : history.map((h) => ({ ...h, actor: String(h.actor).split(':')[0] })),
+      status_history: history.map((h) => ({
+        ...h,
+        reason: reasonOf(h.to, h.reason),
+        actor: customer ? String(h.actor).split(':')[0] : h.actor,
+      })),
       shipping_address: order.shipping_address,
       payment: charge
         ? {
             state: charge.state,
-            // Telling a fraudster which check caught them helps the next try: customers see a plain decline.
-            failure_code:
-              actor.role !== 'admin' && charge.failure_code && HIDDEN_DECLINES.has(charge.failure_code)
-                ? 'card_declined'
-                : charge.failure_code,
+            failure_code: decline(charge.failure_code),
             // What the customer's browser needs to finish 3-D Secure: the owner's alone.
             next_action: order.user_id === actor.userId ? (charge.next_action ?? undefined) : undefined,
           }
