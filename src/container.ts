@@ -63,6 +63,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     cache,
     search,
     logger,
+    cursorSecret: config.auth.cacheSecret,
     ttl: {
       productMs: config.cache.productTtlMs,
       searchMs: config.cache.searchTtlMs,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeCursor, queryFingerprint } from './cursor.js';
+import { queryFingerprint } from './cursor.js';
 
 const cents = (name: string) =>
   z
@@ -77,7 +77,7 @@ export const productQuerySchema = z
     message: 'use page or cursor, not both',
     path: ['cursor'],
   })
-  .transform((q, ctx) => {
+  .transform((q) => {
     const filter: ProductFilter = {
       search: q.search ? q.search : undefined,
       category: q.category,
@@ -86,17 +86,9 @@ export const productQuerySchema = z
       inStock: q.in_stock === 'true',
     };
     const sort = q.sort ?? (q.search ? 'relevance' : 'newest');
+    // The cursor is checked (its signature, then its query) by the catalog, which holds the key.
     const fingerprint = queryFingerprint(filter, sort);
-    let after: SortKey | undefined;
-    if (q.cursor !== undefined) {
-      const decoded = decodeCursor(q.cursor, fingerprint);
-      if (typeof decoded === 'string') {
-        ctx.addIssue({ code: 'custom', message: decoded, path: ['cursor'] });
-        return z.NEVER;
-      }
-      after = decoded;
-    }
-    return { ...filter, sort, page: q.page ?? 1, limit: q.limit, after, fingerprint };
+    return { ...filter, sort, page: q.page ?? 1, limit: q.limit, cursor: q.cursor, fingerprint };
   });
 
 /** What a query matches, apart from its order and page: the key of its total and facets. */
@@ -115,6 +107,9 @@ export interface SortKey {
 }
 
 export type ProductQuery = z.output<typeof productQuerySchema>;
+
+/** A query as a search backend reads it: from the first row, or after the position its cursor named. */
+export type PageQuery = Omit<ProductQuery, 'cursor'> & { after?: SortKey };
 
 const timestamp = z.iso.datetime({ offset: true });
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { type Db, pgArray } from '../db/index.js';
-import { DomainError } from '../shared/errors.js';
-import type { Facets, Product, ProductFilter, ProductQuery, SortKey } from './schemas.js';
+import { cursorRefused, type KeyCast, keyFits } from './cursor.js';
+import type { Facets, PageQuery, Product, ProductFilter, SortKey } from './schemas.js';
 
 /**
  * Where product search runs. PostgreSQL by default; an OpenSearch backend implements the same
@@ -18,7 +18,7 @@ export interface SearchBackend {
    * `small` says the summary counted the whole match set exactly: then reading every match and
    * sorting it beats walking a sort index.
    */
-  page(query: ProductQuery, small: boolean): Promise<{ keys: SortKey[]; more: boolean; rows: ProductRow[] }>;
+  page(query: PageQuery, small: boolean): Promise<{ keys: SortKey[]; more: boolean; rows: ProductRow[] }>;
 }
 
 export interface SearchSummary {
@@ -77,38 +77,11 @@ async function correctTerms(db: Db, terms: string[]): Promise<{ words: string[];
   return rows[0] ?? { words: [], lexemes: 0 };
 }
 
-/**
- * What each cast accepts, checked before a cursor's key reaches SQL: anyone can re-encode a
- * cursor, and a key PostgreSQL cannot cast (or that overflows the type) is a 400, not a 500.
- */
-const KEY_FORMATS: Record<Order['cast'], (key: string) => boolean> = {
-  float8: (key) => /^-?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(key) && Number.isFinite(Number(key)),
-  integer: (key) => /^\d{1,10}$/.test(key) && Number(key) <= 2_147_483_647,
-  timestamptz: (key) => {
-    const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d{1,6})?([+-]\d\d)(:\d\d)?$/.exec(key);
-    if (!m) return false;
-    const [, y, mo, d, h, mi, sec, , zone, zoneMin] = m;
-    const iso = `${y}-${mo}-${d}T${h}:${mi}:${sec}${zone}${zoneMin ?? ':00'}`;
-    const parsed = new Date(iso);
-    // Date rolls 2026-02-31 over to March: a day or time out of range changes the date read back.
-    return (
-      !Number.isNaN(parsed.getTime()) &&
-      Number(mo) <= 12 &&
-      Number(d) <= 31 &&
-      Number(h) < 24 &&
-      Number(mi) < 60 &&
-      Number(sec) < 60 &&
-      new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d))).getUTCDate() === Number(d)
-    );
-  },
-  text: (key) => !key.includes('\0'),
-};
-
 interface Order {
   /** The sort key as SQL; its ::text form goes into cursors and is cast back with `cast`. */
   key: string;
   bindings: Knex.RawBinding[];
-  cast: 'float8' | 'integer' | 'timestamptz' | 'text';
+  cast: KeyCast;
   desc: boolean;
 }
 
@@ -117,7 +90,7 @@ interface Order {
  * a row comparison `(key, id) < (k, i)` that the matching index (products_*_idx, every one ending
  * in id) can seek to: deep pages cost what the first page costs.
  */
-function orderFor(query: ProductQuery, terms: string[]): Order {
+function orderFor(query: PageQuery, terms: string[]): Order {
   switch (query.sort) {
     case 'relevance':
       if (terms.length) {
@@ -275,10 +248,7 @@ export function createPostgresSearch(db: Db): SearchBackend {
       const { base, terms } = await matching(db, query);
       const order = orderFor(query, terms);
       const dir = order.desc ? 'DESC' : 'ASC';
-      if (query.after && !KEY_FORMATS[order.cast](query.after.key)) {
-        const message = 'cursor is not one this service issued';
-        throw new DomainError('validation_failed', `Invalid request: cursor`, [{ path: 'cursor', message }]);
-      }
+      if (query.after && !keyFits(order.cast, query.after.key)) throw cursorRefused();
       const keyed = base
         .clone()
         .select(...PRODUCT_COLUMNS, db.raw(`(${order.key})::text AS sort_key`, order.bindings))

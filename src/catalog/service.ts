@@ -4,7 +4,7 @@ import type { Cache } from '../shared/cache.js';
 import { notFound } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { forgetCopies, genKey, productKey, SEARCH_VERSION_KEY, stockKey } from './cache-keys.js';
-import { encodeCursor } from './cursor.js';
+import { createCursors, cursorKey } from './cursor.js';
 import * as q from './queries.js';
 import {
   type Category,
@@ -24,6 +24,8 @@ interface Deps {
   cache: Cache;
   search: SearchBackend;
   logger: Logger;
+  /** Cursors are signed with a key derived from it (AUTH_CACHE_SECRET); without one, per process. */
+  cursorSecret: string | null;
   ttl: {
     /** A product's own data (name, price...): kept until the product changes. */
     productMs: number;
@@ -70,7 +72,8 @@ const withStock = (data: ProductData, available: number): Product => ({
  * product's data is cached until it changes, and its stock is read through a short-lived counter
  * that checkouts and settlements delete after they commit.
  */
-export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
+export function createCatalogService({ db, cache, search, logger, cursorSecret, ttl }: Deps) {
+  const cursors = createCursors(cursorKey(cursorSecret));
   /** One computation per key at a time in this process: a popular miss costs one query, not fifty. */
   const inflight = new Map<string, Promise<unknown>>();
   function once<T>(key: string, compute: () => Promise<T>): Promise<T> {
@@ -188,7 +191,8 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
   return {
     getProducts,
 
-    async listProducts(query: ProductQuery): Promise<ProductPage> {
+    async listProducts({ cursor, ...query }: ProductQuery): Promise<ProductPage> {
+      const after = cursor === undefined ? undefined : cursors.decode(cursor, query.fingerprint);
       const filter: ProductFilter = {
         search: query.search,
         category: query.category,
@@ -199,10 +203,10 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
       const summaryKey = `search:summary:${digest(filter)}`;
       // The first HEAD rows of a query are computed and cached once for all its first pages,
       // whatever their size: pages 1-5 of 20 cost one query, not five.
-      const inHead = query.after === undefined && query.page * query.limit <= HEAD;
+      const inHead = after === undefined && query.page * query.limit <= HEAD;
       const pageKey = inHead
         ? `search:head:${query.fingerprint}`
-        : `search:page:${digest([query.fingerprint, query.page, query.limit, query.after ?? null])}`;
+        : `search:page:${digest([query.fingerprint, query.page, query.limit, after ?? null])}`;
       const [rawVersion, summaryEntry, pageEntry] = await cache.mgetJson<unknown>([
         SEARCH_VERSION_KEY,
         summaryKey,
@@ -222,7 +226,7 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
       // Rows this request read itself are shown as read; cached ids are resolved through getProducts.
       let read: ProductRow[] = [];
       const rows = await cached(pageKey, version, pageEntry as Entry<PageRows> | null, freshMs, async () => {
-        const asked = inHead ? { ...query, page: 1, limit: HEAD } : query;
+        const asked = inHead ? { ...query, page: 1, limit: HEAD } : { ...query, after };
         const found = await search.page(asked, summary.total <= EXACT_TOTAL_LIMIT);
         read = found.rows;
         return { keys: found.keys, more: found.more };
@@ -239,7 +243,7 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
       const shown = page.ids
         .map((id) => products.get(id))
         .filter((p): p is Product => p !== undefined && (!query.inStock || p.in_stock));
-      const byPage = query.after === undefined;
+      const byPage = after === undefined;
       return {
         products: shown,
         total: summary.total,
@@ -247,7 +251,7 @@ export function createCatalogService({ db, cache, search, logger, ttl }: Deps) {
         facets: summary.facets,
         page: byPage ? query.page : null,
         next_page: byPage && page.next && query.page < MAX_PAGE ? query.page + 1 : null,
-        next_cursor: page.next ? encodeCursor(query.fingerprint, page.next) : null,
+        next_cursor: page.next ? cursors.encode(query.fingerprint, page.next) : null,
       };
     },
 

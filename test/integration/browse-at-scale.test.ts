@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { BROWSE_SHAPES, explain, parseShape, statementsFor } from '../../loadtest/browse-plans.js';
 import { SEARCH_VERSION_KEY } from '../../src/catalog/cache-keys.js';
-import { encodeCursor, queryFingerprint } from '../../src/catalog/cursor.js';
+import { createCursors, cursorKey, queryFingerprint } from '../../src/catalog/cursor.js';
 import { EXACT_TOTAL_LIMIT } from '../../src/catalog/search.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, ensureCategory } from '../support/fixtures.js';
@@ -18,13 +18,16 @@ interface Listed {
  * stays live without flushing cached results, and an index for every browse shape.
  */
 describe('browse at scale: cursors, estimated totals, facets, live stock', () => {
+  const SECRET = 'browse-at-scale-secret-0123456789';
+  // Cursors signed as the service signs them, so a forged key is refused by its check, not the signature.
+  const { encode: encodeCursor } = createCursors(cursorKey(SECRET));
   let t: TestContext;
   const TIES = 30;
   const MANY = 1_500;
   let ties: number[] = [];
 
   before(async () => {
-    t = await createTestContext({ STOCK_CACHE_TTL: '300ms' });
+    t = await createTestContext({ STOCK_CACHE_TTL: '300ms', AUTH_CACHE_SECRET: SECRET });
     const { db } = t.container;
     for (const slug of ['ties', 'many', 'facets', 'live', 'counted', 'moved']) await ensureCategory(db, slug);
     // Three prices, one creation time and look-alike names: every order has long runs of ties.
