@@ -53,9 +53,10 @@ export function intentResult(intent: Intent): ChargeResult {
 }
 
 /**
- * Stripe's errors in the shop's terms: a card error is an answer (a decline, kept with its code);
- * rate limits, 5xx, conflicts and network failures mean "no answer", retried later with the same
- * key; anything else (a bad request, bad credentials) is a fault for an operator.
+ * Stripe's errors in the shop's terms: a card error is an answer (a decline, kept with its code),
+ * and so is a charge Stripe refuses as an invalid request (see `charge`); rate limits, 5xx,
+ * conflicts and network failures mean "no answer", retried later with the same key; anything else
+ * (bad credentials, a missing permission) is a fault for an operator.
  */
 function unavailable(err: unknown): ProviderUnavailable | null {
   if (!(err instanceof Stripe.errors.StripeError)) return null;
@@ -68,6 +69,12 @@ function unavailable(err: unknown): ProviderUnavailable | null {
     return new ProviderUnavailable(err.message, 'server_error');
   }
   return null;
+}
+
+/** A charge Stripe answered with an error: failed, under its intent when it made one. */
+function refusedCharge(err: Stripe.errors.StripeError, key: string, failureCode: string): ChargeResult {
+  const raw = err.raw as { payment_intent?: Intent } | undefined;
+  return { status: 'failed', ref: raw?.payment_intent?.id ?? `declined:${key}`, failureCode };
 }
 
 /** Runs one API call; an abort of the caller's signal ends the wait as a timeout. */
@@ -136,12 +143,13 @@ export function createStripeProvider(settings: StripeSettings, timeoutMs: number
       } catch (err) {
         // A decline is an answer: the intent exists, declined, with the card's code.
         if (err instanceof Stripe.errors.StripeCardError) {
-          const raw = err.raw as { payment_intent?: Intent } | undefined;
-          return {
-            status: 'failed',
-            ref: raw?.payment_intent?.id ?? `declined:${req.idempotencyKey}`,
-            failureCode: err.decline_code ?? err.code ?? 'card_declined',
-          };
+          return refusedCharge(err, req.idempotencyKey, err.decline_code ?? err.code ?? 'card_declined');
+        }
+        // So is a request Stripe refuses (an unknown payment method, an amount over its ceiling): a
+        // retry is refused alike, so the order fails now and its stock goes back on sale. The reason
+        // stays generic: which check failed (does this payment method exist?) is for Stripe's logs.
+        if (err instanceof Stripe.errors.StripeInvalidRequestError) {
+          return refusedCharge(err, req.idempotencyKey, 'invalid_request');
         }
         throw err;
       }

@@ -9,7 +9,8 @@ import Stripe from 'stripe';
  * cancel and Refunds create / retrieve, with Stripe's semantics: form-encoded bodies, its error
  * object, idempotency (same key and parameters → the saved answer; other parameters → an
  * idempotency_error; the same key while the first is running → 409), test cards, 3-D Secure, and
- * signed webhooks. Switches make the next requests answer 500, 429 or never (a lost answer).
+ * signed webhooks. A request Stripe would refuse (an unknown payment method, an amount over its
+ * ceiling) is a 400 invalid_request_error, never a decline. Switches make the next requests answer 500, 429 or never (a lost answer).
  */
 
 type Json = Record<string, unknown>;
@@ -41,7 +42,7 @@ interface Refund {
 
 export type StandInFault = 'server_error' | 'timeout' | 'rate_limit';
 
-const DECLINES: Record<string, { code: string; decline_code: string }> = {
+const DECLINES: Record<string, { code: string; decline_code?: string }> = {
   pm_card_chargeDeclined: { code: 'card_declined', decline_code: 'generic_decline' },
   pm_card_visa_chargeDeclined: { code: 'card_declined', decline_code: 'generic_decline' },
   pm_card_chargeDeclinedInsufficientFunds: { code: 'card_declined', decline_code: 'insufficient_funds' },
@@ -50,9 +51,23 @@ const DECLINES: Record<string, { code: string; decline_code: string }> = {
   pm_card_chargeDeclinedStolenCard: { code: 'card_declined', decline_code: 'stolen_card' },
   pm_card_chargeDeclinedExpiredCard: { code: 'expired_card', decline_code: 'expired_card' },
   pm_card_chargeDeclinedIncorrectCvc: { code: 'incorrect_cvc', decline_code: 'incorrect_cvc' },
+  pm_card_chargeDeclinedFraudulent: { code: 'card_declined', decline_code: 'fraudulent' },
+  pm_card_chargeDeclinedProcessingError: { code: 'processing_error' },
 };
 const NEEDS_ACTION = new Set(['pm_card_authenticationRequired', 'pm_card_threeDSecure2Required']);
-const PAYS = new Set(['pm_card_visa', 'pm_card_mastercard', 'pm_card_amex', 'pm_card_visa_debit']);
+const PAYS = new Set([
+  'pm_card_visa',
+  'pm_card_visa_debit',
+  'pm_card_mastercard',
+  'pm_card_mastercard_debit',
+  'pm_card_amex',
+  'pm_card_discover',
+  'pm_card_diners',
+  'pm_card_jcb',
+  'pm_card_unionpay',
+]);
+/** Stripe's ceiling for one charge: eight digits of minor units ($999,999.99). */
+const MAX_AMOUNT = 99_999_999;
 
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 const now = () => Math.floor(Date.now() / 1000);
@@ -85,6 +100,15 @@ class StripeFailure extends Error {
 
 const invalid = (message: string, status = 400, extra: Json = {}) =>
   new StripeFailure(status, { type: 'invalid_request_error', message, ...extra });
+
+/** A payment method id Stripe has no object for is refused before anything is created or charged. */
+function assertKnownMethod(paymentMethod: string) {
+  if (PAYS.has(paymentMethod) || NEEDS_ACTION.has(paymentMethod) || paymentMethod in DECLINES) return;
+  throw invalid(`No such PaymentMethod: '${paymentMethod}'`, 400, {
+    code: 'resource_missing',
+    param: 'payment_method',
+  });
+}
 
 export async function startStripeStandIn({ webhookSecret }: { webhookSecret: string }) {
   const intents = new Map<string, Intent>();
@@ -145,7 +169,7 @@ export async function startStripeStandIn({ webhookSecret }: { webhookSecret: str
       emit('payment_intent.requires_action', { ...intent });
       return;
     }
-    const decline = DECLINES[paymentMethod] ?? { code: 'card_declined', decline_code: 'generic_decline' };
+    const decline = DECLINES[paymentMethod]!;
     intent.status = 'requires_payment_method';
     intent.last_payment_error = { type: 'card_error', ...decline, message: 'Your card was declined.' };
     emit('payment_intent.payment_failed', { ...intent });
@@ -166,8 +190,14 @@ export async function startStripeStandIn({ webhookSecret }: { webhookSecret: str
       const amount = Number(params.amount);
       if (!Number.isInteger(amount) || amount < 1)
         throw invalid('Invalid positive integer', 400, { param: 'amount' });
+      if (amount > MAX_AMOUNT)
+        throw invalid('Amount must be no more than $999,999.99', 400, {
+          code: 'amount_too_large',
+          param: 'amount',
+        });
       if (typeof params.currency !== 'string')
         throw invalid('Missing required param: currency.', 400, { param: 'currency' });
+      if (typeof params.payment_method === 'string') assertKnownMethod(params.payment_method);
       const intent: Intent = {
         id: id('pi'),
         object: 'payment_intent',
@@ -212,7 +242,9 @@ export async function startStripeStandIn({ webhookSecret }: { webhookSecret: str
           code: 'payment_intent_unexpected_state',
         });
       }
-      confirm(intent, (params.payment_method as string) ?? intent.payment_method ?? '');
+      const paymentMethod = (params.payment_method as string) ?? intent.payment_method ?? '';
+      assertKnownMethod(paymentMethod);
+      confirm(intent, paymentMethod);
       return { ...intent };
     }
     if (method === 'POST' && path === '/v1/refunds') {

@@ -1,0 +1,170 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { createApp } from '../../src/app.js';
+import { postCheckout, shopperWithCart } from '../support/checkout.js';
+import { createTestContext, type TestContext } from '../support/context.js';
+import { createProduct } from '../support/fixtures.js';
+import { expectHealthy, statusOf } from '../support/orders.js';
+import { stockOf } from '../support/stock.js';
+import { startStripeStandIn } from '../support/stripe-stand-in.js';
+
+/**
+ * Payments under attack: what a customer, or someone who can make PaymentIntents of their own,
+ * sends to make the shop charge, fail, refund or re-ask the provider for an order that is not
+ * theirs to settle, and what the shop answers.
+ */
+
+const WEBHOOK_SECRET = 'whsec_security_standin';
+
+async function placeOrder(
+  t: TestContext,
+  paymentMethod: string,
+  product: { stock?: number; price?: number } = {},
+) {
+  const p = await createProduct(t.container.db, {
+    stock: product.stock ?? 5,
+    price_cents: product.price ?? 2_500,
+  });
+  const owner = await shopperWithCart(t, [{ product_id: p.id, quantity: 1 }]);
+  const res = await postCheckout(t, owner, { payment_method: paymentMethod }).expect(201);
+  return { owner, orderId: res.body.order_id as string, productId: p.id };
+}
+
+const chargeOf = (t: TestContext, orderId: string) =>
+  t.container.db('payments').where({ order_id: orderId, kind: 'charge' }).first();
+
+/** Every request of a burst answered, and what each answered. */
+async function burst<T>(n: number, send: () => PromiseLike<T>) {
+  const settled = await Promise.allSettled(Array.from({ length: n }, send));
+  return settled.map((s) => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  });
+}
+
+/**
+ * The shop on PAYMENT_PROVIDER=stripe with the real SDK against the local stand-in, listening on a
+ * real port for the stand-in's signed webhooks.
+ */
+async function stripeShop() {
+  const standIn = await startStripeStandIn({ webhookSecret: WEBHOOK_SECRET });
+  const t = await createTestContext({
+    PAYMENT_PROVIDER: 'stripe',
+    STRIPE_SECRET_KEY: 'sk_test_security',
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_BASE: standIn.url,
+    PAYMENT_TIMEOUT: '1s',
+  });
+  const server = http.createServer(createApp(t.container).callback()).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
+  return {
+    t,
+    standIn,
+    webhookUrl,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await standIn.close();
+      await t.close();
+    },
+  };
+}
+
+describe('payments: Stripe refusals and webhooks (against the local stand-in)', function () {
+  this.timeout(60_000);
+  let shop: Awaited<ReturnType<typeof stripeShop>>;
+  let t: TestContext;
+  before(async () => {
+    shop = await stripeShop();
+    t = shop.t;
+  });
+  after(() => shop.close());
+  beforeEach(async () => {
+    await t.truncate();
+    // Events are delivered by each test, in the order (or burst) it chooses.
+    shop.standIn.webhooksTo(shop.webhookUrl, { automatic: false });
+  });
+  afterEach(() => expectHealthy(t));
+
+  /** POST /v1/payment_intents with a key of the same account, as anyone holding one can. */
+  const createIntent = (params: Record<string, string>) =>
+    fetch(`${shop.standIn.url}/v1/payment_intents`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer sk_test_other_app',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams(params),
+    });
+
+  describe("Stripe's invalid requests are answers, not outages", () => {
+    it('the stand-in answers an unknown payment method and a too-large amount as Stripe does: 400 invalid_request_error, no intent', async () => {
+      const missing = await createIntent({
+        amount: '2500',
+        currency: 'usd',
+        confirm: 'true',
+        payment_method: 'pm_doesnotexist',
+      });
+      expect(missing.status).to.equal(400);
+      expect(((await missing.json()) as { error: object }).error).to.include({
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        param: 'payment_method',
+        message: "No such PaymentMethod: 'pm_doesnotexist'",
+      });
+      const large = await createIntent({
+        amount: '100000000',
+        currency: 'usd',
+        confirm: 'true',
+        payment_method: 'pm_card_visa',
+      });
+      expect(large.status).to.equal(400);
+      expect(((await large.json()) as { error: object }).error).to.include({
+        type: 'invalid_request_error',
+        code: 'amount_too_large',
+        param: 'amount',
+      });
+      expect(shop.standIn.intents.size).to.equal(0);
+    });
+
+    it('a burst of orders paying with a method Stripe does not know: each fails at once with a generic reason, every unit back on sale', async () => {
+      const p = await createProduct(t.container.db, { stock: 3, price_cents: 2_500 });
+      const shoppers: Awaited<ReturnType<typeof shopperWithCart>>[] = [];
+      for (let i = 0; i < 3; i++)
+        shoppers.push(await shopperWithCart(t, [{ product_id: p.id, quantity: 1 }]));
+      const placed = await burst(3, () =>
+        postCheckout(t, shoppers.pop()!, { payment_method: 'pm_doesnotexist' }).then((r) => r),
+      );
+      expect(placed.map((r) => r.status)).to.deep.equal([201, 201, 201]);
+      expect(await stockOf(t, p.id)).to.deep.equal({ available: 0, reserved: 3, sold: 0 });
+
+      expect(await t.container.worker.drain()).to.deep.equal({ processed: 3, failed: 0 });
+      for (const { body } of placed) {
+        expect(await statusOf(t, body.order_id)).to.equal('PAYMENT_FAILED');
+        expect(await chargeOf(t, body.order_id)).to.include({
+          state: 'failed',
+          failure_code: 'invalid_request',
+        });
+        const order = await t.container.db('orders').where({ id: body.order_id }).first();
+        expect(order.status_reason).to.equal('invalid_request');
+      }
+      expect(await stockOf(t, p.id)).to.deep.equal({ available: 3, reserved: 0, sold: 0 });
+      // Asked once each, never again: nothing is left to retry.
+      const keys = shop.standIn.requests.map((r) => r.idempotencyKey);
+      for (const { body } of placed) {
+        expect(keys.filter((k) => k === `order:${body.order_id}:charge`)).to.have.length(1);
+      }
+      expect(await t.container.db('outbox_events').whereNull('processed_at')).to.deep.equal([]);
+    });
+
+    it('an amount Stripe refuses fails the order at once and releases its stock', async () => {
+      const { orderId, productId } = await placeOrder(t, 'pm_card_visa', { price: 100_000_000 });
+      expect(await t.container.worker.drain()).to.deep.equal({ processed: 1, failed: 0 });
+      expect(await statusOf(t, orderId)).to.equal('PAYMENT_FAILED');
+      expect(await chargeOf(t, orderId)).to.include({ state: 'failed', failure_code: 'invalid_request' });
+      expect(await stockOf(t, productId)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
+    });
+  });
+});
