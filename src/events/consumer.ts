@@ -4,7 +4,7 @@ import { reconnectWithBackoff } from '../shared/backoff.js';
 import { createBatcher, runIsolating } from '../shared/batcher.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
-import type { EventEnvelope } from './envelope.js';
+import { type EventEnvelope, eventEnvelope } from './envelope.js';
 import { CONSUMER_QUEUES, declareTopology } from './topology.js';
 
 export type ConsumerName = keyof typeof CONSUMER_QUEUES;
@@ -16,40 +16,117 @@ export type ConsumerName = keyof typeof CONSUMER_QUEUES;
  */
 export type EventHandler = (trx: Trx, events: EventEnvelope[]) => Promise<void>;
 
+/** What became of an event offered to a consumer. */
+export type Outcome = 'applied' | 'duplicate' | Refusal;
+
+/**
+ * Why a consumer refused an envelope off the broker: no event in domain_events has its id
+ * (`unknown`), or the one that has differs from it in type, aggregate, schema version or data
+ * (`altered`).
+ */
+export type Refusal = 'unknown' | 'altered';
+
 /**
  * Applies `handle` to each event at most once for this consumer, all in one transaction: the inbox
- * rows and the effects commit together. Answers, per event, whether it was applied (false: the
+ * rows and the effects commit together. Answers, per event, what became of it (a duplicate: the
  * inbox already had it, a redelivery). One event's failure fails the batch; the caller isolates it.
+ *
+ * With `verify` the events came off the broker, where anyone holding its credentials can publish:
+ * an event applies only if domain_events holds exactly it. Events read from domain_events itself
+ * (in-process delivery, its stored dead letters) need no second look.
  */
 export async function applyOnce(
   db: Db | Trx,
   consumer: string,
   events: EventEnvelope[],
   handle: EventHandler,
-): Promise<Map<EventEnvelope, boolean>> {
+  { verify = false }: { verify?: boolean } = {},
+): Promise<Map<EventEnvelope, Outcome>> {
   // Inside a transaction already (in-process delivery), this is a savepoint.
   return db.transaction(async (trx) => {
-    const { rows } = await trx.raw<{ rows: { event_id: string }[] }>(
-      `INSERT INTO consumer_inbox (consumer, event_id)
-       SELECT ?, unnest(?::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
-      [consumer, events.map((e) => e.id)],
-    );
-    const fresh = new Set(rows.map((r) => r.event_id));
-    const applied = new Map<EventEnvelope, boolean>();
-    for (const event of events) {
-      // A batch holding the same event twice applies it once.
-      applied.set(event, fresh.delete(event.id));
-    }
-    const todo = events.filter((e) => applied.get(e));
+    const outcomes = await (verify ? recordGenuine : record)(trx, consumer, events);
+    const todo = events.filter((e) => outcomes.get(e) === 'applied');
     if (todo.length > 0) await handle(trx, todo);
-    return applied;
+    return outcomes;
   });
+}
+
+/** Records the events in the consumer's inbox: those it had not are to be applied. */
+async function record(trx: Trx, consumer: string, events: EventEnvelope[]) {
+  const { rows } = await trx.raw<{ rows: { event_id: string }[] }>(
+    `INSERT INTO consumer_inbox (consumer, event_id)
+     SELECT :consumer, unnest(:ids::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+    { consumer, ids: events.map((e) => e.id) },
+  );
+  const fresh = new Set(rows.map((r) => r.event_id));
+  // A batch holding the same event twice applies it once.
+  return new Map(
+    events.map((e): [EventEnvelope, Outcome] => [e, fresh.delete(e.id) ? 'applied' : 'duplicate']),
+  );
+}
+
+/**
+ * `record`, for the envelopes that match their event in domain_events (the unique index on
+ * event_id, one lookup each), in one statement for the batch. A refused envelope is not recorded,
+ * so it cannot use up a real event's id. An envelope whose id the inbox had before is a duplicate
+ * even when its event has since gone to retention: an old redelivery is not taken for a forgery.
+ */
+async function recordGenuine(trx: Trx, consumer: string, events: EventEnvelope[]) {
+  const { rows } = await trx.raw<{
+    rows: { n: number; genuine: boolean; known: boolean; fresh: boolean; had: boolean }[];
+  }>(
+    `WITH batch AS (
+       SELECT * FROM jsonb_to_recordset(:batch::jsonb)
+         AS b(n int, id uuid, type text, aggregate_type text, aggregate_id text, schema_version int, data jsonb)
+     ), judged AS (
+       SELECT b.n, b.id, e.event_id IS NOT NULL AS known,
+              coalesce(e.type = b.type AND e.aggregate_type = b.aggregate_type AND e.aggregate_id = b.aggregate_id
+                       AND e.schema_version = b.schema_version AND e.data = b.data, false) AS genuine
+         FROM batch b LEFT JOIN domain_events e ON e.event_id = b.id
+     ), fresh AS (
+       INSERT INTO consumer_inbox (consumer, event_id)
+       SELECT DISTINCT :consumer, id FROM judged WHERE genuine
+       ON CONFLICT DO NOTHING RETURNING event_id
+     )
+     SELECT j.n, j.genuine, j.known, j.id IN (SELECT event_id FROM fresh) AS fresh,
+            CASE WHEN j.known THEN false
+                 ELSE EXISTS (SELECT 1 FROM consumer_inbox i WHERE i.consumer = :consumer AND i.event_id = j.id)
+            END AS had
+       FROM judged j`,
+    {
+      consumer,
+      batch: JSON.stringify(
+        events.map((e, n) => ({
+          n,
+          id: e.id,
+          type: e.type,
+          aggregate_type: e.aggregate.type,
+          aggregate_id: e.aggregate.id,
+          schema_version: e.schema_version,
+          data: e.data,
+        })),
+      ),
+    },
+  );
+  const judged = new Map(rows.map((r) => [r.n, r]));
+  const claimed = new Set<string>();
+  return new Map(
+    events.map((e, n): [EventEnvelope, Outcome] => {
+      const r = judged.get(n)!;
+      if (r.genuine) {
+        // The first copy in the batch applies; its twins are duplicates.
+        const first = r.fresh && !claimed.has(e.id);
+        claimed.add(e.id);
+        return [e, first ? 'applied' : 'duplicate'];
+      }
+      return [e, r.known ? 'altered' : r.had ? 'duplicate' : 'unknown'];
+    }),
+  );
 }
 
 const parse = (msg: ConsumeMessage): EventEnvelope | null => {
   try {
-    const event = JSON.parse(msg.content.toString()) as EventEnvelope;
-    return typeof event?.id === 'string' && typeof event.type === 'string' ? event : null;
+    return eventEnvelope.safeParse(JSON.parse(msg.content.toString())).data ?? null;
   } catch {
     return null;
   }
@@ -57,9 +134,10 @@ const parse = (msg: ConsumeMessage): EventEnvelope | null => {
 
 /**
  * Consumes one consumer's quorum queue: each message is applied once (the inbox) and then acked.
- * A handler that throws has the message requeued; the queue's delivery limit dead-letters it after
- * a few tries, so one poison message cannot hold up the rest. An unreadable message is dead-lettered
- * at once. A lost connection is re-opened with a back-off.
+ * A message that matches no event in domain_events is refused: acked, counted and logged, never
+ * applied. A handler that throws has the message requeued; the queue's delivery limit dead-letters
+ * it after a few tries, so one poison message cannot hold up the rest. An unreadable message (not
+ * JSON, or not an envelope) is dead-lettered at once. A lost connection is re-opened with a back-off.
  */
 export function startConsumer({
   db,
@@ -90,9 +168,9 @@ export function startConsumer({
    * transaction. A batch that fails is halved until the failing message stands alone; only it is
    * requeued (and, past the delivery limit, dead-lettered).
    */
-  const batcher = createBatcher<EventEnvelope, boolean>({
+  const batcher = createBatcher<EventEnvelope, Outcome>({
     run: (events) =>
-      runIsolating(events, async (batch) => applyOnce(db, name, batch, handle), {
+      runIsolating(events, async (batch) => applyOnce(db, name, batch, handle, { verify: true }), {
         onAlone: (event, err) =>
           logger.warn(
             { err: (err as Error).message, consumer: name, event: event.id, type: event.type },
@@ -127,8 +205,25 @@ export function startConsumer({
       return;
     }
     try {
-      const applied = await batcher.submit(event);
-      metrics.eventsConsumed.inc({ consumer: name, outcome: applied ? 'applied' : 'duplicate' });
+      const outcome = await batcher.submit(event);
+      if (outcome === 'applied' || outcome === 'duplicate') {
+        metrics.eventsConsumed.inc({ consumer: name, outcome });
+      } else {
+        // Acked: a refusal is final (it would be refused again), and a forger must not be able to
+        // fill the dead letters an operator replays.
+        metrics.eventsRejected.inc({ consumer: name, reason: outcome });
+        logger.warn(
+          {
+            consumer: name,
+            event: event.id,
+            type: event.type,
+            aggregate: event.aggregate,
+            routing_key: msg.fields.routingKey,
+            reason: outcome,
+          },
+          'event consumer refused a message that matches no event the shop wrote; not applied',
+        );
+      }
       settle(channel, msg, 'ack');
     } catch {
       metrics.eventConsumerErrors.inc({ consumer: name, reason: 'handler' });

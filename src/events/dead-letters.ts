@@ -117,6 +117,8 @@ export async function storedDeadLetters(
     for (const row of rows) {
       try {
         await db.transaction(async (trx) => {
+          // Unchecked: the relay stored this envelope from its domain_events row, which retention
+          // may have deleted since.
           await applyOnce(trx, row.consumer, [row.envelope], handlers[row.consumer]);
           await trx('event_dead_letters').where({ id: row.id }).delete();
         });

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The message every domain event travels in, on the broker and in shopctl: versioned, and
  * identified by `id` (the same on every redelivery and every replay), so consumers dedupe on it.
@@ -12,6 +14,20 @@ export interface EventEnvelope {
   aggregate: { type: string; id: string };
   data: Record<string, unknown>;
 }
+
+/**
+ * An envelope as a consumer reads it off the broker. Fields it does not know are dropped, so a
+ * newer relay's additions do not make an older consumer refuse every message.
+ */
+export const eventEnvelope = z.object({
+  id: z.uuid(),
+  type: z.string(),
+  time: z.string(),
+  source: z.literal('shop'),
+  schema_version: z.number().int(),
+  aggregate: z.object({ type: z.string(), id: z.string() }),
+  data: z.record(z.string(), z.unknown()),
+}) satisfies z.ZodType<EventEnvelope>;
 
 export interface DomainEventRow {
   id: number;

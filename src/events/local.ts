@@ -10,9 +10,11 @@ import { CONSUMER_QUEUES } from './topology.js';
 /**
  * Delivery without a broker: the relay's claimed events go straight to this process's consumers,
  * each consumer's share applied once (its inbox) in a savepoint of the claim's transaction, so the
- * effects, the inbox rows and the events' published mark commit together. A consumer's batch that
- * fails is halved until the failing event stands alone; that event is answered as failed (the
- * relay retries it, and dead-letters it past the delivery limit), the others commit.
+ * effects, the inbox rows and the events' published mark commit together. They are the
+ * domain_events rows themselves, so, unlike a broker's messages, they are not checked against it.
+ * A consumer's batch that fails is halved until the failing event stands alone; that event is
+ * answered as failed (the relay retries it, and dead-letters it past the delivery limit), the
+ * others commit.
  *
  * The bindings are the broker's (CONSUMER_QUEUES): a consumer sees the same events either way.
  */
@@ -56,7 +58,7 @@ export function inProcessTransport({
             const error = result.error instanceof Error ? result.error.message : String(result.error);
             failures.set(row, [...(failures.get(row) ?? []), { consumer: name, error }]);
           } else {
-            metrics.eventsConsumed.inc({ consumer: name, outcome: result ? 'applied' : 'duplicate' });
+            metrics.eventsConsumed.inc({ consumer: name, outcome: result });
           }
         }
       }

@@ -244,6 +244,12 @@ export function createMetrics(
       labelNames: ['consumer', 'outcome'],
       ...opts,
     }),
+    eventsRejected: new client.Counter({
+      name: 'shop_events_rejected_total',
+      help: 'Broker messages a consumer refused, acked unapplied: no domain event has their id (unknown) or the one that has differs (altered)',
+      labelNames: ['consumer', 'reason'],
+      ...opts,
+    }),
     eventConsumerErrors: new client.Counter({
       name: 'shop_event_consumer_errors_total',
       help: 'Messages a consumer could not handle (requeued; dead-lettered past the delivery limit), by reason',
