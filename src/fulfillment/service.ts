@@ -34,7 +34,17 @@ export interface FulfillmentOptions {
   deliverDelayMs: number;
 }
 
-/** The fulfillment consumer: a paid order gets a shipment; a cancelled one loses its pending shipment. */
+/**
+ * Orders a shipment is made for: paid, or already moved on by hand (an admin shipped or delivered
+ * it before this consumer caught up), which the warehouse then follows.
+ */
+const SHIPPABLE: readonly OrderStatus[] = ['PAID', 'SHIPPED', 'DELIVERED'];
+
+/**
+ * The fulfillment consumer: a paid order gets a shipment; a cancelled one loses its pending
+ * shipment. It goes by the order's status in PostgreSQL, not by the event: an event that says more
+ * than the order does changes nothing.
+ */
 export function fulfillmentHandler(options: FulfillmentOptions): EventHandler {
   return async (trx, events) => {
     const ordersOf = (type: string) =>
@@ -48,20 +58,20 @@ export function fulfillmentHandler(options: FulfillmentOptions): EventHandler {
     const paid = ordersOf('order.paid');
     const cancelled = ordersOf('order.cancelled');
     if (paid.length > 0) {
-      await trx('shipments')
-        .insert(
-          paid.map((orderId) => ({
-            order_id: orderId,
-            ship_at: trx.raw(`now() + ? * interval '1 millisecond'`, [options.shipDelayMs]),
-          })),
-        )
-        .onConflict('order_id')
-        .ignore();
+      await trx.raw(
+        `INSERT INTO shipments (order_id, ship_at)
+         SELECT id, now() + :delay * interval '1 millisecond' FROM orders
+          WHERE id = ANY(:ids::uuid[]) AND status = ANY(:statuses::text[])
+         ON CONFLICT (order_id) DO NOTHING`,
+        { delay: options.shipDelayMs, ids: paid, statuses: [...SHIPPABLE] },
+      );
     }
-    // After the inserts: a batch holding an order's paid and its cancel leaves it cancelled.
     if (cancelled.length > 0) {
       await trx('shipments')
-        .whereIn('order_id', cancelled)
+        .whereIn(
+          'order_id',
+          trx('orders').select('id').whereIn('id', cancelled).andWhere({ status: 'CANCELLED' }),
+        )
         .andWhere({ state: 'pending' })
         .update({ state: 'cancelled', updated_at: trx.fn.now() });
     }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Db, Trx } from '../db/index.js';
 import type { EventHandler } from '../events/consumer.js';
-import type { EventEnvelope } from '../events/envelope.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface Notification {
@@ -38,38 +37,74 @@ const money = (cents: unknown, currency: unknown) =>
 
 const orderData = z.object({ order_id: z.uuid(), user_id: z.uuid() }).passthrough();
 
+/** What a customer is told about an order, as its row has it. */
+interface OrderFacts {
+  user_id: string;
+  total_cents?: unknown;
+  currency?: unknown;
+  carrier?: unknown;
+  tracking_number?: unknown;
+}
+
 /** The message a customer gets for each order event the notifications queue carries. */
-const MESSAGES: Record<string, (d: Record<string, unknown>) => string> = {
-  'order.paid': (d) => `Payment received: your order of ${money(d.total_cents, d.currency)} is confirmed.`,
-  'order.shipped': (d) =>
-    `Your order is on its way${d.carrier ? ` with ${d.carrier}` : ''}${d.tracking_number ? ` (tracking ${d.tracking_number})` : ''}.`,
+const MESSAGES: Record<string, (o: OrderFacts) => string> = {
+  'order.paid': (o) => `Payment received: your order of ${money(o.total_cents, o.currency)} is confirmed.`,
+  'order.shipped': (o) =>
+    `Your order is on its way${o.carrier ? ` with ${o.carrier}` : ''}${o.tracking_number ? ` (tracking ${o.tracking_number})` : ''}.`,
   'order.payment_failed': () =>
     'Your payment was declined; the order was not placed. You can try another card.',
   'order.expired': () => 'Your order expired before it was paid; its items went back on sale.',
 };
 
-/** The notifications consumer: one message per order event for the customer who placed it. */
+const ordersById = async (trx: Trx, ids: string[]) =>
+  new Map(
+    (ids.length === 0
+      ? []
+      : await trx('orders')
+          .whereIn('id', ids)
+          .select<(OrderFacts & { id: string })[]>(
+            'id',
+            'user_id',
+            'total_cents',
+            'currency',
+            'carrier',
+            'tracking_number',
+          )
+    ).map((o) => [o.id, o]),
+  );
+
+/**
+ * The notifications consumer: one message per order event for the customer who placed it, with
+ * the customer, amount and tracking number read from the order. An event naming an order this
+ * store does not have (written by hand) can only have come from domain_events (the consumer
+ * checked it there), so its data stands in.
+ */
 export function notificationsHandler(notifier: Notifier): EventHandler {
-  return (trx, events) =>
-    notifier.notify(
+  return async (trx, events) => {
+    // A type this consumer is not bound to: nothing to say. Malformed data throws: the message is
+    // retried, then dead-lettered for an operator.
+    const told = events
+      .filter((event) => MESSAGES[event.type])
+      .map((event) => ({ event, data: orderData.parse(event.data) }));
+    const orders = await ordersById(
       trx,
-      events.flatMap((event: EventEnvelope): Notification[] => {
-        const message = MESSAGES[event.type];
-        if (!message) return []; // a type this consumer is not bound to: nothing to say
-        // Malformed data throws: the message is retried, then dead-lettered for an operator.
-        const data = orderData.parse(event.data);
-        return [
-          {
-            audience: 'customer',
-            user_id: data.user_id,
-            kind: event.type,
-            order_id: data.order_id,
-            message: message(data),
-            event_id: event.id,
-          },
-        ];
+      told.map((t) => t.data.order_id),
+    );
+    await notifier.notify(
+      trx,
+      told.map(({ event, data }): Notification => {
+        const facts: OrderFacts = orders.get(data.order_id) ?? data;
+        return {
+          audience: 'customer',
+          user_id: facts.user_id,
+          kind: event.type,
+          order_id: data.order_id,
+          message: MESSAGES[event.type]!(facts),
+          event_id: event.id,
+        };
       }),
     );
+  };
 }
 
 /** A customer's notifications, newest first. */
