@@ -1,6 +1,7 @@
 import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import type { DomainEventRow } from './envelope.js';
+import { CONSUMER_QUEUES } from './topology.js';
 
 export interface EventRow extends DomainEventRow {
   published_at: Date | null;
@@ -76,12 +77,33 @@ export async function replayEvent(db: Db, ref: string): Promise<EventRow> {
   return updated!;
 }
 
+/** Each consumer and an event type its queue is bound to. */
+const BINDINGS = Object.entries(CONSUMER_QUEUES).flatMap(([consumer, { bindings }]) =>
+  bindings.map((type) => ({ consumer, type })),
+);
+
 /**
  * Retention, a week. Published events are the broker's (or the in-process consumers') now;
  * unpublished ones are the relay's backlog, kept, unless nothing in this store delivers them (a
  * process that relays nothing and has no broker: then events live in PostgreSQL for a week).
+ *
+ * A broker's consumer applies only what it finds here, so a published event that a consumer bound
+ * to its type has not applied yet (still in its queue, or in the dead letters for an operator to
+ * replay) stays, up to a month; the inbox says which have. One that every consumer has applied
+ * goes after the week: a redelivery of it is then a duplicate by the inbox alone.
  */
 export const deleteExpiredEvents = (db: Db, { relayed }: { relayed: boolean }) =>
-  db('domain_events')
-    .where(relayed ? 'published_at' : 'occurred_at', '<', db.raw("now() - interval '7 days'"))
-    .delete();
+  relayed
+    ? db('domain_events')
+        .where('published_at', '<', db.raw("now() - interval '7 days'"))
+        .andWhere((q) =>
+          q.where('published_at', '<', db.raw("now() - interval '30 days'")).orWhereRaw(
+            `NOT EXISTS (SELECT 1 FROM unnest(:consumers::text[], :types::text[]) AS b(consumer, type)
+                          WHERE b.type = domain_events.type
+                            AND NOT EXISTS (SELECT 1 FROM consumer_inbox i
+                                             WHERE i.consumer = b.consumer AND i.event_id = domain_events.event_id))`,
+            { consumers: BINDINGS.map((b) => b.consumer), types: BINDINGS.map((b) => b.type) },
+          ),
+        )
+        .delete()
+    : db('domain_events').where('occurred_at', '<', db.raw("now() - interval '7 days'")).delete();
