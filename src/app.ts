@@ -12,6 +12,7 @@ import { orderRoutes } from './orders/routes.js';
 import { webhookRoutes } from './payments/routes.js';
 import { DomainError } from './shared/errors.js';
 import { type AppState, errorHandler, httpMetrics, requestContext, securityHeaders } from './shared/http.js';
+import { requireRoleUnder } from './users/auth.js';
 import { userRoutes } from './users/routes.js';
 
 export function createApp(container: Container) {
@@ -26,6 +27,7 @@ export function createApp(container: Container) {
   app.use(securityHeaders());
   app.use(httpMetrics(container.metrics.http));
   app.use(errorHandler());
+  app.use(requireRoleUnder('/admin', container.users, 'admin'));
   // Webhooks read their raw body themselves: the signature covers the bytes as sent.
   const webhooks = webhookRoutes(container);
   app.use(webhooks.routes()).use(webhooks.allowedMethods({ throw: false }));

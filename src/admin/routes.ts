@@ -1,4 +1,3 @@
-import Router from '@koa/router';
 import type { PriceService } from '../catalog/prices.js';
 import {
   type ProductAdminService,
@@ -9,8 +8,15 @@ import {
 import type { InventoryService } from '../inventory/service.js';
 import { adminOrderRoutes } from '../orders/routes.js';
 import type { Actor, OrderService } from '../orders/service.js';
-import type { AppContext, AppState } from '../shared/http.js';
-import { parseBody, parseParams, parseQuery, uuidParam } from '../shared/http.js';
+import {
+  type AppContext,
+  createRouter,
+  parseBody,
+  parseParams,
+  parseQuery,
+  signedInUser,
+  uuidParam,
+} from '../shared/http.js';
 import { requireAuth } from '../users/auth.js';
 import type { UserService } from '../users/service.js';
 import {
@@ -34,14 +40,14 @@ type Deps = {
 };
 
 // Same shape as the order service's actor names, so every log says who in one way.
-const actorName = (ctx: AppContext) => `admin:${ctx.state.user!.id}`;
-const actorOf = (ctx: AppContext): Actor => ({ userId: ctx.state.user!.id, role: 'admin' });
+const actorName = (ctx: AppContext) => `admin:${signedInUser(ctx).id}`;
+const actorOf = (ctx: AppContext): Actor => ({ userId: signedInUser(ctx).id, role: 'admin' });
 const sku = (ctx: AppContext) => parseParams(skuParam, ctx.params.sku);
 
 /** Admin-only routes; every route below needs an admin token (a customer token is a 403). */
 export function adminRoutes(deps: Deps) {
   const { admin, users, orders, products, prices, inventory } = deps;
-  const router = new Router<AppState>({ prefix: '/admin' });
+  const router = createRouter('/admin');
   router.use(requireAuth(users, 'admin'));
 
   router.get('/users', async (ctx) => {

@@ -1,5 +1,4 @@
-import Router from '@koa/router';
-import { type AppContext, type AppState, parseBody, parseParams, rateLimit } from '../shared/http.js';
+import { type AppContext, createRouter, parseBody, parseParams, rateLimit } from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import { optionalAuth } from '../users/auth.js';
 import type { UserService } from '../users/service.js';
@@ -31,7 +30,7 @@ export function cartRoutes({
   config: { cart: { maxQuantity: number } };
   rateLimits: RateLimits;
 }) {
-  const router = new Router<AppState>({ prefix: '/cart' });
+  const router = createRouter('/cart');
   router.use(optionalAuth(users));
   // Cart writes per shopper: the user, else the guest's cart token, else the address.
   const writes = rateLimit(

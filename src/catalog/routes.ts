@@ -1,6 +1,5 @@
-import Router from '@koa/router';
 import { z } from 'zod';
-import { type AppState, idParam, parseParams, parseQuery, rateLimit } from '../shared/http.js';
+import { clientKey, createRouter, idParam, parseParams, parseQuery, rateLimit } from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import { productQuerySchema } from './schemas.js';
 import type { CatalogService } from './service.js';
@@ -9,9 +8,9 @@ import type { CatalogService } from './service.js';
 const productParams = z.object({ id: idParam });
 
 export function catalogRoutes({ catalog, rateLimits }: { catalog: CatalogService; rateLimits: RateLimits }) {
-  const router = new Router<AppState>();
+  const router = createRouter();
   // Anonymous reads cost PostgreSQL when uncached: bounded per client address.
-  const browse = rateLimit(rateLimits, 'browse_ip', (ctx) => ctx.ip);
+  const browse = rateLimit(rateLimits, 'browse_ip', clientKey);
 
   router.get('/products', browse, async (ctx) => {
     ctx.body = await catalog.listProducts(parseQuery(productQuerySchema, ctx));

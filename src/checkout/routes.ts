@@ -1,6 +1,5 @@
-import Router from '@koa/router';
 import { DomainError } from '../shared/errors.js';
-import { type AppState, parseBody, rateLimit } from '../shared/http.js';
+import { clientKey, createRouter, parseBody, rateLimit, signedInUser } from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import { requireAuth } from '../users/auth.js';
 import type { UserService } from '../users/service.js';
@@ -16,18 +15,18 @@ export function checkoutRoutes({
   users: UserService;
   rateLimits: RateLimits;
 }) {
-  const router = new Router<AppState>();
+  const router = createRouter();
 
   router.post(
     '/checkout',
-    rateLimit(rateLimits, 'checkout_ip', (ctx) => ctx.ip),
+    rateLimit(rateLimits, 'checkout_ip', clientKey),
     requireAuth(users),
-    rateLimit(rateLimits, 'checkout_user', (ctx) => ctx.state.user!.id),
+    rateLimit(rateLimits, 'checkout_user', (ctx) => signedInUser(ctx).id),
     async (ctx) => {
       const key = idempotencyKeySchema.safeParse(ctx.get('idempotency-key') || undefined);
       if (!key.success) throw new DomainError('idempotency_key_missing', key.error.issues[0]!.message);
       const input = parseBody(checkoutSchema, ctx);
-      const response = await checkout.checkout(ctx.state.user!.id, key.data, input);
+      const response = await checkout.checkout(signedInUser(ctx).id, key.data, input);
       ctx.status = response.status;
       ctx.body = response.body;
       ctx.set('Idempotency-Key', key.data);

@@ -1,9 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import Router from '@koa/router';
 import type { Db } from '../db/index.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError } from '../shared/errors.js';
-import type { AppState } from '../shared/http.js';
+import { createRouter } from '../shared/http.js';
 import type { Metrics } from '../shared/metrics.js';
 
 export function healthRoutes({
@@ -18,7 +17,7 @@ export function healthRoutes({
   config: { metrics: { token: string | null } };
 }) {
   const expected = config.metrics.token ? Buffer.from(`Bearer ${config.metrics.token}`) : null;
-  const router = new Router<AppState>();
+  const router = createRouter();
 
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };

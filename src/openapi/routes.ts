@@ -1,13 +1,12 @@
-import Router from '@koa/router';
 import { notFound } from '../shared/errors.js';
-import type { AppState } from '../shared/http.js';
+import { createRouter } from '../shared/http.js';
 import { DOCS_ASSET_TYPES, DOCS_CSP, DOCS_PAGE, isDocsAsset, readDocsAsset } from './assets.js';
 import { type ApiSpecConfig, createApiSpec } from './document.js';
 
 /** GET /openapi.json and the interactive reference at GET /docs, from the installed swagger-ui-dist. */
 export function docsRoutes({ config }: { config: ApiSpecConfig }) {
   const spec = createApiSpec(config);
-  const router = new Router<AppState>();
+  const router = createRouter();
 
   router.get('/openapi.json', (ctx) => {
     ctx.body = spec.document();

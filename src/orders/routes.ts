@@ -1,11 +1,11 @@
-import Router from '@koa/router';
 import type { PaymentService } from '../payments/service.js';
 import {
   type AppContext,
-  type AppState,
+  createRouter,
   parseBody,
   parseParams,
   parseQuery,
+  signedInUser,
   uuidParam,
 } from '../shared/http.js';
 import { requireAuth } from '../users/auth.js';
@@ -13,7 +13,10 @@ import type { UserService } from '../users/service.js';
 import { cancelSchema, orderListQuerySchema, shipSchema } from './schemas.js';
 import type { Actor, OrderService } from './service.js';
 
-const actorOf = (ctx: AppContext): Actor => ({ userId: ctx.state.user!.id, role: ctx.state.user!.role });
+const actorOf = (ctx: AppContext): Actor => {
+  const { id, role } = signedInUser(ctx);
+  return { userId: id, role };
+};
 
 export function orderRoutes({
   orders,
@@ -24,18 +27,18 @@ export function orderRoutes({
   payments: PaymentService;
   users: UserService;
 }) {
-  const router = new Router<AppState>({ prefix: '/orders' });
+  const router = createRouter('/orders');
   router.use(requireAuth(users));
 
   router.get('/', async (ctx) => {
     const { page, limit } = parseQuery(orderListQuerySchema, ctx);
-    ctx.body = await orders.listOrders(ctx.state.user!.id, page, limit);
+    ctx.body = await orders.listOrders(signedInUser(ctx).id, page, limit);
   });
 
   // Customers see only their own orders, also as admins: the admin view lives under /admin/orders.
   router.get('/:id', async (ctx) => {
     ctx.body = await orders.getOrder(parseParams(uuidParam, ctx.params.id), {
-      userId: ctx.state.user!.id,
+      userId: signedInUser(ctx).id,
       role: 'customer',
     });
   });
@@ -44,7 +47,7 @@ export function orderRoutes({
     const { reason } = parseBody(cancelSchema, ctx);
     ctx.body = await orders.cancel(
       parseParams(uuidParam, ctx.params.id),
-      { userId: ctx.state.user!.id, role: 'customer' },
+      { userId: signedInUser(ctx).id, role: 'customer' },
       reason,
     );
   });
@@ -52,15 +55,15 @@ export function orderRoutes({
   // Back from 3-D Secure: the charge is re-fetched from the provider and settled now.
   router.post('/:id/payment/confirm', async (ctx) => {
     const id = parseParams(uuidParam, ctx.params.id);
-    await payments.confirmPayment(id, ctx.state.user!.id);
-    ctx.body = await orders.getOrder(id, { userId: ctx.state.user!.id, role: 'customer' });
+    await payments.confirmPayment(id, signedInUser(ctx).id);
+    ctx.body = await orders.getOrder(id, { userId: signedInUser(ctx).id, role: 'customer' });
   });
 
   return router;
 }
 
 export function adminOrderRoutes({ orders }: { orders: OrderService }) {
-  const router = new Router<AppState>({ prefix: '/orders' });
+  const router = createRouter('/orders');
 
   router.get('/:id', async (ctx) => {
     ctx.body = await orders.getOrder(parseParams(uuidParam, ctx.params.id), actorOf(ctx));

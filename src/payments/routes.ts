@@ -1,6 +1,5 @@
-import Router from '@koa/router';
 import { DomainError } from '../shared/errors.js';
-import type { AppState } from '../shared/http.js';
+import { createRouter } from '../shared/http.js';
 import type { StripeWebhooks } from './webhooks.js';
 
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -19,7 +18,7 @@ async function rawBody(req: NodeJS.ReadableStream): Promise<Buffer> {
 
 /** Mounted ahead of the JSON body parser. Without PAYMENT_PROVIDER=stripe there is no such route. */
 export function webhookRoutes({ webhooks }: { webhooks: StripeWebhooks | null }) {
-  const router = new Router<AppState>({ prefix: '/webhooks' });
+  const router = createRouter('/webhooks');
   if (!webhooks) return router;
   router.post('/stripe', async (ctx) => {
     ctx.body = await webhooks.handle(await rawBody(ctx.req), ctx.get('stripe-signature') || undefined);

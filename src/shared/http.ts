@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Histogram } from 'prom-client';
 import { type ZodType, z } from 'zod';
@@ -22,6 +24,53 @@ export interface AppState {
 }
 
 export type AppContext = Koa.ParameterizedContext<AppState>;
+
+/**
+ * Every router of the API. Paths match as spelt: with case-insensitive routes a guard registered
+ * with `router.use` (a case-sensitive layer) was skipped by `/Admin/users`; spelt another way, a
+ * path is now simply not a route.
+ */
+export const createRouter = (prefix?: string) => new Router<AppState>({ prefix, sensitive: true });
+
+/** The signed-in caller, or a 401: a handler never dereferences a user its guard did not load. */
+export function signedInUser(ctx: AppContext): AuthUser {
+  const user = ctx.state.user;
+  if (!user) {
+    throw new DomainError('unauthorized', 'Authentication required: send Authorization: Bearer <token>');
+  }
+  return user;
+}
+
+/**
+ * The key a client's address is counted under: an IPv4 address as it is (an IPv4-mapped IPv6
+ * one unwrapped), an IPv6 address by its /64, the block one subscriber is given, so a client
+ * cannot walk through 2^64 addresses of its own to reset a limit.
+ */
+export function clientKey(ctx: AppContext): string {
+  return addressKey(ctx.ip);
+}
+
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  // A zone (fe80::1%eth0) names an interface, and a trailing dotted quad is two groups.
+  const bare = ip
+    .replace(/%.*$/, '')
+    .replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a, b, c, d) =>
+      [(+a << 8) | +b, (+c << 8) | +d].map((n) => n.toString(16)).join(':'),
+    );
+  const [head = '', tail = ''] = bare.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = bare.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 

@@ -1,8 +1,13 @@
-import Router from '@koa/router';
 import { CART_TOKEN_HEADER } from '../cart/schemas.js';
 import type { CartService } from '../cart/service.js';
-import type { AppContext, AppState } from '../shared/http.js';
-import { parseBody, rateLimit } from '../shared/http.js';
+import {
+  type AppContext,
+  clientKey,
+  createRouter,
+  parseBody,
+  rateLimit,
+  signedInUser,
+} from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import { requireAuth } from './auth.js';
 import { loginSchema, passwordChangeSchema, registerSchema } from './schemas.js';
@@ -23,32 +28,24 @@ export function userRoutes({
   cart: CartService;
   rateLimits: RateLimits;
 }) {
-  const router = new Router<AppState>({ prefix: '/auth' });
+  const router = createRouter('/auth');
 
   router.get('/me', requireAuth(users), (ctx) => {
     ctx.body = ctx.state.user;
   });
 
-  router.post(
-    '/register',
-    rateLimit(rateLimits, 'register_ip', (ctx) => ctx.ip),
-    async (ctx) => {
-      const session = await users.register(parseBody(registerSchema, ctx));
-      const cartId = await adoptGuestCart(ctx, cart, session.user_id);
-      ctx.status = 201;
-      ctx.body = cartId ? { ...session, cart_id: cartId } : session;
-    },
-  );
+  router.post('/register', rateLimit(rateLimits, 'register_ip', clientKey), async (ctx) => {
+    const session = await users.register(parseBody(registerSchema, ctx));
+    const cartId = await adoptGuestCart(ctx, cart, session.user_id);
+    ctx.status = 201;
+    ctx.body = cartId ? { ...session, cart_id: cartId } : session;
+  });
 
-  router.post(
-    '/login',
-    rateLimit(rateLimits, 'login_ip', (ctx) => ctx.ip),
-    async (ctx) => {
-      const session = await users.login(parseBody(loginSchema, ctx));
-      const cartId = await adoptGuestCart(ctx, cart, session.user_id);
-      ctx.body = cartId ? { ...session, cart_id: cartId } : session;
-    },
-  );
+  router.post('/login', rateLimit(rateLimits, 'login_ip', clientKey), async (ctx) => {
+    const session = await users.login(parseBody(loginSchema, ctx));
+    const cartId = await adoptGuestCart(ctx, cart, session.user_id);
+    ctx.body = cartId ? { ...session, cart_id: cartId } : session;
+  });
 
   router.post('/logout', requireAuth(users), async (ctx) => {
     await users.logout(ctx.state.tokenHash!);
@@ -56,7 +53,7 @@ export function userRoutes({
   });
 
   router.post('/password', requireAuth(users), async (ctx) => {
-    ctx.body = await users.changePassword(ctx.state.user!.id, parseBody(passwordChangeSchema, ctx));
+    ctx.body = await users.changePassword(signedInUser(ctx).id, parseBody(passwordChangeSchema, ctx));
   });
 
   return router;
