@@ -45,7 +45,11 @@ async function main() {
 
   const demo = values.demo ? await prepareDemoStore(container, { products }) : null;
   const running = await startServer(container);
-  log.info({ url: running.url }, 'shop is serving');
+  // Which provider takes the money is the first thing to check on a new deployment.
+  log.info({ url: running.url, payment_provider: config.payments.provider }, 'shop is serving');
+  if (config.env === 'production' && config.payments.provider === 'sandbox') {
+    log.warn('payments go to the sandbox (ALLOW_SANDBOX_PAYMENTS=true): no money is taken for any order');
+  }
   if (demo) process.stdout.write(demo.banner(running.url));
 
   const shutdown = (signal: string) => {

@@ -85,6 +85,8 @@ const envSchema = z.object({
   SWEEPER_INTERVAL: duration.default(2_000),
   WORKER_INTERVAL: duration.default(1_000),
   PAYMENT_PROVIDER: z.enum(['sandbox', 'stripe']).default('sandbox'),
+  /** Production refuses the sandbox (it ships goods for test cards, taking no money) unless this says so. */
+  ALLOW_SANDBOX_PAYMENTS: bool.default(false),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(/^(sk|rk)_/, 'expected a secret key (sk_test_…, sk_live_… or rk_…)')
@@ -225,6 +227,7 @@ function build(env: z.output<typeof envSchema>) {
     },
     payments: {
       provider: env.PAYMENT_PROVIDER,
+      allowSandbox: env.ALLOW_SANDBOX_PAYMENTS,
       stripe:
         env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
           ? {
@@ -290,6 +293,48 @@ function deepFreeze<T>(value: T): T {
 
 const KEEP_EMPTY = new Set(['EVENT_CONSUMERS']);
 
+/**
+ * What production refuses to start without: a default that is right for a laptop is a hole in a
+ * store that takes money. Each problem is named, so one start-up lists them all.
+ */
+function productionIssues(
+  e: z.output<typeof envSchema>,
+  given: Record<string, string | undefined>,
+): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  const need = (name: keyof Env, message: string) => issues.push({ path: [name], message });
+  if (!given.PAYMENT_PROVIDER) {
+    need(
+      'PAYMENT_PROVIDER',
+      'required with NODE_ENV=production: stripe (or sandbox with ALLOW_SANDBOX_PAYMENTS=true)',
+    );
+  } else if (e.PAYMENT_PROVIDER === 'sandbox' && !e.ALLOW_SANDBOX_PAYMENTS) {
+    need(
+      'PAYMENT_PROVIDER',
+      'sandbox takes no money and ships for test cards; with NODE_ENV=production it needs ALLOW_SANDBOX_PAYMENTS=true',
+    );
+  }
+  if (!e.METRICS_TOKEN) {
+    need(
+      'METRICS_TOKEN',
+      "required with NODE_ENV=production: /metrics tells anyone the store's sales and errors",
+    );
+  }
+  if (!e.AUTH_CACHE_SECRET) {
+    need(
+      'AUTH_CACHE_SECRET',
+      'required with NODE_ENV=production: one secret for every process signs cached sessions and browse cursors',
+    );
+  }
+  if (e.STRIPE_API_BASE && new URL(e.STRIPE_API_BASE).protocol !== 'https:') {
+    need(
+      'STRIPE_API_BASE',
+      'must be an https: URL with NODE_ENV=production: the secret key travels with every call',
+    );
+  }
+  return issues;
+}
+
 /** Parses the environment once; a bad value stops start-up with every problem named. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty value means unset, except where empty says something ("no consumers").
@@ -306,6 +351,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           path: ['EVENT_CONSUMERS'],
           message: `a process runs some consumers only with a broker (AMQP_URL); without one it delivers each event to all of them (${all.join(',')}) or none ("")`,
         });
+      }
+      if (e.NODE_ENV === 'production') {
+        for (const issue of productionIssues(e, cleaned)) ctx.addIssue({ code: 'custom', ...issue });
       }
       if (e.PAYMENT_PROVIDER !== 'stripe') return;
       for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {

@@ -6,6 +6,7 @@ import { routeInventory } from '../../src/app.js';
 import { checkoutBody, postCheckout, shopperWithCart } from '../support/checkout.js';
 import { ROOT } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
+import { PRODUCTION } from '../support/env.js';
 import { createProduct, createUser } from '../support/fixtures.js';
 import { fullRouteInventory } from '../support/routes.js';
 
@@ -319,7 +320,7 @@ describe('OWASP API Security Top 10 (2023)', function () {
         cwd: ROOT,
         env: {
           ...process.env,
-          NODE_ENV: 'production',
+          ...PRODUCTION,
           DATABASE_URL: t.databaseUrl,
           PORT: '0',
           LOG_LEVEL: 'silent',
@@ -334,7 +335,7 @@ describe('OWASP API Security Top 10 (2023)', function () {
         ['--import', 'tsx', 'bin/shopctl.ts', 'db', 'seed', '--products', '1'],
         {
           cwd: ROOT,
-          env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'silent' },
+          env: { ...process.env, ...PRODUCTION, DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'silent' },
           encoding: 'utf8',
           timeout: 30_000,
         },

@@ -47,3 +47,13 @@ export async function resolveServices(): Promise<TestServices> {
     return { ...LOCAL, stop: async () => {} };
   }
 }
+
+/** The least a production start accepts (src/config.ts `productionIssues`): for tests that start one. */
+export const PRODUCTION = Object.freeze({
+  NODE_ENV: 'production',
+  PAYMENT_PROVIDER: 'stripe',
+  STRIPE_SECRET_KEY: 'sk_test_production_profile',
+  STRIPE_WEBHOOK_SECRET: 'whsec_production_profile',
+  METRICS_TOKEN: 'metrics-token-production-profile',
+  AUTH_CACHE_SECRET: 'auth-cache-secret-production-profile-0123456789',
+});
