@@ -300,6 +300,7 @@ describe('GET /metrics after a scripted scenario', function () {
       shop_events_consumed_total: 'counter',
       shop_event_consumer_errors_total: 'counter',
       shop_event_dead_letters: 'gauge',
+      shop_events_rejected_total: 'counter',
       shop_oversell_incidents_total: 'counter',
       shop_inventory_cache_drift: 'gauge',
       http_request_duration_seconds: 'histogram',
