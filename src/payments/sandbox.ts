@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import {
   type CallOptions,
   type ChargeRequest,
@@ -12,7 +13,9 @@ import {
 /**
  * A local provider with Stripe's test payment-method semantics, a card network's latency and
  * injectable faults. The same idempotency key always yields the same result, as Stripe replays a
- * request with the same key: a retry after a lost answer never charges twice.
+ * request with the same key: a retry after a lost answer never charges twice. A charge's outcome is
+ * a function of its key and payment method, and its reference carries its terms, so a process
+ * answers for charges an earlier one made (a restart while a customer is in 3-D Secure).
  */
 const DECLINES: Record<string, string> = {
   pm_card_chargeDeclined: 'card_declined',
@@ -42,6 +45,49 @@ const SUCCEEDS = new Set([
 const ref = (prefix: string, key: string) =>
   `${prefix}_sandbox_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 
+const CHARGE_PREFIX = 'pi_sandbox_';
+const chargeTerms = z.tuple([z.string(), z.string(), z.number().int(), z.string(), z.string()]);
+
+/** A charge's reference: its request, encoded, so it can be rebuilt from the reference alone. */
+const chargeRef = (r: ChargeRequest) =>
+  CHARGE_PREFIX +
+  Buffer.from(
+    JSON.stringify([r.idempotencyKey, r.orderId, r.amountCents, r.currency, r.paymentMethod]),
+  ).toString('base64url');
+
+/** The request a charge reference was made for; undefined for anything this sandbox never made. */
+function requestOf(reference: string): ChargeRequest | undefined {
+  if (!reference.startsWith(CHARGE_PREFIX)) return undefined;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(reference.slice(CHARGE_PREFIX.length), 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const terms = chargeTerms.safeParse(decoded);
+  if (!terms.success) return undefined;
+  const [idempotencyKey, orderId, amountCents, currency, paymentMethod] = terms.data;
+  return { idempotencyKey, orderId, amountCents, currency, paymentMethod };
+}
+
+/** A charge's outcome: its payment method's, under a reference made from its request. */
+function decide(request: ChargeRequest): ChargeResult {
+  const { paymentMethod } = request;
+  const id = chargeRef(request);
+  if (SUCCEEDS.has(paymentMethod)) return { status: 'succeeded', ref: id };
+  if (
+    paymentMethod === 'pm_card_authenticationRequired' ||
+    paymentMethod === 'pm_card_threeDSecure2Required'
+  ) {
+    return {
+      status: 'requires_action',
+      ref: id,
+      nextAction: { type: 'use_stripe_sdk', client_secret: `${id}_secret` },
+    };
+  }
+  return { status: 'failed', ref: id, failureCode: DECLINES[paymentMethod] ?? 'invalid_payment_method' };
+}
+
 /**
  * What a call suffers: `server_error` fails before anything is charged (a 500); `timeout` charges,
  * then never answers (the response is lost), so only the caller's timeout ends it.
@@ -66,7 +112,10 @@ interface SandboxCharge {
 }
 
 export type SandboxProvider = PaymentProvider & {
-  /** Charges created, by idempotency key (a replayed key adds none), with the calls each took. */
+  /**
+   * Charges this process knows, by idempotency key (a replayed key adds none), with the calls each
+   * took here (none for one an earlier process made, known from its reference).
+   */
   readonly charges: ReadonlyMap<string, SandboxCharge>;
   readonly refunds: ReadonlyMap<string, RefundState>;
   /** The customer completes 3-D Secure for a charge waiting on it: it succeeds. */
@@ -86,9 +135,16 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
     });
   const charges = new Map<string, SandboxCharge>();
   const refunds = new Map<string, RefundState>();
-  const byRef = (ref: string) => {
-    for (const c of charges.values()) if (c.result.ref === ref) return c;
-    return undefined;
+  const remember = (request: ChargeRequest, calls: number) => {
+    const made = { request, result: decide(request), calls };
+    charges.set(request.idempotencyKey, made);
+    return made;
+  };
+  /** A charge by reference: this process's, or one an earlier process made, rebuilt from its terms. */
+  const chargeOf = (reference: string) => {
+    const request = requestOf(reference);
+    if (!request) return undefined;
+    return charges.get(request.idempotencyKey) ?? remember(request, 0);
   };
 
   /** The network's share of a call: latency, then the fault's effect around `act`. */
@@ -111,22 +167,6 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
     return answer;
   }
 
-  const decide = (paymentMethod: string, key: string): ChargeResult => {
-    const id = ref('pi', key);
-    if (SUCCEEDS.has(paymentMethod)) return { status: 'succeeded', ref: id };
-    if (
-      paymentMethod === 'pm_card_authenticationRequired' ||
-      paymentMethod === 'pm_card_threeDSecure2Required'
-    ) {
-      return {
-        status: 'requires_action',
-        ref: id,
-        nextAction: { type: 'use_stripe_sdk', client_secret: `${id}_secret` },
-      };
-    }
-    return { status: 'failed', ref: id, failureCode: DECLINES[paymentMethod] ?? 'invalid_payment_method' };
-  };
-
   return {
     name: 'sandbox',
     charges,
@@ -137,13 +177,9 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
         request.idempotencyKey,
         () => {
           const seen = charges.get(request.idempotencyKey);
-          if (seen) {
-            seen.calls++;
-            return seen.result;
-          }
-          const result = decide(request.paymentMethod, request.idempotencyKey);
-          charges.set(request.idempotencyKey, { request, result, calls: 1 });
-          return result;
+          if (!seen) return remember(request, 1).result;
+          seen.calls++;
+          return seen.result;
         },
         opts,
       ),
@@ -152,7 +188,7 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
         'charge',
         ref,
         () => {
-          const found = byRef(ref);
+          const found = chargeOf(ref);
           if (!found) throw new Error(`sandbox: no charge ${ref}`);
           return {
             ...found.result,
@@ -168,7 +204,7 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
         'charge',
         key,
         () => {
-          const found = byRef(ref);
+          const found = chargeOf(ref);
           if (found && found.result.status !== 'succeeded') {
             found.result = { status: 'failed', ref, failureCode: 'canceled' };
           }
@@ -181,7 +217,7 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
         request.idempotencyKey,
         () => {
           const id = ref('re', request.idempotencyKey);
-          const charged = byRef(request.chargeRef);
+          const charged = chargeOf(request.chargeRef);
           refunds.set(id, {
             ref: id,
             chargeRef: request.chargeRef,
@@ -205,7 +241,7 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
         opts,
       ),
     authenticate(chargeRef) {
-      const found = byRef(chargeRef);
+      const found = chargeOf(chargeRef);
       if (found?.result.status === 'requires_action') found.result = { status: 'succeeded', ref: chargeRef };
     },
   };

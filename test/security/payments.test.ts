@@ -1,7 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
+import { createContainer } from '../../src/container.js';
+import type { ChargeRequest } from '../../src/payments/provider.js';
+import { createSandboxProvider } from '../../src/payments/sandbox.js';
+import { createLogger } from '../../src/shared/logger.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
@@ -42,6 +47,60 @@ async function burst<T>(n: number, send: () => PromiseLike<T>) {
     return s.value;
   });
 }
+
+describe('payments: sandbox charges outlive the process that made them', function () {
+  this.timeout(60_000);
+
+  const threeDSecure: ChargeRequest = {
+    orderId: '6f1c2a9e-0d4b-4c1e-9a57-3b2f8e1d7c40',
+    amountCents: 4_999,
+    currency: 'EUR',
+    paymentMethod: 'pm_card_authenticationRequired',
+    idempotencyKey: 'order:6f1c2a9e-0d4b-4c1e-9a57-3b2f8e1d7c40:charge',
+  };
+
+  it("a new sandbox answers for an earlier one's charge: fetched with its terms, cancelled, replayed by key", async () => {
+    const earlier = createSandboxProvider();
+    const made = await earlier.charge(threeDSecure);
+    const later = createSandboxProvider();
+    expect(await later.retrieveCharge(made.ref)).to.deep.equal({
+      ...made,
+      amountCents: 4_999,
+      currency: 'EUR',
+      orderId: threeDSecure.orderId,
+    });
+    expect(await later.charge(threeDSecure)).to.deep.equal(made);
+    await later.cancelCharge(made.ref, 'order:6f1c2a9e-0d4b-4c1e-9a57-3b2f8e1d7c40:cancel');
+    expect(await later.retrieveCharge(made.ref)).to.include({ status: 'failed', failureCode: 'canceled' });
+    // The outcome is the key's and the payment method's: every process decides it alike.
+    expect(
+      await createSandboxProvider().charge({ ...threeDSecure, paymentMethod: 'pm_card_visa' }),
+    ).to.include({
+      status: 'succeeded',
+    });
+  });
+
+  it('after a restart, confirm of a 3-D Secure order answers, and the cancel of its charge runs', async () => {
+    const t = await createTestContext();
+    const restarted = createContainer(t.container.config, { logger: createLogger('silent') });
+    try {
+      const { orderId, owner, productId } = await placeOrder(t, 'pm_card_authenticationRequired');
+      await t.container.worker.drain();
+      const api = supertest(createApp(restarted).callback());
+
+      const confirmed = await api.post(`/orders/${orderId}/payment/confirm`).set(owner.auth);
+      expect([confirmed.status, confirmed.body.status]).to.deep.equal([200, 'PENDING']);
+      await api.post(`/orders/${orderId}/cancel`).set(owner.auth).send({}).expect(200);
+      expect(await restarted.worker.drain()).to.deep.equal({ processed: 1, failed: 0 });
+      expect(await chargeOf(t, orderId)).to.include({ state: 'failed', failure_code: 'canceled' });
+      expect(await stockOf(t, productId)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
+      await expectHealthy(t);
+    } finally {
+      await restarted.close();
+      await t.close();
+    }
+  });
+});
 
 /**
  * The shop on PAYMENT_PROVIDER=stripe with the real SDK against the local stand-in, listening on a
