@@ -6,6 +6,17 @@ export const chargeKey = (orderId: string) => `order:${orderId}:charge`;
 export const refundKey = (orderId: string) => `order:${orderId}:refund`;
 export const cancelKey = (orderId: string) => `order:${orderId}:cancel`;
 
+type ChargedOrder = { id: string; total_cents: number; currency: string; payment_method: string };
+
+/** The charge request of an order: the same key and parameters on every try. */
+const chargeRequest = (o: ChargedOrder): ChargeRequest => ({
+  orderId: o.id,
+  amountCents: o.total_cents,
+  currency: o.currency,
+  paymentMethod: o.payment_method,
+  idempotencyKey: chargeKey(o.id),
+});
+
 /**
  * Records the charge attempts of many orders in one statement and answers what to send to the
  * provider: a new attempt for an order still PENDING with none, or the same attempt again (same
@@ -14,9 +25,7 @@ export const cancelKey = (orderId: string) => `order:${orderId}:cancel`;
  */
 export async function startCharges(db: Db, provider: string, orderIds: string[]): Promise<ChargeRequest[]> {
   if (orderIds.length === 0) return [];
-  const { rows } = await db.raw<{
-    rows: { id: string; total_cents: number; currency: string; payment_method: string }[];
-  }>(
+  const { rows } = await db.raw<{ rows: ChargedOrder[] }>(
     `WITH o AS (
        SELECT id, status, total_cents, currency, payment_method FROM orders WHERE id = ANY(:orders::uuid[])
      ), started AS (
@@ -35,13 +44,26 @@ export async function startCharges(db: Db, provider: string, orderIds: string[])
     // The orders state machine says which orders may be charged (PENDING).
     { orders: orderIds, provider, payable: AWAITING_PAYMENT },
   );
-  return rows.map((r) => ({
-    orderId: r.id,
-    amountCents: r.total_cents,
-    currency: r.currency,
-    paymentMethod: r.payment_method,
-    idempotencyKey: chargeKey(r.id),
-  }));
+  return rows.map(chargeRequest);
+}
+
+/**
+ * The request an order's charge was sent as, while no answer to it is recorded (lost, or still on
+ * its way), whatever the order's status now. Stripe keeps a key's answer for 24 hours: past that,
+ * or at another provider, the same request would be a new charge, so none is given.
+ */
+export async function unansweredCharge(
+  db: Db,
+  provider: string,
+  orderId: string,
+): Promise<ChargeRequest | null> {
+  const order = await db('orders as o')
+    .join('payments as p', 'p.order_id', 'o.id')
+    .where({ 'o.id': orderId, 'p.kind': 'charge', 'p.state': 'pending', 'p.provider': provider })
+    .whereNull('p.provider_ref')
+    .where('p.created_at', '>', db.raw("now() - interval '23 hours'"))
+    .first<ChargedOrder | undefined>('o.id', 'o.total_cents', 'o.currency', 'o.payment_method');
+  return order ? chargeRequest(order) : null;
 }
 
 export interface ChargeResultRow {

@@ -8,10 +8,10 @@ import type { SettlementService } from '../settlement/service.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
+import { createChargeMatcher } from './matching.js';
 import {
   type ChargeRequest,
   type ChargeResult,
-  type ChargeState,
   type PaymentProvider,
   ProviderUnavailable,
 } from './provider.js';
@@ -27,8 +27,6 @@ import {
 } from './queries.js';
 
 export { chargeKey, refundKey } from './queries.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type PaymentService = ReturnType<typeof createPaymentService>;
 
@@ -82,6 +80,8 @@ export function createPaymentService({
     });
   }
 
+  const { orderOfCharge } = createChargeMatcher({ db, provider, callProvider, metrics, logger });
+
   async function charge(attempt: ChargeRequest): Promise<SettlementOutcome> {
     metrics.paymentsAttempted.inc();
     const result: ChargeResult = await callProvider('charge', (signal) =>
@@ -111,35 +111,6 @@ export function createPaymentService({
         return err as Error;
       }
     });
-  }
-
-  /** The order a provider's charge belongs to, when its amount and currency are the order's. */
-  async function orderOfCharge(state: ChargeState, source: string) {
-    const order = state.orderId && UUID.test(state.orderId) ? await findOrder(db, state.orderId) : undefined;
-    if (!order) {
-      metrics.webhookFailures.inc({ provider: provider.name, reason: 'unknown_order' });
-      logger.error({ ref: state.ref, order: state.orderId, source }, 'a charge names no order of this shop');
-      return null;
-    }
-    if (
-      state.amountCents !== order.total_cents ||
-      state.currency.toUpperCase() !== order.currency.toUpperCase()
-    ) {
-      // Never fulfil on a body's word: the charge the provider holds must be for this order's total.
-      metrics.webhookFailures.inc({ provider: provider.name, reason: 'amount_mismatch' });
-      logger.error(
-        {
-          ref: state.ref,
-          order: order.id,
-          charged: { amount_cents: state.amountCents, currency: state.currency },
-          expected: { amount_cents: order.total_cents, currency: order.currency },
-          source,
-        },
-        'charge amount or currency does not match its order: not fulfilled',
-      );
-      return null;
-    }
-    return order;
   }
 
   /** Re-fetches a charge and settles what it says (a webhook, a customer back from 3-D Secure). */

@@ -9,9 +9,10 @@ export type StripeWebhooks = ReturnType<typeof createStripeWebhooks>;
 
 /**
  * `POST /webhooks/stripe`: the signature is checked over the raw body, each event id is handled
- * once, and the body is never trusted: the PaymentIntent or Refund it names is re-fetched, and its
- * amount and currency checked against the order, before anything settles (through the same
- * batched settlement as the worker's).
+ * once, and the body is never trusted: the PaymentIntent or Refund it names is re-fetched, and it
+ * must be the order's own charge for the order's amount and currency (`matching.ts`), before
+ * anything settles (through the same batched settlement as the worker's). Any other is
+ * acknowledged, so Stripe stops sending it, and recorded as a `mismatch`.
  */
 export function createStripeWebhooks({
   db,

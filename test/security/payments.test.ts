@@ -10,7 +10,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
-import { expectHealthy, statusOf } from '../support/orders.js';
+import { expectHealthy, historyOf, statusOf } from '../support/orders.js';
 import { stockOf } from '../support/stock.js';
 import { startStripeStandIn } from '../support/stripe-stand-in.js';
 
@@ -158,6 +158,34 @@ describe('payments: Stripe refusals and webhooks (against the local stand-in)', 
       body: new URLSearchParams(params),
     });
 
+  /** An intent of someone else's making that names the order, for its exact total. */
+  async function intentNaming(orderId: string, paymentMethod: string) {
+    const res = await createIntent({
+      amount: '2500',
+      currency: 'usd',
+      confirm: 'true',
+      payment_method: paymentMethod,
+      'metadata[order_id]': orderId,
+    });
+    const body = (await res.json()) as { id?: string; error?: { payment_intent: { id: string } } };
+    return { ...shop.standIn.intents.get(body.id ?? body.error!.payment_intent.id)! };
+  }
+
+  async function deliver(type: string, object: object) {
+    const { payload, header } = shop.standIn.signedEvent(type, { ...object });
+    return (await shop.standIn.deliver(payload, header))!;
+  }
+
+  const outcomes = async () =>
+    (await t.container.db('webhook_events').orderBy('outcome')).map((e) => e.outcome as string);
+
+  async function mismatches() {
+    const { values } = await t.container.metrics.registry
+      .getSingleMetric('shop_webhook_failures_total')!
+      .get();
+    return values.find((v) => v.labels.reason === 'charge_mismatch')?.value ?? 0;
+  }
+
   describe("Stripe's invalid requests are answers, not outages", () => {
     it('the stand-in answers an unknown payment method and a too-large amount as Stripe does: 400 invalid_request_error, no intent', async () => {
       const missing = await createIntent({
@@ -223,6 +251,108 @@ describe('payments: Stripe refusals and webhooks (against the local stand-in)', 
       expect(await t.container.worker.drain()).to.deep.equal({ processed: 1, failed: 0 });
       expect(await statusOf(t, orderId)).to.equal('PAYMENT_FAILED');
       expect(await chargeOf(t, orderId)).to.include({ state: 'failed', failure_code: 'invalid_request' });
+      expect(await stockOf(t, productId)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
+    });
+  });
+
+  describe('a webhook settles only the charge recorded for its order', () => {
+    it('a signed success for another intent naming a waiting order is acknowledged and changes nothing', async () => {
+      const victim = await placeOrder(t, 'pm_card_authenticationRequired');
+      await t.container.worker.drain();
+      const recorded = await chargeOf(t, victim.orderId);
+      const before = await mismatches();
+
+      const answer = await deliver(
+        'payment_intent.succeeded',
+        await intentNaming(victim.orderId, 'pm_card_visa'),
+      );
+      expect(answer.status).to.equal(200);
+      expect(await statusOf(t, victim.orderId)).to.equal('PENDING');
+      expect(await chargeOf(t, victim.orderId)).to.include({
+        state: 'requires_action',
+        provider_ref: recorded.provider_ref,
+      });
+      expect(await outcomes()).to.deep.equal(['mismatch']);
+      expect(await mismatches()).to.equal(before + 1);
+      expect(await stockOf(t, victim.productId)).to.deep.equal({ available: 4, reserved: 1, sold: 0 });
+    });
+
+    it('a burst of forged successes and failures with the real success: only the real one settles, once', async () => {
+      const victim = await placeOrder(t, 'pm_card_authenticationRequired', { stock: 1 });
+      await t.container.worker.drain();
+      const { provider_ref: ref } = await chargeOf(t, victim.orderId);
+      const forged = [];
+      for (let i = 0; i < 3; i++) {
+        forged.push([
+          'payment_intent.succeeded',
+          await intentNaming(victim.orderId, 'pm_card_visa'),
+        ] as const);
+        forged.push([
+          'payment_intent.payment_failed',
+          await intentNaming(victim.orderId, 'pm_card_chargeDeclined'),
+        ] as const);
+      }
+      shop.standIn.authenticate(ref);
+      const events = [...forged, ['payment_intent.succeeded', shop.standIn.intents.get(ref)!] as const];
+
+      const answers = await burst(events.length, () => {
+        const [type, intent] = events.shift()!;
+        return deliver(type, intent);
+      });
+      expect(answers.map((a) => a.status)).to.deep.equal(Array(7).fill(200));
+      expect(await historyOf(t, victim.orderId)).to.deep.equal([
+        [null, 'PENDING'],
+        ['PENDING', 'PAID'],
+      ]);
+      expect(await chargeOf(t, victim.orderId)).to.include({ state: 'succeeded', provider_ref: ref });
+      expect(await stockOf(t, victim.productId)).to.deep.equal({ available: 0, reserved: 0, sold: 1 });
+      expect(await outcomes()).to.deep.equal([...Array(6).fill('mismatch'), 'paid']);
+    });
+
+    it('a refund of another intent naming a paid order does not cancel it', async () => {
+      const victim = await placeOrder(t, 'pm_card_visa');
+      await t.container.worker.drain();
+      expect(await statusOf(t, victim.orderId)).to.equal('PAID');
+      const other = await intentNaming(victim.orderId, 'pm_card_visa');
+      const refund = shop.standIn.refundInDashboard(other.id);
+
+      expect((await deliver('refund.created', refund)).status).to.equal(200);
+      expect(await statusOf(t, victim.orderId)).to.equal('PAID');
+      expect(
+        await t.container.db('payments').where({ order_id: victim.orderId, kind: 'refund' }),
+      ).to.deep.equal([]);
+      expect(await stockOf(t, victim.productId)).to.deep.equal({ available: 4, reserved: 0, sold: 1 });
+      expect(await outcomes()).to.deep.equal(['mismatch']);
+    });
+
+    it("the answer to the order's own charge was lost: the key's replay tells a forged success from the real one", async () => {
+      const victim = await placeOrder(t, 'pm_card_visa');
+      shop.standIn.failNext('timeout');
+      expect(await t.container.worker.drain()).to.deep.equal({ processed: 0, failed: 1 });
+      const [real] = [...shop.standIn.intents.values()].filter((i) => i.metadata.order_id === victim.orderId);
+
+      const forged = await intentNaming(victim.orderId, 'pm_card_visa');
+      expect((await deliver('payment_intent.succeeded', forged)).status).to.equal(200);
+      expect(await statusOf(t, victim.orderId)).to.equal('PENDING');
+
+      expect((await deliver('payment_intent.succeeded', real!)).status).to.equal(200);
+      expect(await statusOf(t, victim.orderId)).to.equal('PAID');
+      expect(await chargeOf(t, victim.orderId)).to.include({ state: 'succeeded', provider_ref: real!.id });
+      expect(await outcomes()).to.deep.equal(['mismatch', 'paid']);
+    });
+
+    it('an order cancelled while its charge had no answer: the real success is still refunded', async () => {
+      const { orderId, owner, productId } = await placeOrder(t, 'pm_card_visa');
+      shop.standIn.failNext('timeout');
+      await t.container.worker.drain();
+      await t.request().post(`/orders/${orderId}/cancel`).set(owner.auth).send({}).expect(200);
+      const [real] = [...shop.standIn.intents.values()].filter((i) => i.metadata.order_id === orderId);
+
+      expect((await deliver('payment_intent.succeeded', real!)).status).to.equal(200);
+      expect(await outcomes()).to.deep.equal(['refunded_cancelled']);
+      await t.container.worker.drain();
+      const refunds = [...shop.standIn.refunds.values()].filter((r) => r.payment_intent === real!.id);
+      expect(refunds.map((r) => [r.amount, r.status])).to.deep.equal([[2_500, 'succeeded']]);
       expect(await stockOf(t, productId)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
     });
   });
