@@ -6,6 +6,13 @@ export const chargeKey = (orderId: string) => `order:${orderId}:charge`;
 export const refundKey = (orderId: string) => `order:${orderId}:refund`;
 export const cancelKey = (orderId: string) => `order:${orderId}:cancel`;
 
+/**
+ * The provider's reference of a charge still waiting (on the customer's 3-D Secure, or the
+ * provider's processing): the only kind whose state can still change at the provider.
+ */
+export const waitingChargeRef = (charge: { state: string; provider_ref: string | null } | undefined) =>
+  charge?.provider_ref && ['pending', 'requires_action'].includes(charge.state) ? charge.provider_ref : null;
+
 type ChargedOrder = { id: string; total_cents: number; currency: string; payment_method: string };
 
 /** The charge request of an order: the same key and parameters on every try. */

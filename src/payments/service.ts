@@ -24,6 +24,7 @@ import {
   refundTotals,
   requeueCharge,
   startCharges,
+  waitingChargeRef,
 } from './queries.js';
 
 export { chargeKey, refundKey } from './queries.js';
@@ -121,6 +122,17 @@ export function createPaymentService({
     return settlement.settle({ kind: 'charge', orderId: order.id, result: state });
   }
 
+  /** Confirms of one charge in flight in this process: a burst shares one provider call and its settlement. */
+  const confirming = new Map<string, Promise<SettlementOutcome | 'mismatch'>>();
+  function confirmCharge(ref: string) {
+    let running = confirming.get(ref);
+    if (!running) {
+      running = syncCharge(ref, 'confirm').finally(() => confirming.delete(ref));
+      confirming.set(ref, running);
+    }
+    return running;
+  }
+
   /**
    * A refund seen at the provider (ours, or one made in its dashboard): recorded once, its state
    * kept current. A failed one is tried again; refunds that return a paid order's whole total
@@ -178,25 +190,25 @@ export function createPaymentService({
     syncRefund,
 
     /**
-     * The customer is back from authenticating (3-D Secure): the charge is re-fetched and settled
-     * now rather than at the webhook. Only the order's owner may ask.
+     * The customer is back from authenticating (3-D Secure): a charge still waiting is re-fetched
+     * and settled now rather than at the webhook. Any other is answered from what is recorded: its
+     * answer is final, and asking the provider again would spend the read budget webhooks and
+     * cancels share. Only the order's owner may ask.
      */
     async confirmPayment(orderId: string, userId: string): Promise<SettlementOutcome | 'mismatch'> {
       const order = await findOrder(db, orderId);
       if (!order || order.user_id !== userId)
         throw new DomainError('not_found', 'Order not found', { order_id: orderId });
       const charge = await latestCharge(db, orderId);
-      // Nothing to fetch: not started, or an answer that is final (a decline without an intent).
-      if (!charge?.provider_ref || charge.provider_ref.startsWith('declined:')) {
-        if (charge?.state === 'pending' || !charge) {
-          throw new DomainError('conflict', 'The payment of this order has not started yet', {
-            order_id: orderId,
-          });
-        }
-        return 'ignored';
+      if (!charge || (charge.state === 'pending' && !charge.provider_ref)) {
+        throw new DomainError('conflict', 'The payment of this order has not started yet', {
+          order_id: orderId,
+        });
       }
+      const waiting = waitingChargeRef(charge);
+      if (!waiting) return 'ignored';
       try {
-        return await syncCharge(charge.provider_ref, 'confirm');
+        return await confirmCharge(waiting);
       } catch (err) {
         if (err instanceof ProviderUnavailable) {
           throw new DomainError(
@@ -271,15 +283,14 @@ export function createPaymentService({
 
     /** Cancels the provider's side of a charge left waiting by a cancelled or expired order. */
     async processChargeCancel(orderId: string): Promise<'canceled' | 'nothing_to_cancel'> {
-      const charge = await latestCharge(db, orderId);
-      if (!charge?.provider_ref || !['pending', 'requires_action'].includes(charge.state))
-        return 'nothing_to_cancel';
+      const waiting = waitingChargeRef(await latestCharge(db, orderId));
+      if (!waiting) return 'nothing_to_cancel';
       await callProvider('charge', (signal) =>
-        provider.cancelCharge(charge.provider_ref!, cancelKey(orderId), { signal }),
+        provider.cancelCharge(waiting, cancelKey(orderId), { signal }),
       );
       // What the provider holds now settles, not what was asked: the customer may have paid in
       // the meantime (then the late-payment rules or a refund apply).
-      await syncCharge(charge.provider_ref, 'cancel');
+      await syncCharge(waiting, 'cancel');
       return 'canceled';
     },
 

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { createContainer } from '../../src/container.js';
-import type { ChargeRequest } from '../../src/payments/provider.js';
-import { createSandboxProvider } from '../../src/payments/sandbox.js';
+import type { CallOptions, ChargeRequest } from '../../src/payments/provider.js';
+import { createSandboxProvider, type SandboxProvider } from '../../src/payments/sandbox.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { createTestContext, type TestContext } from '../support/context.js';
@@ -47,6 +47,78 @@ async function burst<T>(n: number, send: () => PromiseLike<T>) {
     return s.value;
   });
 }
+
+describe('payments: confirm is answered from PostgreSQL unless the charge still waits', function () {
+  this.timeout(60_000);
+  let t: TestContext;
+  const asked: string[] = [];
+  // A card network's latency: a burst of confirms all arrive while the first one's call is out.
+  const sandbox = createSandboxProvider({ latencyMs: { min: 300, max: 300 } });
+  const provider: SandboxProvider = {
+    ...sandbox,
+    retrieveCharge: (ref: string, options?: CallOptions) => {
+      asked.push(ref);
+      return sandbox.retrieveCharge(ref, options);
+    },
+  };
+  before(async () => {
+    t = await createTestContext({}, { paymentProvider: provider });
+  });
+  after(() => t.close());
+  beforeEach(async () => {
+    await t.truncate();
+    asked.length = 0;
+  });
+  afterEach(() => expectHealthy(t));
+
+  const confirm = (orderId: string, auth: Record<string, string>) =>
+    t.request().post(`/orders/${orderId}/payment/confirm`).set(auth);
+
+  it('confirms of a charge not started, paid or declined, repeated or in a burst, never reach the provider', async () => {
+    const paid = await placeOrder(t, 'pm_card_visa');
+    const declined = await placeOrder(t, 'pm_card_chargeDeclined');
+    expect((await confirm(paid.orderId, paid.owner.auth).expect(409)).body.error.code).to.equal('conflict');
+    await t.container.worker.drain();
+    for (const [{ orderId, owner }, status] of [
+      [paid, 'PAID'],
+      [declined, 'PAYMENT_FAILED'],
+    ] as const) {
+      for (let i = 0; i < 3; i++)
+        expect((await confirm(orderId, owner.auth).expect(200)).body.status).to.equal(status);
+      const answers = await burst(6, () => confirm(orderId, owner.auth));
+      expect(answers.map((a) => [a.status, a.body.status])).to.deep.equal(Array(6).fill([200, status]));
+    }
+    expect(asked).to.deep.equal([]);
+  });
+
+  it('a burst of confirms of a 3-D Secure charge asks the provider once and answers alike, before and after authentication', async () => {
+    const { orderId, owner, productId } = await placeOrder(t, 'pm_card_authenticationRequired', { stock: 1 });
+    await t.container.worker.drain();
+    const { provider_ref: ref } = await chargeOf(t, orderId);
+
+    const waiting = await burst(8, () => confirm(orderId, owner.auth));
+    expect(waiting.map((a) => [a.status, a.body.status, a.body.payment.state])).to.deep.equal(
+      Array(8).fill([200, 'PENDING', 'requires_action']),
+    );
+    expect(asked).to.deep.equal([ref]);
+
+    sandbox.authenticate(ref);
+    const paid = await burst(8, () => confirm(orderId, owner.auth));
+    expect(paid.map((a) => [a.status, a.body.status, a.body.payment.state])).to.deep.equal(
+      Array(8).fill([200, 'PAID', 'succeeded']),
+    );
+    expect(asked).to.deep.equal([ref, ref]);
+    expect(await historyOf(t, orderId)).to.deep.equal([
+      [null, 'PENDING'],
+      ['PENDING', 'PAID'],
+    ]);
+    expect(await stockOf(t, productId)).to.deep.equal({ available: 0, reserved: 0, sold: 1 });
+
+    // Paid: nothing left to ask.
+    await burst(4, () => confirm(orderId, owner.auth));
+    expect(asked).to.have.length(2);
+  });
+});
 
 describe('payments: sandbox charges outlive the process that made them', function () {
   this.timeout(60_000);
