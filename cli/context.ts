@@ -7,6 +7,7 @@ import { type Container, createContainer } from '../src/container.js';
 import type { Actor } from '../src/orders/service.js';
 import { DomainError } from '../src/shared/errors.js';
 import { describeIssues } from '../src/shared/zod.js';
+import { forTerminal, toJson } from './format.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -52,8 +53,17 @@ export async function withContainer<T>(fn: (c: Container) => Promise<T>): Promis
   }
 }
 
+/**
+ * Text for a person: reports, previews, progress and errors (stderr by default), with every
+ * control character made inert, since they quote customers, CSV files and the operator's input.
+ */
+export const printText = (text: string, to: NodeJS.WritableStream = process.stderr) =>
+  to.write(`${forTerminal(text)}\n`);
+
+/** Every report shopctl prints: JSON for scripts, text for a person, neither able to drive a terminal. */
 export function print(json: boolean | undefined, data: unknown, human: () => string) {
-  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
+  if (json) process.stdout.write(`${toJson(data, 2)}\n`);
+  else printText(human(), process.stdout);
 }
 
 /** Who made a change, for the ledger and the admin audit log: cli:<SHOPCTL_ACTOR or the OS user>. */
@@ -78,18 +88,18 @@ export function reportError(err: unknown): number {
   // Commander has already printed its own message (or the help).
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
   if (err instanceof CliError) {
-    if (err.message) process.stderr.write(`error: ${err.message}\n`);
+    if (err.message) printText(`error: ${err.message}`);
     return err.exitCode;
   }
   if (err instanceof z.ZodError) {
-    process.stderr.write(`error: invalid input: ${describeIssues(err, { root: 'input' })}\n`);
+    printText(`error: invalid input: ${describeIssues(err, { root: 'input' })}`);
     return 1;
   }
   if (err instanceof DomainError || err instanceof ConfigError) {
-    process.stderr.write(`error: ${err.message}\n`);
+    printText(`error: ${err.message}`);
     return 1;
   }
   if ((err as Error)?.name === 'ExitPromptError') return 130;
-  process.stderr.write(`error: ${(err as Error)?.stack ?? err}\n`);
+  printText(`error: ${(err as Error)?.stack ?? err}`);
   return 1;
 }

@@ -13,6 +13,7 @@ import { registerTopCommands } from './commands/top.js';
 import { registerUserCommands } from './commands/users.js';
 import { registerWorkerCommands } from './commands/worker.js';
 import { reportError } from './context.js';
+import { forTerminal } from './format.js';
 import { runMenu } from './menu.js';
 import { canPrompt } from './prompt.js';
 
@@ -22,6 +23,11 @@ export function buildProgram(): Command {
     .description('Shop admin and on-call tool: catalog, inventory, prices, orders, audits.')
     .option('--json', 'print machine-readable JSON on stdout (progress and errors go to stderr)')
     .configureHelp({ showGlobalOptions: true })
+    // Commander's own messages quote the command line, which a script may build from data.
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(forTerminal(text)),
+      writeErr: (text) => process.stderr.write(forTerminal(text)),
+    })
     .showHelpAfterError()
     .exitOverride()
     .addHelpText(

@@ -1,9 +1,11 @@
 import type { createPromptModule } from 'inquirer';
+import { inert } from './format.js';
 
 /*
  * Every question shopctl asks (a command's confirmation, the menu's) goes through this file.
  * Questions go to stderr, so `--json > file` still shows them. Inquirer is loaded on the first
- * question: a scripted run never asks one and need not pay its start-up time.
+ * question: a scripted run never asks one and need not pay its start-up time. What a question
+ * shows (its text, its choices, why an answer was refused) is made inert like every report.
  */
 
 type Prompt = ReturnType<typeof createPromptModule>;
@@ -25,11 +27,11 @@ export async function ask<T>(message: string, parse: (raw: string) => T): Promis
       parse(raw);
       return true;
     } catch (err) {
-      return (err as Error).message;
+      return inert((err as Error).message);
     }
   };
   const { value } = await (await prompt())<{ value: string }>([
-    { type: 'input', name: 'value', message, validate },
+    { type: 'input', name: 'value', message: inert(message), validate },
   ]);
   return parse(value);
 }
@@ -37,7 +39,7 @@ export async function ask<T>(message: string, parse: (raw: string) => T): Promis
 /** A yes/no question; no unless answered yes. */
 export async function confirm(message: string): Promise<boolean> {
   const { ok } = await (await prompt())<{ ok: boolean }>([
-    { type: 'confirm', name: 'ok', message, default: false },
+    { type: 'confirm', name: 'ok', message: inert(message), default: false },
   ]);
   return ok;
 }
@@ -45,7 +47,12 @@ export async function confirm(message: string): Promise<boolean> {
 /** One of a list, by its value. */
 export async function choose(message: string, choices: { value: string; name: string }[]): Promise<string> {
   const { choice } = await (await prompt())<{ choice: string }>([
-    { type: 'select', name: 'choice', message, choices },
+    {
+      type: 'select',
+      name: 'choice',
+      message: inert(message),
+      choices: choices.map((c) => ({ ...c, name: inert(c.name) })),
+    },
   ]);
   return choice;
 }

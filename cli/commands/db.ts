@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEMO_PASSWORD, type SeedPhase, seedDemoStore } from '../../seeds/demo-store.js';
 import { databaseName, ensureDatabase, migrateLatest, rollbackAll } from '../../src/db/index.js';
 import { hashPassword } from '../../src/users/passwords.js';
-import { CliError, type GlobalOptions, print, withContainer } from '../context.js';
+import { CliError, type GlobalOptions, print, printText, withContainer } from '../context.js';
 import { nonNegativeInteger } from '../options.js';
 import { progressBar } from '../progress.js';
 
@@ -77,7 +77,7 @@ export function registerDbCommands(program: Command) {
           onPhase: (phase) => {
             if (!bar) return;
             bar.stop();
-            process.stderr.write(`${SEED_PHASES[phase]}…\n`);
+            printText(`${SEED_PHASES[phase]}…`);
           },
         });
         bar?.stop();

@@ -3,7 +3,7 @@ import type { Container } from '../../src/container.js';
 import { deadLetters, storedDeadLetters } from '../../src/events/dead-letters.js';
 import { eventStats, findEvent, listEvents, replayEvent } from '../../src/events/queries.js';
 import { type GlobalOptions, print, withContainer } from '../context.js';
-import { examples, table, when } from '../format.js';
+import { examples, table, toJson, when } from '../format.js';
 import { positiveInteger } from '../options.js';
 
 const limitOf = positiveInteger(1_000);
@@ -94,7 +94,7 @@ export function registerEventCommands(program: Command) {
           [
             `${row.type}  ${row.aggregate_type} ${row.aggregate_id}  id ${row.event_id}`,
             `occurred ${when(row.occurred_at)}; ${row.published_at ? `sent ${when(row.published_at)}` : 'waiting for the broker'}`,
-            JSON.stringify(row.data, null, 2),
+            toJson(row.data, 2),
           ].join('\n'),
         );
       });

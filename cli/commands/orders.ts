@@ -4,7 +4,7 @@ import type { Container } from '../../src/container.js';
 import { shipSchema } from '../../src/orders/schemas.js';
 import { uuidParam } from '../../src/shared/http.js';
 import { CliError, cliAdmin, type GlobalOptions, print, withContainer } from '../context.js';
-import { examples, money, table, when } from '../format.js';
+import { examples, inert, money, table, when } from '../format.js';
 import { positiveInteger } from '../options.js';
 
 type Order = Awaited<ReturnType<Container['orders']['getOrder']>>;
@@ -16,9 +16,10 @@ export function orderId(raw: string) {
   return parsed.data;
 }
 
+// Reasons are customers' free text, one line each: a newline in one cannot forge a line below.
 const describeOrder = (o: Order) =>
   [
-    `order ${o.order_id}  ${o.status}${o.status_reason ? ` (${o.status_reason})` : ''}  total ${money(o.total_cents)} ${o.currency}`,
+    `order ${o.order_id}  ${o.status}${o.status_reason ? ` (${inert(o.status_reason)})` : ''}  total ${money(o.total_cents)} ${o.currency}`,
     table(o.items, [
       ['SKU', (i) => i.sku],
       ['NAME', (i) => i.name],
@@ -30,7 +31,7 @@ const describeOrder = (o: Order) =>
     'history:',
     ...o.status_history.map(
       (h: { from: string | null; to: string; reason: string | null; actor: string; at: Date }) =>
-        `  ${when(h.at)}  ${h.from ?? 'new'} → ${h.to}  by ${h.actor}${h.reason ? ` (${h.reason})` : ''}`,
+        `  ${when(h.at)}  ${h.from ?? 'new'} → ${h.to}  by ${h.actor}${h.reason ? ` (${inert(h.reason)})` : ''}`,
     ),
   ].join('\n');
 

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { PriceChange } from '../../src/catalog/prices.js';
 import { parseAmount } from '../../src/shared/money.js';
-import { CliError, cliActor, type GlobalOptions, print, withContainer } from '../context.js';
+import { CliError, cliActor, type GlobalOptions, print, printText, withContainer } from '../context.js';
 import { readSkuCsv, unknownSkusByLine } from '../csv-import.js';
 import { examples, money, table } from '../format.js';
 import { amountInCents, percentChange } from '../options.js';
@@ -69,13 +69,14 @@ async function bulkPrices(opts: BulkOptions, json?: boolean) {
       preview,
     });
     if (!json) {
-      process.stdout.write(
+      printText(
         `${table(preview, [
           ['SKU', (r) => r.sku],
           ['NAME', (r) => r.name],
           ['OLD', (r) => money(r.old_price_cents)],
           ['NEW', (r) => money(r.price_cents)],
-        ])}\n${changes.length} of ${preview.length} price(s) would change (${what})\n`,
+        ])}\n${changes.length} of ${preview.length} price(s) would change (${what})`,
+        process.stdout,
       );
     }
     if (opts.dryRun || changes.length === 0) {

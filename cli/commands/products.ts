@@ -9,7 +9,15 @@ import {
 } from '../../src/catalog/products.js';
 import { parseAmount } from '../../src/shared/money.js';
 import { formatIssues } from '../../src/shared/zod.js';
-import { CliError, cliActor, exitQuietly, type GlobalOptions, print, withContainer } from '../context.js';
+import {
+  CliError,
+  cliActor,
+  exitQuietly,
+  type GlobalOptions,
+  print,
+  printText,
+  withContainer,
+} from '../context.js';
 import { convertRows, describeErrors, readCsvTable, wholeNumber } from '../csv-import.js';
 import { examples, money, table } from '../format.js';
 import { amountInCents, nonNegativeInteger, orWord, positiveInteger } from '../options.js';
@@ -73,9 +81,9 @@ async function importProducts(file: string, onError: 'abort' | 'skip', json?: bo
   const report = { file: basename(file), rows: rows.length + shapeErrors.length, bad_rows: errors.length };
   if (errors.length && onError === 'abort') {
     if (json) print(json, { ...report, imported: false, errors: errors.slice(0, 1_000) }, () => '');
-    else process.stderr.write(`${describeErrors(errors)}\n`);
-    process.stderr.write(
-      `error: ${errors.length} bad row(s) in ${file}; nothing imported (--on-error skip imports the valid rows)\n`,
+    else printText(describeErrors(errors));
+    printText(
+      `error: ${errors.length} bad row(s) in ${file}; nothing imported (--on-error skip imports the valid rows)`,
     );
     throw exitQuietly(1);
   }

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ConsumerName } from '../../src/events/consumer.js';
 import { CONSUMER_QUEUES } from '../../src/events/topology.js';
-import { CliError, withContainer } from '../context.js';
+import { CliError, printText, withContainer } from '../context.js';
 import { examples } from '../format.js';
 
 const NAMES = Object.keys(CONSUMER_QUEUES) as ConsumerName[];
@@ -46,16 +46,14 @@ export function registerWorkerCommands(program: Command) {
               c.advanceFulfillment().catch((err) => c.logger.warn({ err }, 'fulfillment round failed'));
             }, c.config.fulfillment.intervalMs)
           : null;
-        process.stderr.write(
-          `worker: ${names.join(', ')}${relay ? ' and the relay' : ''}; Ctrl-C stops it\n`,
-        );
+        printText(`worker: ${names.join(', ')}${relay ? ' and the relay' : ''}; Ctrl-C stops it`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
         if (warehouse) clearInterval(warehouse);
         await Promise.all([relay?.stop(), ...consumers.map((x) => x.stop())]);
-        process.stderr.write('worker: stopped\n');
+        printText('worker: stopped');
       });
     });
 }

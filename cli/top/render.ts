@@ -1,4 +1,4 @@
-import { table } from '../format.js';
+import { inert, table } from '../format.js';
 import { type Latency, type Snapshot, toView, type View } from './snapshot.js';
 
 export interface RenderOptions {
@@ -74,7 +74,20 @@ export function render(snapshot: Snapshot, previous: Snapshot | null, options: R
   return renderView(toView(snapshot, previous), options);
 }
 
-export function renderView(v: View, options: RenderOptions = {}): string {
+/**
+ * Every string of a value, and every key (metric labels become keys), made inert: a scraped
+ * service's answer, its error text and product names reach the frame as text, never as escapes.
+ */
+function inertDeep<T>(value: T): T {
+  if (typeof value === 'string') return inert(value) as T;
+  if (Array.isArray(value)) return value.map(inertDeep) as T;
+  if (value && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, x]) => [inert(k), inertDeep(x)])) as T;
+  return value;
+}
+
+export function renderView(view: View, options: RenderOptions = {}): string {
+  const v = inertDeep(view);
   const bold = (s: string) => (options.color ? `\x1b[1m${s}\x1b[0m` : s);
   const alarm = (s: string) => (options.color ? `\x1b[1;31m${s}\x1b[0m` : s);
   const heading = (name: string, rest = '') => `${bold(name.padEnd(16))}${rest}`;

@@ -1,3 +1,4 @@
+import { toJson } from '../format.js';
 import { type RenderOptions, render } from './render.js';
 import { type Snapshot, toView, type View } from './snapshot.js';
 
@@ -48,7 +49,7 @@ async function once(source: Source, options: TopOptions): Promise<number> {
   const out = process.stdout;
   out.write(
     options.json
-      ? `${JSON.stringify(view, null, 2)}\n`
+      ? `${toJson(view, 2)}\n`
       : `${render(second, first, { color: useColor(out), intervalMs: options.intervalMs, settleMs: options.settleMs })}\n`,
   );
   return exitCodeOf(view);
@@ -103,7 +104,7 @@ async function stream(source: Source, options: TopOptions): Promise<number> {
     await tick(source, options.intervalMs, stopped, (current, previous) => {
       process.stdout.write(
         options.json
-          ? `${JSON.stringify(toView(current, previous))}\n`
+          ? `${toJson(toView(current, previous))}\n`
           : `${render(current, previous, { intervalMs: options.intervalMs, settleMs: options.settleMs })}\n\n`,
       );
     });
