@@ -30,7 +30,8 @@ const DECLINES: Record<string, string> = {
   pm_card_chargeDeclinedFraudulent: 'fraudulent',
 };
 
-const SUCCEEDS = new Set([
+/** Stripe's test payment methods that are charged at once (the Stripe stand-in in tests uses them too). */
+export const SUCCEEDS: ReadonlySet<string> = new Set([
   'pm_card_visa',
   'pm_card_visa_debit',
   'pm_card_mastercard',
@@ -40,6 +41,12 @@ const SUCCEEDS = new Set([
   'pm_card_diners',
   'pm_card_jcb',
   'pm_card_unionpay',
+]);
+
+/** Stripe's test payment methods that wait for the customer's 3-D Secure. */
+export const REQUIRES_ACTION: ReadonlySet<string> = new Set([
+  'pm_card_authenticationRequired',
+  'pm_card_threeDSecure2Required',
 ]);
 
 const ref = (prefix: string, key: string) =>
@@ -75,10 +82,7 @@ function decide(request: ChargeRequest): ChargeResult {
   const { paymentMethod } = request;
   const id = chargeRef(request);
   if (SUCCEEDS.has(paymentMethod)) return { status: 'succeeded', ref: id };
-  if (
-    paymentMethod === 'pm_card_authenticationRequired' ||
-    paymentMethod === 'pm_card_threeDSecure2Required'
-  ) {
+  if (REQUIRES_ACTION.has(paymentMethod)) {
     return {
       status: 'requires_action',
       ref: id,

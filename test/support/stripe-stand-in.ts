@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { REQUIRES_ACTION, SUCCEEDS } from '../../src/payments/sandbox.js';
 
 /**
  * A local stand-in for the parts of Stripe's API the shop uses, so the real `stripe` SDK can be
@@ -54,18 +55,6 @@ const DECLINES: Record<string, { code: string; decline_code?: string }> = {
   pm_card_chargeDeclinedFraudulent: { code: 'card_declined', decline_code: 'fraudulent' },
   pm_card_chargeDeclinedProcessingError: { code: 'processing_error' },
 };
-const NEEDS_ACTION = new Set(['pm_card_authenticationRequired', 'pm_card_threeDSecure2Required']);
-const PAYS = new Set([
-  'pm_card_visa',
-  'pm_card_visa_debit',
-  'pm_card_mastercard',
-  'pm_card_mastercard_debit',
-  'pm_card_amex',
-  'pm_card_discover',
-  'pm_card_diners',
-  'pm_card_jcb',
-  'pm_card_unionpay',
-]);
 /** Stripe's ceiling for one charge: eight digits of minor units ($999,999.99). */
 const MAX_AMOUNT = 99_999_999;
 
@@ -103,7 +92,7 @@ const invalid = (message: string, status = 400, extra: Json = {}) =>
 
 /** A payment method id Stripe has no object for is refused before anything is created or charged. */
 function assertKnownMethod(paymentMethod: string) {
-  if (PAYS.has(paymentMethod) || NEEDS_ACTION.has(paymentMethod) || paymentMethod in DECLINES) return;
+  if (SUCCEEDS.has(paymentMethod) || REQUIRES_ACTION.has(paymentMethod) || paymentMethod in DECLINES) return;
   throw invalid(`No such PaymentMethod: '${paymentMethod}'`, 400, {
     code: 'resource_missing',
     param: 'payment_method',
@@ -157,13 +146,13 @@ export async function startStripeStandIn({ webhookSecret }: { webhookSecret: str
     intent.payment_method = paymentMethod;
     intent.next_action = null;
     intent.last_payment_error = null;
-    if (PAYS.has(paymentMethod)) {
+    if (SUCCEEDS.has(paymentMethod)) {
       intent.status = 'succeeded';
       intent.latest_charge = id('ch');
       emit('payment_intent.succeeded', { ...intent });
       return;
     }
-    if (NEEDS_ACTION.has(paymentMethod)) {
+    if (REQUIRES_ACTION.has(paymentMethod)) {
       intent.status = 'requires_action';
       intent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } };
       emit('payment_intent.requires_action', { ...intent });
