@@ -71,7 +71,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       stockMs: config.cache.stockTtlMs,
     },
   });
-  const cart = createCartService({ db, cache, catalog, limits: config.cart, metrics });
+  const cart = createCartService({ db, cache, catalog, limits: config.cart, metrics, rateLimits });
   const settlement = createSettlementService({ db, catalog, metrics, logger, options: config.settlement });
   const orders = createOrderService({ db, settlement, metrics });
   const inventory = createInventoryService({ db, catalog });

@@ -1,4 +1,11 @@
-import { type AppContext, createRouter, parseBody, parseParams, rateLimit } from '../shared/http.js';
+import {
+  type AppContext,
+  clientKey,
+  createRouter,
+  parseBody,
+  parseParams,
+  rateLimit,
+} from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import { optionalAuth } from '../users/auth.js';
 import type { UserService } from '../users/service.js';
@@ -16,7 +23,7 @@ function ownerOf(ctx: AppContext): CartOwner {
   const user = ctx.state.user;
   return user
     ? { kind: 'user', userId: user.id }
-    : { kind: 'guest', token: ctx.get(CART_TOKEN_HEADER) || null };
+    : { kind: 'guest', token: ctx.get(CART_TOKEN_HEADER) || null, address: clientKey(ctx) };
 }
 
 export function cartRoutes({
@@ -32,12 +39,9 @@ export function cartRoutes({
 }) {
   const router = createRouter('/cart');
   router.use(optionalAuth(users));
-  // Cart writes per shopper: the user, else the guest's cart token, else the address.
-  const writes = rateLimit(
-    rateLimits,
-    'cart_user',
-    (ctx) => ctx.state.user?.id ?? (ctx.get(CART_TOKEN_HEADER) || ctx.ip),
-  );
+  // Cart writes per shopper: the user, else the address (a guest's cart token is theirs to
+  // invent, a new one per request, so it cannot be what they are counted under).
+  const writes = rateLimit(rateLimits, 'cart_user', (ctx) => ctx.state.user?.id ?? clientKey(ctx));
   const addItem = addItemSchema(config.cart.maxQuantity);
   const updateItem = updateItemSchema(config.cart.maxQuantity);
 

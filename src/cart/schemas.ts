@@ -26,7 +26,10 @@ export const updateItemSchema = (maxQuantity: number) =>
   z.object({ quantity: quantity(0, maxQuantity) }).strict();
 
 /** Who the cart belongs to: a signed-in user, or a guest holding a cart token. */
-export type CartOwner = { kind: 'user'; userId: string } | { kind: 'guest'; token: string | null };
+/** A guest's address (clientKey) is what their new carts are counted under: the token is theirs to pick. */
+export type CartOwner =
+  | { kind: 'user'; userId: string }
+  | { kind: 'guest'; token: string | null; address: string };
 
 export const CART_TOKEN_HEADER = 'x-cart-token';
 

@@ -4,6 +4,7 @@ import type { Db, Trx } from '../db/index.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError } from '../shared/errors.js';
 import type { Metrics } from '../shared/metrics.js';
+import type { RateLimits } from '../shared/rate-limits.js';
 import { hashToken, newToken } from '../users/passwords.js';
 import { CART_TTL_MS, cartKey, readCachedCart, userRefKey, writeCachedCart } from './cache.js';
 import * as q from './queries.js';
@@ -17,6 +18,7 @@ interface Deps {
   catalog: CatalogService;
   metrics: Metrics;
   limits: { maxQuantity: number; maxLines: number; retentionMs: number };
+  rateLimits: Pick<RateLimits, 'consume'>;
 }
 
 const CONVERTED_MARKER_TTL_MS = 10 * 60_000;
@@ -24,7 +26,7 @@ const PURGE_BATCH = 1_000;
 
 const EMPTY_VIEW: CartView = { cart_id: null, items: [], item_count: 0, total_cents: 0 };
 
-export function createCartService({ db, cache, catalog, limits, metrics }: Deps) {
+export function createCartService({ db, cache, catalog, limits, metrics, rateLimits }: Deps) {
   async function stateFromDb(db: Db | Trx, cartId: string): Promise<CartState | null> {
     const cart = await q.findCart(db, cartId);
     if (!cart) return null;
@@ -112,6 +114,8 @@ export function createCartService({ db, cache, catalog, limits, metrics }: Deps)
       if (cart || !create) return { cart };
     }
     if (!create) return {};
+    // Each guest cart is kept for CART_RETENTION: how many one address may open is bounded.
+    await rateLimits.consume('guest_cart_ip', owner.address);
     const cartToken = newToken('cart');
     return { cart: await q.insertGuestCart(trx, hashToken(cartToken)), cartToken, created: true };
   }

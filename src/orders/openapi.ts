@@ -118,7 +118,7 @@ export function registerOrderApi(registry: OpenAPIRegistry) {
     request: { params: orderParams },
     responses: {
       200: order('The order after the charge was re-read'),
-      ...errors(400, 401, 404, 409, 503),
+      ...errors(400, 401, 404, 409, 429, 503),
     },
   });
 }

@@ -5,9 +5,11 @@ import {
   parseBody,
   parseParams,
   parseQuery,
+  rateLimit,
   signedInUser,
   uuidParam,
 } from '../shared/http.js';
+import type { RateLimits } from '../shared/rate-limits.js';
 import { requireAuth } from '../users/auth.js';
 import type { UserService } from '../users/service.js';
 import { cancelSchema, orderListQuerySchema, shipSchema } from './schemas.js';
@@ -22,10 +24,12 @@ export function orderRoutes({
   orders,
   payments,
   users,
+  rateLimits,
 }: {
   orders: OrderService;
   payments: PaymentService;
   users: UserService;
+  rateLimits: RateLimits;
 }) {
   const router = createRouter('/orders');
   router.use(requireAuth(users));
@@ -52,8 +56,10 @@ export function orderRoutes({
     );
   });
 
-  // Back from 3-D Secure: the charge is re-fetched from the provider and settled now.
-  router.post('/:id/payment/confirm', async (ctx) => {
+  // Back from 3-D Secure: the charge is re-fetched from the provider and settled now. Counted per
+  // user: while a charge is pending each confirm may ask the provider, whose budget webhooks share.
+  const confirms = rateLimit(rateLimits, 'payment_confirm_user', (ctx) => signedInUser(ctx).id);
+  router.post('/:id/payment/confirm', confirms, async (ctx) => {
     const id = parseParams(uuidParam, ctx.params.id);
     await payments.confirmPayment(id, signedInUser(ctx).id);
     ctx.body = await orders.getOrder(id, { userId: signedInUser(ctx).id, role: 'customer' });

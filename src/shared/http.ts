@@ -249,10 +249,7 @@ export function rateLimit(
   };
 }
 
-/**
- * Headers for a JSON API that no browser should render, frame or sniff; answers to signed-in
- * requests are never stored by shared caches.
- */
+/** Headers for a JSON API that no browser should render, frame or sniff, nor any cache store. */
 export function securityHeaders(): Koa.Middleware<AppState> {
   return async (ctx, next) => {
     ctx.set({
@@ -264,6 +261,8 @@ export function securityHeaders(): Koa.Middleware<AppState> {
     });
     if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     await next();
-    if (ctx.get('authorization') || ctx.get('x-cart-token')) ctx.set('Cache-Control', 'no-store');
+    // Tokens travel in answers (register, login, a guest's first cart line) and answers depend on
+    // the credential sent: no cache keeps one. A route that may be cached says so itself.
+    if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-store');
   };
 }

@@ -88,7 +88,7 @@ export function registerUserApi(registry: OpenAPIRegistry) {
     responses: {
       200: json('A fresh token for this session', passwordChangedSchema),
       403: { ...errors(403)['403']!, description: 'The current password is wrong' },
-      ...errors(401),
+      ...errors(401, 429),
     },
   });
 }

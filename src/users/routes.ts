@@ -42,7 +42,7 @@ export function userRoutes({
   });
 
   router.post('/login', rateLimit(rateLimits, 'login_ip', clientKey), async (ctx) => {
-    const session = await users.login(parseBody(loginSchema, ctx));
+    const session = await users.login(parseBody(loginSchema, ctx), clientKey(ctx));
     const cartId = await adoptGuestCart(ctx, cart, session.user_id);
     ctx.body = cartId ? { ...session, cart_id: cartId } : session;
   });
@@ -53,7 +53,11 @@ export function userRoutes({
   });
 
   router.post('/password', requireAuth(users), async (ctx) => {
-    ctx.body = await users.changePassword(signedInUser(ctx).id, parseBody(passwordChangeSchema, ctx));
+    ctx.body = await users.changePassword(
+      signedInUser(ctx).id,
+      parseBody(passwordChangeSchema, ctx),
+      clientKey(ctx),
+    );
   });
 
   return router;

@@ -6,14 +6,14 @@ import { DomainError, isUniqueViolation } from '../shared/errors.js';
 import type { AuthUser } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
 import type { RateLimits } from '../shared/rate-limits.js';
-import { hashPassword, hashToken, newToken, verifyPassword } from './passwords.js';
+import { hashPassword, hashToken, needsRehash, newToken, verifyPassword } from './passwords.js';
 import * as q from './queries.js';
 import type { LoginInput, PasswordChangeInput, RegisterInput, Role } from './schemas.js';
 
 // A revoked token keeps working at most this long on other processes.
 const AUTH_CACHE_TTL_MS = 60_000;
 // Compared against when the email is unknown, so a miss costs the same time as a wrong password.
-const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+const DUMMY_HASH = 'scrypt$32768$8$3$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 export type UserService = ReturnType<typeof createUserService>;
 
@@ -53,6 +53,7 @@ export function createUserService({
     return { id: entry.user.id, email: entry.user.email, role: entry.user.role };
   };
   const cacheKey = (tokenHash: string) => `auth:${tokenHash}`;
+  const accountAttempts = (email: string, address: string) => `${email.toLowerCase()}|${address}`;
 
   // Cache misses of requests arriving together (a flash sale of first-time buyers) share one query.
   const tokenLoader = createBatcher<string, { user: AuthUser; expiresAt: number | null } | null>({
@@ -113,16 +114,22 @@ export function createUserService({
       return { user_id: user.id, token: await issueToken(user.id) };
     },
 
-    /** Failed attempts count against the account (credential stuffing spreads over many IPs). */
-    async login(input: LoginInput) {
-      await limits.check('login_account', input.email);
+    /**
+     * Each attempt is counted before the password is checked, so a concurrent burst cannot slip
+     * through between a check and a count; it is counted per account and client address, so guesses
+     * from one place never lock the owner out from theirs (the per-address login limit bounds how
+     * many accounts one place may try).
+     */
+    async login(input: LoginInput, address: string) {
+      const attempts = accountAttempts(input.email, address);
+      await limits.consume('login_account', attempts);
       const user = await q.findUserByEmail(db, input.email);
       const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
-      if (!user || !ok) {
-        await limits.consume('login_account', input.email);
-        throw new DomainError('unauthorized', 'Email or password is wrong');
+      if (!user?.password_hash || !ok) throw new DomainError('unauthorized', 'Email or password is wrong');
+      await limits.reset('login_account', attempts);
+      if (needsRehash(user.password_hash)) {
+        await q.setPasswordHash(db, user.id, await hashPassword(input.password));
       }
-      await limits.reset('login_account', input.email);
       return { user_id: user.id, token: await issueToken(user.id) };
     },
 
@@ -154,11 +161,20 @@ export function createUserService({
       return { email: user.email, revoked: await revoke({ userId: user.id }) };
     },
 
-    /** A new password ends every session; the answer is a fresh token for this one. */
-    async changePassword(userId: string, input: PasswordChangeInput) {
+    /**
+     * A new password ends every session; the answer is a fresh token for this one. Guessing the
+     * current password with a stolen token costs what guessing it at login does: each attempt is
+     * counted (per user, and with the account's login attempts from this address) before it is checked.
+     */
+    async changePassword(userId: string, input: PasswordChangeInput, address: string) {
+      await limits.consume('password_user', userId);
       const user = await q.findUserById(db, userId);
-      const ok = await verifyPassword(input.current_password, user?.password_hash ?? DUMMY_HASH);
-      if (!user?.password_hash || !ok) throw new DomainError('forbidden', 'The current password is wrong');
+      if (!user) throw new DomainError('unauthorized', 'Token is invalid, expired or revoked');
+      const attempts = accountAttempts(user.email, address);
+      await limits.consume('login_account', attempts);
+      const ok = await verifyPassword(input.current_password, user.password_hash ?? DUMMY_HASH);
+      if (!user.password_hash || !ok) throw new DomainError('forbidden', 'The current password is wrong');
+      await limits.reset('login_account', attempts);
       await q.setPasswordHash(db, user.id, await hashPassword(input.new_password));
       const revoked = await revoke({ userId: user.id });
       return { user_id: user.id, token: await issueToken(user.id), revoked_sessions: revoked };

@@ -52,7 +52,8 @@ for (const [label, redis] of [
           .send({ email: 'victim@test.local', password: `guess ${i}` })
           .expect(401);
       }
-      // Credential stuffing spreads over addresses: the account itself is now locked for a while.
+      // This address has used its attempts at this account: even the right password waits here
+      // (from another address the owner still signs in: test/security/abuse-limits.test.ts).
       expectLimited(
         await t
           .request()
@@ -130,7 +131,7 @@ for (const [label, redis] of [
       expect(text).to.include('shop_rate_limited_total{limit="browse_ip"} 1');
     });
 
-    it('X-Forwarded-For is ignored unless TRUST_PROXY is set: a spoofed address does not reset the count', async () => {
+    it('X-Forwarded-For is ignored unless TRUST_PROXY_HOPS is set: a spoofed address does not reset the count', async () => {
       for (let i = 0; i < 5; i++)
         await t.request().get('/categories').set('X-Forwarded-For', `203.0.113.${i}`).expect(200);
       expectLimited(await t.request().get('/categories').set('X-Forwarded-For', '198.51.100.7'), 'browse_ip');
