@@ -4,22 +4,32 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { parse as parseYaml } from 'yaml';
 import { CONFIG_ENV_NAMES, loadConfig } from '../../src/config.js';
 
-// What can be checked of the Docker stack without a Docker engine. With the compose client
-// (`docker compose`), it validates and normalises docker-compose.yml and its services are checked
-// against the repository and the config schema; without one those cases are skipped, and the
-// Dockerfile and the Prometheus config are still checked as files.
+// What can be checked of the Docker stack without a Docker engine. With a compose client
+// (`docker compose`, else the standalone v1 `docker-compose`), it validates and normalises
+// docker-compose.yml and its services are checked against the repository and the config schema;
+// without one those cases are skipped, and the Dockerfile and the Prometheus config are still
+// checked as files.
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const repo = (...parts: string[]) => path.join(root, ...parts);
 const read = (file: string) => readFileSync(repo(file), 'utf8');
 
+// The shape of `docker compose config --format json` (v2), which v1's output is brought to.
 interface Mount {
   type: string;
   source?: string;
   target: string;
+  read_only?: boolean;
+}
+interface Port {
+  host_ip?: string;
+  published?: string;
+  target: number;
+  protocol?: string;
 }
 interface ComposeService {
   image?: string;
@@ -27,32 +37,120 @@ interface ComposeService {
   command?: string[];
   environment?: Record<string, string | null>;
   volumes?: Mount[];
+  ports?: Port[];
+  network_mode?: string;
 }
 interface Compose {
   services: Record<string, ComposeService>;
 }
 
-/** `docker compose`, when the docker client here has the compose plugin. */
-async function composeClient(): Promise<boolean> {
-  try {
-    await run('docker', ['compose', 'version'], { timeout: 15_000 });
-    return true;
-  } catch {
-    return false;
-  }
+/** A service as docker-compose v1 prints it: short syntax where v2 prints objects. */
+interface ComposeV1Service
+  extends Omit<ComposeService, 'build' | 'command' | 'environment' | 'volumes' | 'ports'> {
+  build?: string | { context: string; dockerfile?: string };
+  command?: string | string[];
+  environment?: Record<string, string | number | boolean | null> | string[];
+  volumes?: (string | Mount)[];
+  ports?: (string | (Omit<Port, 'published'> & { published?: string | number }))[];
 }
 
-const compose = (...args: string[]) =>
-  run('docker', ['compose', '-f', 'docker-compose.yml', ...args], {
+/**
+ * docker-compose v1's normalised file in v2's shape, so the cases read one form whichever client
+ * ran. v1 keeps short syntax: volumes as "source:target:mode", ports as "ip:published:target/proto",
+ * build as a path or a map, command as written, environment as a map or a list. Anything this does
+ * not know how to read fails here rather than reaching a case half-read.
+ */
+function fromComposeV1(v1: { services: Record<string, ComposeV1Service> }): Compose {
+  const volume = (spec: string): Mount => {
+    const [first, second, mode = ''] = spec.split(':');
+    if (second === undefined) return { type: 'volume', target: first! };
+    // A host path (v1 prints them absolute); otherwise the name of a volume.
+    const type = /^[./~]/.test(first!) ? 'bind' : 'volume';
+    return { type, source: first, target: second, read_only: mode.split(',').includes('ro') };
+  };
+  const port = (spec: string): Port => {
+    const m = /^(?:(\d+\.\d+\.\d+\.\d+|\[[^\]]+\]):)?(?:(\d*):)?(\d+)(?:\/(\w+))?$/.exec(spec);
+    if (!m) throw new Error(`docker-compose config: a port spelt ${JSON.stringify(spec)}`);
+    return {
+      host_ip: m[1]?.replace(/^\[|\]$/g, ''),
+      published: m[2] || undefined,
+      target: Number(m[3]),
+      protocol: m[4] ?? 'tcp',
+    };
+  };
+  const command = (spec: string) => {
+    if (/["'\\]/.test(spec))
+      throw new Error(`docker-compose config: a quoted command ${JSON.stringify(spec)}`);
+    return spec.split(/\s+/).filter(Boolean);
+  };
+  const environment = (env: ComposeV1Service['environment']) =>
+    env &&
+    Object.fromEntries(
+      Array.isArray(env)
+        ? env.map((e) =>
+            e.includes('=') ? [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] : [e, null],
+          )
+        : Object.entries(env).map(([k, v]) => [k, v === null ? null : String(v)]),
+    );
+  const services = Object.entries(v1.services).map(([name, s]): [string, ComposeService] => [
+    name,
+    {
+      ...s,
+      build: typeof s.build === 'string' ? { context: path.resolve(root, s.build) } : s.build,
+      command: typeof s.command === 'string' ? command(s.command) : s.command,
+      environment: environment(s.environment),
+      volumes: s.volumes?.map((v) => (typeof v === 'string' ? volume(v) : v)),
+      ports: s.ports?.map((p) =>
+        typeof p === 'string'
+          ? port(p)
+          : {
+              ...p,
+              published: p.published === undefined ? undefined : String(p.published),
+              protocol: p.protocol ?? 'tcp',
+            },
+      ),
+    },
+  ]);
+  return { services: Object.fromEntries(services) };
+}
+
+/** The compose client here: the docker CLI's plugin (v2), else the standalone docker-compose (v1). */
+type ComposeClient = { version: 1 | 2; command: [string, ...string[]] };
+async function composeClient(): Promise<ComposeClient | null> {
+  const clients: ComposeClient[] = [
+    { version: 2, command: ['docker', 'compose'] },
+    { version: 1, command: ['docker-compose'] },
+  ];
+  for (const client of clients) {
+    const [bin, ...args] = client.command;
+    const found = await run(bin, [...args, 'version'], { timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (found) return client;
+  }
+  return null;
+}
+
+const compose = ({ command: [bin, ...args] }: ComposeClient, ...rest: string[]) =>
+  run(bin, [...args, '-f', 'docker-compose.yml', ...rest], {
     cwd: root,
     timeout: 60_000,
     maxBuffer: 16 * 1024 * 1024,
   });
 
+/** docker-compose.yml as the client normalises it (interpolated, paths absolute), in v2's shape. */
+async function composeConfig(client: ComposeClient): Promise<Compose> {
+  if (client.version === 2)
+    return JSON.parse((await compose(client, 'config', '--format', 'json')).stdout) as Compose;
+  // v1 writes YAML 1.1 (PyYAML): read it as such, so what it left unquoted means what it meant.
+  return fromComposeV1(parseYaml((await compose(client, 'config')).stdout, { version: '1.1' }));
+}
+
 /**
- * The rule files and scrape targets of deploy/prometheus/compose/prometheus.yml. Read by pattern
- * (the project has no YAML parser): the file keeps rule_files as a block list and targets as a
- * flow list, and finding neither fails here rather than passing on nothing.
+ * The rule files and scrape targets of deploy/prometheus/compose/prometheus.yml. Read by pattern:
+ * the file keeps rule_files as a block list and targets as a flow list, and finding neither fails
+ * here rather than passing on nothing.
  */
 function prometheusConfig(file: string) {
   const text = readFileSync(file, 'utf8');
@@ -91,6 +189,51 @@ function hostPath(service: ComposeService, containerPath: string): string | null
   return null;
 }
 
+const INITDB = '/docker-entrypoint-initdb.d';
+
+/**
+ * The scripts the postgres image runs on an empty data directory: the .sh and .sql files mounted
+ * into /docker-entrypoint-initdb.d, or found in a directory mounted there. The name inside the
+ * container decides whether the image runs a file.
+ */
+function initScripts(postgres: ComposeService) {
+  return (postgres.volumes ?? []).flatMap((mount) => {
+    if (mount.type !== 'bind' || !mount.source) return [];
+    const files =
+      mount.target === INITDB && statSync(mount.source).isDirectory()
+        ? readdirSync(mount.source).map((f) => ({
+            source: path.join(mount.source!, f),
+            target: `${INITDB}/${f}`,
+          }))
+        : [{ source: mount.source, target: mount.target }];
+    return files.filter((f) => path.posix.dirname(f.target) === INITDB && /\.(sh|sql)$/.test(f.target));
+  });
+}
+
+/**
+ * The roles an init script creates (CREATE ROLE / CREATE USER) and their options. A shell script's
+ * SQL is read from its here-documents; a name given as a psql variable (`:"role"`) is resolved
+ * through the script's `-v role="$VAR"` and the service's environment, and stays empty otherwise.
+ */
+function createdRoles(script: { source: string; target: string }, env: Record<string, string | null>) {
+  const text = readFileSync(script.source, 'utf8');
+  const sql = script.target.endsWith('.sql')
+    ? text
+    : [...text.matchAll(/<<-?\s*(['"]?)(\w+)\1[^\n]*\n([\s\S]*?)\n\s*\2$/gm)].map((m) => m[3]).join('\n');
+  const statements = sql.replace(/--[^\n]*/g, '').matchAll(/\bCREATE\s+(?:ROLE|USER)\s+(\S+)([^;]*);/gi);
+  return [...statements].map(([, spelt, options]) => {
+    const variable = /^:["']?(\w+)["']?$/.exec(spelt!)?.[1];
+    const from =
+      variable && new RegExp(`(?:-v|--set|--variable)[\\s=]+${variable}=["']?\\$\\{?(\\w+)`).exec(text)?.[1];
+    const name = variable ? (from && env[from]) || '' : spelt!;
+    // Unquoted identifiers fold to lower case in PostgreSQL.
+    return {
+      name: /^"/.test(name) ? name.slice(1, -1) : variable ? name : name.toLowerCase(),
+      options: options!,
+    };
+  });
+}
+
 /** The Dockerfile's instructions, continuation lines joined, comments dropped. */
 function dockerfileInstructions(text: string) {
   return text
@@ -108,26 +251,26 @@ const PROMETHEUS_CONFIG = 'deploy/prometheus/compose/prometheus.yml';
 
 describe('deployment: Dockerfile, docker-compose.yml, Prometheus and Grafana files', function () {
   this.timeout(120_000);
-  let hasCompose = false;
+  let client: ComposeClient | null = null;
   let config: Compose | null = null;
 
   before(async () => {
-    hasCompose = await composeClient();
-    if (hasCompose) config = JSON.parse((await compose('config', '--format', 'json')).stdout) as Compose;
+    client = await composeClient();
+    if (client) config = await composeConfig(client);
   });
 
   /** Skips a case that needs the compose client, saying so in the report. */
   function needsCompose(ctx: Mocha.Context): Compose {
     if (!config) {
-      ctx.test!.title += ' (skipped: no `docker compose` client on this machine)';
+      ctx.test!.title += ' (skipped: no `docker compose` or `docker-compose` client on this machine)';
       ctx.skip();
     }
     return config!;
   }
 
-  it('docker compose validates docker-compose.yml (config -q)', async function () {
+  it('the compose client validates docker-compose.yml (config -q)', async function () {
     needsCompose(this);
-    const { stderr } = await compose('config', '-q');
+    const { stderr } = await compose(client!, 'config', '-q');
     expect(stderr.trim()).to.equal('');
   });
 
@@ -187,6 +330,45 @@ describe('deployment: Dockerfile, docker-compose.yml, Prometheus and Grafana fil
     expect(readFileSync(path.join(provisioning!, 'datasources/prometheus.yml'), 'utf8')).to.match(
       /url:\s*http:\/\/prometheus:9090/,
     );
+  });
+
+  it('runs Prometheus without the lifecycle API (no --web.enable-lifecycle)', function () {
+    const command = needsCompose(this).services.prometheus!.command;
+    expect(command, 'prometheus command').to.be.an('array').that.is.not.empty;
+    // With it, anyone who reaches :9090 could POST /-/quit or /-/reload.
+    expect(command!.filter((arg) => arg.startsWith('--web.enable-lifecycle'))).to.deep.equal([]);
+  });
+
+  it('the shop connects to PostgreSQL as a plain role an init script creates NOSUPERUSER, not as the superuser', function () {
+    const { services } = needsCompose(this);
+    const postgres = services.postgres!;
+    const env = postgres.environment ?? {};
+    const user = decodeURIComponent(new URL(services.shop!.environment!.DATABASE_URL!).username);
+    expect(user, 'DATABASE_URL user').to.not.equal('');
+    // The postgres image makes POSTGRES_USER (postgres when unset) the superuser.
+    expect(user).to.not.equal(env.POSTGRES_USER ?? 'postgres');
+
+    const scripts = initScripts(postgres);
+    for (const script of scripts) expect(statSync(script.source).isFile(), script.source).to.equal(true);
+    const roles = scripts.flatMap((script) => createdRoles(script, env).map((role) => ({ ...role, script })));
+    const role = roles.find((r) => r.name === user);
+    expect(role, `a script in ${INITDB} creating ${user}: ${JSON.stringify(roles)}`).to.not.equal(undefined);
+    expect(role!.options).to.match(/\bNOSUPERUSER\b/i);
+    expect(role!.options).to.not.match(/(?<![a-z])SUPERUSER\b/i);
+  });
+
+  it('publishes ports on 127.0.0.1 only', function () {
+    const { services } = needsCompose(this);
+    // The demo users' password is published: nothing of the stack may answer on other interfaces.
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.network_mode, `${name}: network_mode`).to.not.equal('host');
+    }
+    const ports = Object.entries(services).flatMap(([name, s]) =>
+      (s.ports ?? []).map((p) => ({ name, ...p })),
+    );
+    expect(ports).to.have.length.above(0);
+    for (const port of ports)
+      expect(port.host_ip, `${port.name}: ${JSON.stringify(port)}`).to.equal('127.0.0.1');
   });
 
   it('the Prometheus config loads every rule file of deploy/prometheus and scrapes shop on the port the image exposes', async () => {
