@@ -260,31 +260,31 @@ describe('payments: Stripe refusals and webhooks (against the local stand-in)', 
 
   describe("Stripe's invalid requests are answers, not outages", () => {
     it('the stand-in answers an unknown payment method and a too-large amount as Stripe does: 400 invalid_request_error, no intent', async () => {
-      const missing = await createIntent({
-        amount: '2500',
-        currency: 'usd',
-        confirm: 'true',
-        payment_method: 'pm_doesnotexist',
-      });
-      expect(missing.status).to.equal(400);
-      expect(((await missing.json()) as { error: object }).error).to.include({
-        type: 'invalid_request_error',
-        code: 'resource_missing',
-        param: 'payment_method',
-        message: "No such PaymentMethod: 'pm_doesnotexist'",
-      });
-      const large = await createIntent({
-        amount: '100000000',
-        currency: 'usd',
-        confirm: 'true',
-        payment_method: 'pm_card_visa',
-      });
-      expect(large.status).to.equal(400);
-      expect(((await large.json()) as { error: object }).error).to.include({
-        type: 'invalid_request_error',
-        code: 'amount_too_large',
-        param: 'amount',
-      });
+      const refused = [
+        [
+          { payment_method: 'pm_doesnotexist' },
+          {
+            code: 'resource_missing',
+            param: 'payment_method',
+            message: "No such PaymentMethod: 'pm_doesnotexist'",
+          },
+        ],
+        [{ amount: '100000000' }, { code: 'amount_too_large', param: 'amount' }],
+      ] as const;
+      for (const [params, error] of refused) {
+        const res = await createIntent({
+          amount: '2500',
+          currency: 'usd',
+          confirm: 'true',
+          payment_method: 'pm_card_visa',
+          ...params,
+        });
+        expect(res.status).to.equal(400);
+        expect(((await res.json()) as { error: object }).error).to.include({
+          type: 'invalid_request_error',
+          ...error,
+        });
+      }
       expect(shop.standIn.intents.size).to.equal(0);
     });
 
