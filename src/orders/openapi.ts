@@ -113,7 +113,7 @@ export function registerOrderApi(registry: OpenAPIRegistry) {
     tags,
     summary: 'Back from 3-D Secure: settle the payment now',
     description:
-      'Re-fetches the charge from the provider and settles the order at once, instead of waiting for the webhook.',
+      'While the charge still waits (3-D Secure, processing), re-fetches it from the provider and settles the order at once instead of waiting for the webhook; otherwise answers the order as PostgreSQL has it. Limited per user (`RATE_LIMIT_PAYMENT_CONFIRM_USER`).',
     security: security.customer,
     request: { params: orderParams },
     responses: {

@@ -116,7 +116,7 @@ export function createMetrics(
     }),
     webhookFailures: new client.Counter({
       name: 'shop_webhook_failures_total',
-      help: 'Webhooks and charges refused: bad signature, a charge for no order, an amount or currency that does not match, an error',
+      help: "Webhooks and charges refused: bad signature, a charge for no order, an amount or currency that does not match, another charge than the order's own (charge_mismatch), an error",
       labelNames: ['provider', 'reason'],
       ...opts,
     }),
