@@ -36,7 +36,7 @@ const METRICS_TOKEN = 'metrics-token-for-the-spelling-test';
  * The ways a path can be spelt that a router, a proxy or a browser may treat as the same route:
  * each is tried on every guarded route.
  */
-export function spellings(path: string): string[] {
+function spellings(path: string): string[] {
   const segments = path.split('/').slice(1);
   const [first = '', ...rest] = segments;
   const encodeFirstLetter = (s: string) =>
@@ -100,7 +100,10 @@ describe('guards hold whatever the spelling of a path', function () {
     const paths = guarded.map((r) => r.path);
     expect(paths.some((p) => p.startsWith('/admin/'))).to.equal(true);
     for (const prefix of ['/orders', '/notifications', '/auth/me', '/checkout', '/metrics']) {
-      expect(paths.some((p) => p.startsWith(prefix)), prefix).to.equal(true);
+      expect(
+        paths.some((p) => p.startsWith(prefix)),
+        prefix,
+      ).to.equal(true);
     }
     for (const { method, path } of guarded) {
       const res = await send(method, path);
@@ -143,7 +146,14 @@ describe('guards hold whatever the spelling of a path', function () {
   });
 
   it('the app refuses any spelling of /admin before routing, as defence in depth', async () => {
-    const spelt = ['/Admin/anything', '/ADMIN', '/%61dmin/users', '//admin/users', '/admin/', '/aDmIn%2Fusers'];
+    const spelt = [
+      '/Admin/anything',
+      '/ADMIN',
+      '/%61dmin/users',
+      '//admin/users',
+      '/admin/',
+      '/aDmIn%2Fusers',
+    ];
     for (const path of spelt) {
       const anonymous = await http().get(path);
       expect(anonymous.status, path).to.equal(401);
