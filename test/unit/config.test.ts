@@ -63,6 +63,7 @@ describe('loadConfig', () => {
     const defaults = loadConfig({});
     expect(defaults.payments).to.deep.equal({
       provider: 'sandbox',
+      allowSandbox: false,
       stripe: null,
       concurrency: 1_000,
       timeoutMs: 10_000,
