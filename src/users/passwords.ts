@@ -55,6 +55,22 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
+// An account's checks run one after another: a burst at one account (a stolen token guessing its
+// password) holds one of the two hashing slots, and every other sign-in keeps the other.
+const accountTails = new Map<string, Promise<unknown>>();
+
+/** verifyPassword, queued behind the same account's checks still running. */
+export function verifyAccountPassword(account: string, password: string, stored: string): Promise<boolean> {
+  const previous = accountTails.get(account) ?? Promise.resolve();
+  const check = previous.then(() => verifyPassword(password, stored));
+  const tail = check.catch(() => undefined);
+  accountTails.set(account, tail);
+  void tail.then(() => {
+    if (accountTails.get(account) === tail) accountTails.delete(account);
+  });
+  return check;
+}
+
 export function newToken(prefix = 'shp'): string {
   return `${prefix}_${randomBytes(24).toString('base64url')}`;
 }

@@ -6,7 +6,7 @@ import { DomainError, isUniqueViolation } from '../shared/errors.js';
 import type { AuthUser } from '../shared/http.js';
 import type { Logger } from '../shared/logger.js';
 import type { RateLimits } from '../shared/rate-limits.js';
-import { hashPassword, hashToken, needsRehash, newToken, verifyPassword } from './passwords.js';
+import { hashPassword, hashToken, needsRehash, newToken, verifyAccountPassword } from './passwords.js';
 import * as q from './queries.js';
 import type { LoginInput, PasswordChangeInput, RegisterInput, Role } from './schemas.js';
 
@@ -124,7 +124,7 @@ export function createUserService({
       const attempts = accountAttempts(input.email, address);
       await limits.consume('login_account', attempts);
       const user = await q.findUserByEmail(db, input.email);
-      const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
+      const ok = await verifyAccountPassword(input.email, input.password, user?.password_hash ?? DUMMY_HASH);
       if (!user?.password_hash || !ok) throw new DomainError('unauthorized', 'Email or password is wrong');
       await limits.reset('login_account', attempts);
       if (needsRehash(user.password_hash)) {
@@ -172,7 +172,11 @@ export function createUserService({
       if (!user) throw new DomainError('unauthorized', 'Token is invalid, expired or revoked');
       const attempts = accountAttempts(user.email, address);
       await limits.consume('login_account', attempts);
-      const ok = await verifyPassword(input.current_password, user.password_hash ?? DUMMY_HASH);
+      const ok = await verifyAccountPassword(
+        user.email,
+        input.current_password,
+        user.password_hash ?? DUMMY_HASH,
+      );
       if (!user.password_hash || !ok) throw new DomainError('forbidden', 'The current password is wrong');
       await limits.reset('login_account', attempts);
       await q.setPasswordHash(db, user.id, await hashPassword(input.new_password));

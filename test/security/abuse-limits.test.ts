@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { hashPassword, passwordWork, verifyPassword } from '../../src/users/passwords.js';
+import {
+  hashPassword,
+  passwordWork,
+  verifyAccountPassword,
+  verifyPassword,
+} from '../../src/users/passwords.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
@@ -206,6 +211,33 @@ describe('abuse limits hold against bursts and client-chosen keys', function () 
         clearInterval(timer);
       }
       expect(peak).to.be.within(1, 2);
+    });
+  });
+
+  describe('one account cannot take the hashing slots from the others (finding 4)', () => {
+    it("an account's burst is checked one at a time, and another account's check runs beside it", async () => {
+      const stored = await hashPassword('x');
+      let peak = 0;
+      const timer = setInterval(() => {
+        peak = Math.max(peak, passwordWork.running);
+      }, 1);
+      try {
+        const burst = Promise.all(
+          Array.from({ length: 6 }, () => verifyAccountPassword('burst@test.local', 'wrong', stored)),
+        );
+        const started = performance.now();
+        // The other account's one check waits for at most the burst's running hash, not its queue.
+        const other = await verifyAccountPassword('other@test.local', 'x', stored);
+        const otherMs = performance.now() - started;
+        const burstStarted = performance.now();
+        await burst;
+        const burstMs = performance.now() - burstStarted + otherMs;
+        expect(other).to.equal(true);
+        expect(peak).to.be.at.most(2);
+        expect(otherMs).to.be.below(burstMs / 2);
+      } finally {
+        clearInterval(timer);
+      }
     });
   });
 
