@@ -10,6 +10,7 @@ import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { cliEnv, ROOT, shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
+import { until } from '../support/wait.js';
 
 /**
  * Domain events through a real RabbitMQ: written with their change, published with publisher
@@ -152,15 +153,6 @@ describe('domain events on RabbitMQ', function () {
 
     const notificationsOf = (userId: string) =>
       t.container.db('notifications').where({ user_id: userId }).orderBy('id');
-    async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      let value = await read();
-      while (!ok(value) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 25));
-        value = await read();
-      }
-      return value;
-    }
     const counted = async (outcome: string) =>
       (await t.container.metrics.eventsConsumed.get()).values.find(
         (v) => v.labels.consumer === 'notifications' && v.labels.outcome === outcome,

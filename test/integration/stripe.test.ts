@@ -1,45 +1,15 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { createApp } from '../../src/app.js';
 import { checkInvariants } from '../../src/audit/invariants.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
-import { createTestContext } from '../support/context.js';
 import { createProduct, createUser } from '../support/fixtures.js';
 import { stockOf } from '../support/stock.js';
-import { startStripeStandIn } from '../support/stripe-stand-in.js';
+import { stripeShop as stripeShopOnPort } from '../support/stripe-shop.js';
 
-const WEBHOOK_SECRET = 'whsec_standin_secret';
-
-/**
- * The shop on PAYMENT_PROVIDER=stripe, the real SDK talking to the local stand-in, and the
- * stand-in sending signed webhooks to the service listening on a real port.
- */
+/** The Stripe shop with the stand-in sending its signed webhooks as Stripe would. */
 async function stripeShop(env: Record<string, string> = {}) {
-  const standIn = await startStripeStandIn({ webhookSecret: WEBHOOK_SECRET });
-  const t = await createTestContext({
-    PAYMENT_PROVIDER: 'stripe',
-    STRIPE_SECRET_KEY: 'sk_test_standin',
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_BASE: standIn.url,
-    PAYMENT_TIMEOUT: '1s',
-    ...env,
-  });
-  const server = http.createServer(createApp(t.container).callback()).listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
-  standIn.webhooksTo(webhookUrl);
-  return {
-    t,
-    standIn,
-    webhookUrl,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await standIn.close();
-      await t.close();
-    },
-  };
+  const shop = await stripeShopOnPort(env);
+  shop.standIn.webhooksTo(shop.webhookUrl);
+  return shop;
 }
 
 type Shop = Awaited<ReturnType<typeof stripeShop>>;

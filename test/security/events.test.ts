@@ -9,6 +9,7 @@ import { createVhost } from '../support/amqp.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, createUser } from '../support/fixtures.js';
+import { until } from '../support/wait.js';
 
 /**
  * Finding 9 of the security review: whoever can publish to the broker must not be able to drive
@@ -37,16 +38,6 @@ describe('domain events: consumers act only on events the shop wrote', function 
     return values
       .filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))
       .reduce((n, v) => n + v.value, 0);
-  }
-
-  async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000) {
-    const deadline = Date.now() + timeoutMs;
-    let value = await read();
-    while (!ok(value) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 25));
-      value = await read();
-    }
-    return value;
   }
 
   async function placeOrder(t: TestContext) {

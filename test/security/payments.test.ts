@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
@@ -12,15 +10,13 @@ import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
 import { expectHealthy, historyOf, statusOf } from '../support/orders.js';
 import { stockOf } from '../support/stock.js';
-import { startStripeStandIn } from '../support/stripe-stand-in.js';
+import { stripeShop } from '../support/stripe-shop.js';
 
 /**
  * Payments under attack: what a customer, or someone who can make PaymentIntents of their own,
  * sends to make the shop charge, fail, refund or re-ask the provider for an order that is not
  * theirs to settle, and what the shop answers.
  */
-
-const WEBHOOK_SECRET = 'whsec_security_standin';
 
 async function placeOrder(
   t: TestContext,
@@ -173,35 +169,6 @@ describe('payments: sandbox charges outlive the process that made them', functio
     }
   });
 });
-
-/**
- * The shop on PAYMENT_PROVIDER=stripe with the real SDK against the local stand-in, listening on a
- * real port for the stand-in's signed webhooks.
- */
-async function stripeShop() {
-  const standIn = await startStripeStandIn({ webhookSecret: WEBHOOK_SECRET });
-  const t = await createTestContext({
-    PAYMENT_PROVIDER: 'stripe',
-    STRIPE_SECRET_KEY: 'sk_test_security',
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_BASE: standIn.url,
-    PAYMENT_TIMEOUT: '1s',
-  });
-  const server = http.createServer(createApp(t.container).callback()).listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
-  return {
-    t,
-    standIn,
-    webhookUrl,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await standIn.close();
-      await t.close();
-    },
-  };
-}
 
 describe('payments: Stripe refusals and webhooks (against the local stand-in)', function () {
   this.timeout(60_000);
