@@ -10,6 +10,7 @@ export {
   indexSettings,
   newIndexName,
   type ProductDocument,
+  STOP_WORDS,
   SYNONYMS,
   toDocument,
   toRow,
