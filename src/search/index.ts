@@ -1,4 +1,6 @@
+export { STOP_WORDS } from '../catalog/words.js';
 export { createSearchClient, type SearchClient } from './client.js';
+export { createSearchIndexer, type SearchIndexer, searchIndexHandler } from './indexer.js';
 export {
   aliasName,
   docId,
@@ -10,7 +12,6 @@ export {
   indexSettings,
   newIndexName,
   type ProductDocument,
-  STOP_WORDS,
   SYNONYMS,
   toDocument,
   toRow,
