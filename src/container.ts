@@ -1,8 +1,9 @@
 import { createAdminService } from './admin/service.js';
 import { createCartService } from './cart/service.js';
+import { createPostgresSearch } from './catalog/postgres-search.js';
 import { createPriceService } from './catalog/prices.js';
 import { createProductAdminService } from './catalog/products.js';
-import { createPostgresSearch, type SearchBackend } from './catalog/search.js';
+import type { SearchBackend } from './catalog/search.js';
 import { createCatalogService } from './catalog/service.js';
 import { createCheckoutService } from './checkout/service.js';
 import type { Config } from './config.js';
