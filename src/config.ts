@@ -75,6 +75,21 @@ const envSchema = z.object({
   SEARCH_CACHE_MAX_AGE: duration.default(10 * 60_000),
   // The most the stock shown in browse may lag PostgreSQL; checkouts also clear it as they commit.
   STOCK_CACHE_TTL: duration.default(2_000),
+  /** Where browse searches: PostgreSQL (the default), or the OpenSearch engine with PostgreSQL as its fallback. */
+  SEARCH_BACKEND: z.enum(['postgres', 'opensearch']).default('postgres'),
+  /** The engine's address (credentials in the URL if it needs any); required with SEARCH_BACKEND=opensearch. */
+  OPENSEARCH_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Names this store's alias and indices (`shop-products`): several stores can share one cluster. */
+  OPENSEARCH_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _ (an index name prefix)')
+    .default('shop-'),
+  // Past it a search is answered from PostgreSQL: a slow engine costs a shopper this much, never more.
+  SEARCH_TIMEOUT: duration.default(300),
+  /** Consecutive engine failures that open the breaker: searches then go straight to PostgreSQL. */
+  SEARCH_BREAKER_FAILURES: int(1, 1_000).default(5),
+  /** How long the breaker stays open before one search probes the engine again. */
+  SEARCH_BREAKER_PROBE: duration.default(5_000),
   CHECKOUT_STRATEGY: z.enum(['group-commit', 'row-lock']).default('group-commit'),
   CHECKOUT_BATCH_MAX: int(1, 10_000).default(256),
   CHECKOUT_BATCH_WAIT: duration.default(2),
@@ -217,6 +232,16 @@ function build(env: z.output<typeof envSchema>) {
       searchMaxAgeMs: Math.max(env.SEARCH_CACHE_MAX_AGE, env.SEARCH_CACHE_TTL),
       stockTtlMs: env.STOCK_CACHE_TTL,
     },
+    search: {
+      backend: env.SEARCH_BACKEND,
+      // Known whenever a URL is given: the index sync and `shopctl search` reach the engine even
+      // while browse stays on PostgreSQL (building the index before switching to it).
+      opensearch: env.OPENSEARCH_URL
+        ? { url: env.OPENSEARCH_URL, indexPrefix: env.OPENSEARCH_INDEX_PREFIX }
+        : null,
+      timeoutMs: env.SEARCH_TIMEOUT,
+      breaker: { failures: env.SEARCH_BREAKER_FAILURES, probeAfterMs: env.SEARCH_BREAKER_PROBE },
+    },
     checkout: {
       strategy: env.CHECKOUT_STRATEGY,
       batchMax: env.CHECKOUT_BATCH_MAX,
@@ -350,6 +375,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           code: 'custom',
           path: ['EVENT_CONSUMERS'],
           message: `a process runs some consumers only with a broker (AMQP_URL); without one it delivers each event to all of them (${all.join(',')}) or none ("")`,
+        });
+      }
+      if (e.SEARCH_BACKEND === 'opensearch' && !e.OPENSEARCH_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['OPENSEARCH_URL'],
+          message:
+            'required with SEARCH_BACKEND=opensearch: the engine to search, e.g. http://127.0.0.1:9200',
         });
       }
       if (e.NODE_ENV === 'production') {

@@ -143,6 +143,47 @@ describe('loadConfig', () => {
     );
   });
 
+  it('searches on PostgreSQL by default, and on the engine only with its URL', () => {
+    expect(loadConfig({}).search).to.deep.equal({
+      backend: 'postgres',
+      opensearch: null,
+      timeoutMs: 300,
+      breaker: { failures: 5, probeAfterMs: 5_000 },
+    });
+    const engine = loadConfig({
+      SEARCH_BACKEND: 'opensearch',
+      OPENSEARCH_URL: 'http://127.0.0.1:9200',
+      OPENSEARCH_INDEX_PREFIX: 'store-2-',
+      SEARCH_TIMEOUT: '150ms',
+      SEARCH_BREAKER_FAILURES: '3',
+      SEARCH_BREAKER_PROBE: '10s',
+    }).search;
+    expect(engine).to.deep.equal({
+      backend: 'opensearch',
+      opensearch: { url: 'http://127.0.0.1:9200', indexPrefix: 'store-2-' },
+      timeoutMs: 150,
+      breaker: { failures: 3, probeAfterMs: 10_000 },
+    });
+    // The engine is known with a URL alone (the index can be built before browse moves to it).
+    expect(loadConfig({ OPENSEARCH_URL: 'https://search.internal:9200' }).search).to.deep.include({
+      backend: 'postgres',
+      opensearch: { url: 'https://search.internal:9200', indexPrefix: 'shop-' },
+    });
+    expect(() => loadConfig({ SEARCH_BACKEND: 'opensearch' })).to.throw(
+      ConfigError,
+      /OPENSEARCH_URL.*required with SEARCH_BACKEND=opensearch/,
+    );
+    for (const [name, value] of [
+      ['SEARCH_BACKEND', 'elasticsearch'],
+      ['OPENSEARCH_URL', 'ftp://127.0.0.1:9200'],
+      ['OPENSEARCH_INDEX_PREFIX', 'Shop'],
+      ['SEARCH_TIMEOUT', 'soon'],
+      ['SEARCH_BREAKER_FAILURES', '0'],
+    ]) {
+      expect(() => loadConfig({ [name!]: value }), `${name}=${value}`).to.throw(ConfigError, name);
+    }
+  });
+
   it('refuses a checkout strategy the service does not ship', () => {
     expect(() => loadConfig({ CHECKOUT_STRATEGY: 'optimistic' })).to.throw(ConfigError, /CHECKOUT_STRATEGY/);
   });
