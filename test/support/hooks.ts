@@ -7,6 +7,7 @@ import {
   withMaintenance,
 } from '../../src/db/index.js';
 import { resolveServices, type TestServices } from './env.js';
+import { stopOpenSearch } from './opensearch.js';
 
 // Per process, like every test database: two runs on one machine (a developer's and CI's) never
 // drop or clone each other's databases.
@@ -54,4 +55,6 @@ export async function mochaGlobalTeardown() {
     );
   }
   await services?.stop();
+  // Only if a suite asked for OpenSearch and this run started one.
+  await stopOpenSearch();
 }
