@@ -84,7 +84,9 @@ describe('search engine: the OpenSearch node the tests and CI use', () => {
     ).to.include.members(['earphones', 'headphones']);
   });
 
-  it('swaps an alias from one index to another in one atomic _aliases call', async () => {
+  it('swaps an alias from one index to another in one atomic _aliases call', async function () {
+    // Two index creations wait for their shards: seconds on a busy machine.
+    this.timeout(60_000);
     for (const [version, name] of [
       ['v1', 'Studio Headphones'],
       ['v2', 'Studio Headphones Pro'],
