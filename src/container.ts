@@ -1,9 +1,7 @@
 import { createAdminService } from './admin/service.js';
 import { createCartService } from './cart/service.js';
-import { createPostgresSearch } from './catalog/postgres-search.js';
 import { createPriceService } from './catalog/prices.js';
 import { createProductAdminService } from './catalog/products.js';
-import type { SearchBackend } from './catalog/search.js';
 import { createCatalogService } from './catalog/service.js';
 import { createCheckoutService } from './checkout/service.js';
 import type { Config } from './config.js';
@@ -23,6 +21,7 @@ import { createSandboxProvider } from './payments/sandbox.js';
 import { createPaymentService } from './payments/service.js';
 import { createStripeProvider, type StripeProvider } from './payments/stripe.js';
 import { createStripeWebhooks } from './payments/webhooks.js';
+import { createSearch } from './search/index.js';
 import { createSettlementService } from './settlement/service.js';
 import { type Cache, createCache } from './shared/cache.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -40,11 +39,12 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const db: Db = createDb(config.db.url, config.db.poolMax);
   const cache: Cache = createCache({ ...config.redis, logger });
-  const search: SearchBackend = createPostgresSearch(db);
   const metrics = createMetrics(db, {
     eventRelay: config.jobs.enabled && (config.events.amqpUrl !== null || config.events.consumers.length > 0),
     deadLetters: () => relay?.deadLetters() ?? Promise.resolve(null),
   });
+  const searching = createSearch({ db, config: config.search, metrics, logger });
+  const search = searching.backend;
   const provider =
     overrides.paymentProvider ??
     (config.payments.provider === 'stripe'
@@ -147,6 +147,10 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     users,
     rateLimits,
     search,
+    /** The engine's client where OPENSEARCH_URL is set, else null. */
+    searchClient: searching.client,
+    /** 'down' while browse searches PostgreSQL in the engine's place; null without an engine. */
+    searchStatus: searching.status,
     catalog,
     cart,
     orders,
@@ -175,7 +179,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       await checkout.drain();
       await settlement.drain();
       await relay?.close();
-      await Promise.allSettled([db.destroy(), cache.close()]);
+      await Promise.allSettled([db.destroy(), cache.close(), searching.close()]);
     },
   };
 }

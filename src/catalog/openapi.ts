@@ -2,7 +2,14 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { idParam } from '../shared/http.js';
 import { defineOperation, errors, json, security } from '../shared/openapi.js';
-import { categoryListSchema, productPageSchema, productQuerySchema, productSchema } from './schemas.js';
+import {
+  categoryListSchema,
+  productPageSchema,
+  productQuerySchema,
+  productSchema,
+  suggestionsSchema,
+  suggestQuerySchema,
+} from './schemas.js';
 
 const exampleProduct = {
   id: 42,
@@ -43,6 +50,24 @@ export function registerCatalogApi(registry: OpenAPIRegistry) {
           next_page: null,
           next_cursor: null,
         },
+      }),
+      ...errors(400, 429),
+    },
+  });
+
+  defineOperation(registry, {
+    method: 'get',
+    path: '/products/suggest',
+    operationId: 'suggestProducts',
+    tags: ['Catalog'],
+    summary: 'Search-as-you-type: product names for what has been typed so far',
+    description:
+      'Distinct names of active products holding every word of `q`, the last one as a prefix ("wireless headph"). A last word of one letter, or stop words only, suggest nothing. `limit` above 10 is clamped.',
+    security: security.none,
+    request: { query: suggestQuerySchema },
+    responses: {
+      200: json('Names to offer, best first', suggestionsSchema, {
+        example: { suggestions: [{ text: 'Wireless Headphones' }, { text: 'Headphone Amplifier' }] },
       }),
       ...errors(400, 429),
     },

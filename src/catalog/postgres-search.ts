@@ -10,6 +10,7 @@ import {
   type SearchBackend,
   searchTerms,
 } from './search.js';
+import { suggestNames } from './suggest.js';
 
 /**
  * Each search word as the catalog knows it: kept when it is a catalog word or the start of one
@@ -129,6 +130,8 @@ export function createPostgresSearch(db: Db): SearchBackend {
 
   return {
     name: 'postgres',
+
+    suggest: (typed, limit) => suggestNames(db, typed, limit),
 
     async summarize(filter) {
       const { base, terms } = await matching(db, filter);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { clientKey, createRouter, idParam, parseParams, parseQuery, rateLimit } from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
-import { productQuerySchema } from './schemas.js';
+import { productQuerySchema, suggestQuerySchema } from './schemas.js';
 import type { CatalogService } from './service.js';
 
 // Parsed as an object so a bad id is reported against `id`, not an unnamed path.
@@ -14,6 +14,12 @@ export function catalogRoutes({ catalog, rateLimits }: { catalog: CatalogService
 
   router.get('/products', browse, async (ctx) => {
     ctx.body = await catalog.listProducts(parseQuery(productQuerySchema, ctx));
+  });
+
+  // Before /products/:id, which would read "suggest" as an id.
+  router.get('/products/suggest', browse, async (ctx) => {
+    const { q, limit } = parseQuery(suggestQuerySchema, ctx);
+    ctx.body = { suggestions: (await catalog.suggest(q, limit)).map((text) => ({ text })) };
   });
 
   router.get('/products/:id', browse, async (ctx) => {

@@ -170,6 +170,38 @@ export const productPageSchema = z
   .meta({ id: 'ProductPage' });
 export type ProductPage = z.infer<typeof productPageSchema>;
 
+/** Suggestions per answer: above is clamped, as browse's limit is. */
+export const MAX_SUGGESTIONS = 10;
+
+export const suggestQuerySchema = z
+  .object({
+    q: z
+      .string()
+      .trim()
+      .min(1, 'q must not be empty')
+      .max(100, 'q must be at most 100 characters')
+      .meta({ description: 'What the shopper has typed so far; the last word may be unfinished' }),
+    limit: z
+      .string()
+      .regex(/^\d{1,9}$/, 'limit must be a positive integer')
+      .transform(Number)
+      .pipe(z.number().int().min(1, 'limit must be at least 1'))
+      .transform((n) => Math.min(n, MAX_SUGGESTIONS))
+      .default(8)
+      .meta({ description: `Suggestions wanted; above ${MAX_SUGGESTIONS} is clamped` }),
+  })
+  .strict();
+
+export const suggestionsSchema = z
+  .strictObject({
+    suggestions: z.array(
+      z.strictObject({
+        text: z.string().meta({ description: 'A product name to search for (GET /products?search=…)' }),
+      }),
+    ),
+  })
+  .meta({ id: 'Suggestions' });
+
 export const categorySchema = z
   .strictObject({
     slug: z.string(),

@@ -15,7 +15,21 @@ export interface SearchBackend {
    * `small` says the summary counted the whole match set exactly: then reading every match and
    * sorting it beats walking a sort index.
    */
-  page(query: PageQuery, small: boolean): Promise<{ keys: SortKey[]; more: boolean; rows: ProductRow[] }>;
+  page(
+    query: PageQuery,
+    small: boolean,
+  ): Promise<{
+    keys: SortKey[];
+    more: boolean;
+    rows: ProductRow[];
+    /** The rows' `available` is a copy (a search index's, for filtering), not PostgreSQL's now: not to be shown. */
+    indexedStock?: boolean;
+  }>;
+  /**
+   * Search-as-you-type: up to `limit` distinct names of active products holding every typed word,
+   * the last one as a prefix ("wireless headph"). Bounded work whatever is typed.
+   */
+  suggest(typed: string, limit: number): Promise<string[]>;
 }
 
 export interface SearchSummary {

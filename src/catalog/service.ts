@@ -16,6 +16,7 @@ import {
   type SortKey,
 } from './schemas.js';
 import { EXACT_TOTAL_LIMIT, type ProductRow, type SearchBackend, type SearchSummary } from './search.js';
+import { suggestWords } from './words.js';
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
 
@@ -186,6 +187,12 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
     return found;
   }
 
+  /** Products' live stock (the counters, then inventory); a product without an inventory row is absent. */
+  async function liveStock(ids: number[]): Promise<Map<number, number>> {
+    if (ids.length === 0) return new Map();
+    return stockOf(ids, await cache.mgetJson<number>(ids.map(stockKey)));
+  }
+
   const versionOf = (raw: unknown) => String(raw ?? 0);
 
   return {
@@ -225,17 +232,28 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
       );
       // Rows this request read itself are shown as read; cached ids are resolved through getProducts.
       let read: ProductRow[] = [];
+      let indexedStock = false;
       const rows = await cached(pageKey, version, pageEntry as Entry<PageRows> | null, freshMs, async () => {
         const asked = inHead ? { ...query, page: 1, limit: HEAD } : { ...query, after };
         const found = await search.page(asked, summary.total <= EXACT_TOTAL_LIMIT);
         read = found.rows;
+        indexedStock = found.indexedStock === true;
         return { keys: found.keys, more: found.more };
       });
       const from = inHead ? (query.page - 1) * query.limit : 0;
       const slice = rows.keys.slice(from, from + query.limit);
       const more = rows.keys.length > from + query.limit || (rows.more && slice.length === query.limit);
       const page = { ids: slice.map((k) => k.id), next: more ? (slice.at(-1) ?? null) : null };
-      const products = new Map(read.map((r) => [r.id, withStock(toData(r), r.available)]));
+      const onPage = new Set(page.ids);
+      // A search engine's rows carry its copy of stock, there to filter on: the stock shown is live.
+      const live = indexedStock
+        ? await liveStock(read.filter((r) => onPage.has(r.id)).map((r) => r.id))
+        : null;
+      const products = new Map<number, Product>();
+      for (const r of read) {
+        const available = live ? live.get(r.id) : r.available;
+        if (available !== undefined) products.set(r.id, withStock(toData(r), available));
+      }
       const unread = page.ids.filter((id) => !products.has(id));
       if (unread.length) for (const [id, p] of await getProducts(unread)) products.set(id, p);
       // The page was chosen up to a search TTL ago; the stock shown is live, and a product that
@@ -253,6 +271,17 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
         next_page: byPage && page.next && query.page < MAX_PAGE ? query.page + 1 : null,
         next_cursor: page.next ? cursors.encode(query.fingerprint, page.next) : null,
       };
+    },
+
+    /** Search-as-you-type, cached per typed words until product data changes (as categories are). */
+    async suggest(typed: string, limit: number): Promise<string[]> {
+      const words = suggestWords(typed);
+      if (!words) return [];
+      const key = `search:suggest:${digest([words, limit])}`;
+      const [rawVersion, entry] = await cache.mgetJson<unknown>([SEARCH_VERSION_KEY, key]);
+      return cached(key, versionOf(rawVersion), entry as Entry<string[]> | null, ttl.searchMaxAgeMs, () =>
+        search.suggest(words.join(' '), limit),
+      );
     },
 
     async getProduct(id: number): Promise<Product> {

@@ -20,10 +20,10 @@ export function registerHealthApi(registry: OpenAPIRegistry) {
     path: '/readyz',
     operationId: 'readiness',
     tags,
-    summary: 'Ready for traffic: PostgreSQL is required, Redis only speeds things up',
+    summary: 'Ready for traffic: PostgreSQL is required, Redis and the search engine only speed things up',
     security: security.none,
     responses: {
-      200: json('Ready, or degraded without Redis', readinessSchema),
+      200: json('Ready, or degraded without Redis or the search engine', readinessSchema),
       503: json('PostgreSQL is down', readinessSchema),
     },
   });

@@ -10,11 +10,14 @@ export function healthRoutes({
   cache,
   metrics,
   config,
+  searchStatus,
 }: {
   db: Db;
   cache: Cache;
   metrics: Metrics;
   config: { metrics: { token: string | null } };
+  /** The search engine, where browse searches one: 'down' while PostgreSQL answers in its place. */
+  searchStatus: () => 'up' | 'down' | null;
 }) {
   const expected = config.metrics.token ? Buffer.from(`Bearer ${config.metrics.token}`) : null;
   const router = createRouter();
@@ -37,7 +40,8 @@ export function healthRoutes({
     ctx.body = await metrics.registry.metrics();
   });
 
-  // PostgreSQL is required; Redis is only a cache, so without it the service is degraded, not down.
+  // PostgreSQL is required; Redis is only a cache and the search engine has PostgreSQL behind it,
+  // so without either the service is degraded, not down.
   router.get('/readyz', async (ctx) => {
     const [postgres, redis] = await Promise.all([
       db.raw('SELECT 1').then(
@@ -46,9 +50,11 @@ export function healthRoutes({
       ),
       cache.ping().then((ok) => (ok ? ('up' as const) : ('down' as const))),
     ]);
-    const status = postgres === 'down' ? 'unavailable' : redis === 'down' ? 'degraded' : 'ready';
+    const search = searchStatus();
+    const status =
+      postgres === 'down' ? 'unavailable' : redis === 'down' || search === 'down' ? 'degraded' : 'ready';
     ctx.status = postgres === 'down' ? 503 : 200;
-    ctx.body = { status, checks: { postgres, redis } };
+    ctx.body = { status, checks: { postgres, redis, ...(search ? { search } : {}) } };
   });
 
   return router;

@@ -6,8 +6,16 @@ const check = z.enum(['up', 'down']);
 export const readinessSchema = z
   .strictObject({
     status: z.enum(['ready', 'degraded', 'unavailable']).meta({
-      description: 'degraded: Redis is down (slower, still correct); unavailable: PostgreSQL is down',
+      description:
+        'degraded: Redis is down, or the search engine is (browse answers from PostgreSQL): slower, still correct; unavailable: PostgreSQL is down',
     }),
-    checks: z.strictObject({ postgres: check, redis: check }),
+    checks: z.strictObject({
+      postgres: check,
+      redis: check,
+      search: check.optional().meta({
+        description:
+          'With SEARCH_BACKEND=opensearch: down while the search breaker sends browse to PostgreSQL',
+      }),
+    }),
   })
   .meta({ id: 'Readiness' });

@@ -17,3 +17,12 @@ export {
   toRow,
   versionOf,
 } from './mapping.js';
+export { createOpenSearchBackend } from './backend.js';
+export {
+  type Breaker,
+  type BreakerState,
+  createBreaker,
+  createSearchFallback,
+  type FallbackReason,
+} from './fallback.js';
+export { createSearch, type Search } from './service.js';

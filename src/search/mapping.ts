@@ -110,6 +110,12 @@ export const indexSettings = {
         tokenizer: 'standard',
         filter: ['lowercase', 'asciifolding', 'shop_prefix_grams'],
       },
+      // Words as typed, unstemmed: a name holding the searched word whole ranks above one holding its stem.
+      shop_exact: {
+        type: 'custom',
+        tokenizer: 'standard',
+        filter: ['lowercase', 'asciifolding'],
+      },
       shop_prefix_search: {
         type: 'custom',
         tokenizer: 'standard',
@@ -131,6 +137,7 @@ export const indexMappings = {
       ...text,
       fields: {
         prefix: { type: 'text', analyzer: 'shop_prefix', search_analyzer: 'shop_prefix_search' },
+        exact: { type: 'text', analyzer: 'shop_exact' },
         // The name sort: what lower(name) orders by in PostgreSQL.
         sort: { type: 'keyword', normalizer: 'shop_lowercase' },
       },

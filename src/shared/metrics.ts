@@ -290,6 +290,18 @@ export function createMetrics(
         this.set(await readCounter('inventory_cache_drift'));
       },
     }),
+    searchFallbacks: new client.Counter({
+      name: 'shop_search_fallbacks_total',
+      help: 'Searches answered from PostgreSQL in the search engine’s place, by reason: timeout (past SEARCH_TIMEOUT), unreachable, index_missing, error, breaker_open (the engine was not tried)',
+      labelNames: ['reason'],
+      ...opts,
+    }),
+    // Set by the search breaker as it moves; always 1 where search runs on PostgreSQL alone.
+    searchBackendUp: new client.Gauge({
+      name: 'shop_search_backend_up',
+      help: '1 while browse searches the configured backend, 0 while the search breaker sends it to PostgreSQL instead',
+      ...opts,
+    }),
   };
 }
 

@@ -17,6 +17,7 @@ const PUBLIC = new Set([
   'GET /openapi.json',
   'GET /products',
   'GET /products/:id',
+  'GET /products/suggest',
   'GET /categories',
   'POST /auth/register',
   'POST /auth/login',

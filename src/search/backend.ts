@@ -1,0 +1,254 @@
+import type { API } from '@opensearch-project/opensearch';
+import { cursorRefused, type KeyCast, keyFits } from '../catalog/cursor.js';
+import type { PageQuery, ProductFilter, SortKey } from '../catalog/schemas.js';
+import { PRICE_BUCKETS, type SearchBackend } from '../catalog/search.js';
+import { searchWords, suggestWords } from '../catalog/words.js';
+import type { SearchClient } from './client.js';
+import { PREFIX_GRAMS, type ProductDocument, toRow } from './mapping.js';
+
+type Query = Record<string, unknown>;
+
+/** Every category of the catalog fits in one terms aggregation (the seed has 25). */
+const MAX_CATEGORIES = 500;
+
+/** What a hit carries back: a browse row; the filter-only fields stay in the index. */
+const SOURCE_FIELDS = [
+  'id',
+  'sku',
+  'name',
+  'description',
+  'category',
+  'price_cents',
+  'currency',
+  'available',
+  'created_at',
+];
+
+/** Too short to expand as a prefix over descriptions: two letters prefix a good part of the vocabulary. */
+const DESCRIPTION_PREFIX_MIN = 3;
+
+/**
+ * One search word, found in the name (boosted ×3: BM25 per field), the description or the
+ * category; as typed, as a synonym, within a typo or two (fuzziness AUTO: none up to 2 letters,
+ * one up to 5, two beyond; the first letter as typed) or as the start of a word. dis_max scores a
+ * word by its best field, plus a little for the others, so one word found in three places does not
+ * outrank two words found once.
+ */
+function wordQuery(word: string): Query {
+  const typo = { analyzer: 'shop_text', fuzziness: 'AUTO', prefix_length: 1 };
+  const queries: Query[] = [
+    { match: { name: { query: word, boost: 3 } } },
+    // Synonyms and fuzzy matching apart: a synonym graph does not combine with fuzzy expansions.
+    { match: { name: { query: word, ...typo, boost: 2 } } },
+    { match: { 'name.prefix': { query: word.slice(0, PREFIX_GRAMS.max), boost: 2 } } },
+    { match: { description: { query: word } } },
+    { match: { description: { query: word, ...typo, boost: 0.7 } } },
+    { match: { 'category.text': { query: word } } },
+  ];
+  if (word.length >= DESCRIPTION_PREFIX_MIN) {
+    queries.push({ prefix: { description: { value: word, boost: 0.5 } } });
+  }
+  return { dis_max: { tie_breaker: 0.3, queries } };
+}
+
+/**
+ * Every word must match (as PostgreSQL's tsquery ANDs them); a name holding a word whole, as typed
+ * or within a typo, adds to the score ("headphones" above "Headphone Amplifier", as PostgreSQL's
+ * bonus does); the filters only filter (no score, cached).
+ */
+function queryFor(filter: ProductFilter, words: string[]): Query {
+  const filters: Query[] = [{ term: { active: true } }];
+  if (filter.category) filters.push({ term: { category: filter.category } });
+  if (filter.minPrice !== undefined || filter.maxPrice !== undefined) {
+    filters.push({ range: { price_cents: { gte: filter.minPrice, lte: filter.maxPrice } } });
+  }
+  if (filter.inStock) filters.push({ term: { in_stock: true } });
+  const whole = words.map((word) => ({
+    match: { 'name.exact': { query: word, fuzziness: 'AUTO', prefix_length: 1 } },
+  }));
+  return { bool: { must: words.map(wordQuery), should: whole, filter: filters } };
+}
+
+/** A date sort value (epoch ms) as PostgreSQL prints a timestamptz, so cursors carry one form for both backends. */
+const printTimestamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '+00');
+
+/** A timestamptz key (already checked by keyFits) as epoch ms; finer than a millisecond is dropped, as the index keeps ms. */
+function readTimestamp(key: string): number {
+  const m = /^(\d+)-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/.exec(
+    key,
+  )!;
+  const n = (i: number) => Number(m[i] ?? 0);
+  const at = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, reads years 0-99 as themselves.
+  at.setUTCFullYear(n(1), n(2) - 1, n(3));
+  at.setUTCHours(n(4), n(5), n(6), Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3)));
+  const offset = (n(9) * 3600 + n(10) * 60 + n(11)) * 1000;
+  return at.getTime() - (m[8] === '+' ? offset : -offset);
+}
+
+interface Order {
+  sort: Query[];
+  cast: KeyCast;
+  /** A hit's first sort value as a cursor key, in the form PostgreSQL's `::text` prints it. */
+  key(value: unknown): string;
+  /** A cursor key back as a sort value for search_after. */
+  value(key: string): unknown;
+}
+
+const asString = (v: unknown) => String(v);
+
+/**
+ * Each sort is one key and the id as tie-breaker, in the same direction, as in PostgreSQL, and its
+ * keys have the cast PostgreSQL's would: a cursor from either backend reads on the other (after a
+ * fallback) as a position, or is refused as a 400 when its key cannot be one.
+ */
+function orderFor(sort: PageQuery['sort'], searching: boolean): Order {
+  const by = (field: string, dir: 'asc' | 'desc') => [{ [field]: { order: dir } }, { id: { order: dir } }];
+  const newest: Order = {
+    sort: by('created_at', 'desc'),
+    cast: 'timestamptz',
+    key: (v) => printTimestamp(Number(v)),
+    value: readTimestamp,
+  };
+  switch (sort) {
+    case 'relevance':
+      return searching
+        ? { sort: by('_score', 'desc'), cast: 'float8', key: asString, value: Number }
+        : newest;
+    case 'price_asc':
+    case 'price_desc':
+      return {
+        sort: by('price_cents', sort === 'price_asc' ? 'asc' : 'desc'),
+        cast: 'integer',
+        key: asString,
+        value: Number,
+      };
+    case 'newest':
+      return newest;
+    case 'name':
+      return { sort: by('name.sort', 'asc'), cast: 'text', key: asString, value: (k) => k };
+  }
+}
+
+/** The engine answered, but not wholly: a partial answer is wrong, so it is an error (and a fallback). */
+function checkComplete(body: { timed_out?: boolean; _shards?: { failed?: number } }) {
+  if (body.timed_out || (body._shards?.failed ?? 0) > 0) {
+    throw new Error('search engine answered partially (timed out or failed shards)');
+  }
+}
+
+interface RangeBucket {
+  from?: number;
+  to?: number;
+  doc_count: number;
+}
+
+/**
+ * Browse on OpenSearch, through the products alias. Totals and facets come from aggregations over
+ * the whole match set, so both are exact: the aggregations visit every match anyway, and counting
+ * them on the way costs nothing more. Rows come from the documents; their stock is the index's copy,
+ * which the catalog replaces with the live count before showing it (`indexedStock`).
+ */
+export function createOpenSearchBackend({
+  client,
+  alias,
+}: {
+  client: SearchClient;
+  alias: string;
+}): SearchBackend {
+  async function search(body: API.Search_RequestBody) {
+    const { body: answer } = await client.search({ index: alias, body });
+    checkComplete(answer);
+    return answer;
+  }
+
+  return {
+    name: 'opensearch',
+
+    async summarize(filter) {
+      const answer = await search({
+        size: 0,
+        track_total_hits: true,
+        query: queryFor(filter, searchWords(filter.search)),
+        aggs: {
+          categories: {
+            terms: { field: 'category', size: MAX_CATEGORIES, order: [{ _count: 'desc' }, { _key: 'asc' }] },
+          },
+          prices: {
+            range: {
+              field: 'price_cents',
+              ranges: PRICE_BUCKETS.map((from, i) => ({ from, to: PRICE_BUCKETS[i + 1] })),
+            },
+          },
+        },
+      } as API.Search_RequestBody);
+      const total = answer.hits.total as { value: number; relation: 'eq' | 'gte' };
+      const aggs = answer.aggregations as unknown as {
+        categories: { buckets: { key: string; doc_count: number }[] };
+        prices: { buckets: RangeBucket[] };
+      };
+      return {
+        total: total.value,
+        total_is_estimate: total.relation !== 'eq',
+        facets: {
+          is_estimate: false,
+          categories: aggs.categories.buckets.map((b) => ({ slug: b.key, count: b.doc_count })),
+          // PostgreSQL lists only the buckets that hold a match; so does this.
+          prices: aggs.prices.buckets
+            .filter((b) => b.doc_count > 0)
+            .map((b) => ({ min_cents: b.from ?? 0, max_cents: b.to ?? null, count: b.doc_count })),
+        },
+      };
+    },
+
+    async page(query) {
+      const words = searchWords(query.search);
+      const order = orderFor(query.sort, words.length > 0);
+      if (query.after && !keyFits(order.cast, query.after.key)) throw cursorRefused();
+      const answer = await search({
+        query: queryFor(query, words),
+        sort: order.sort,
+        size: query.limit + 1,
+        track_total_hits: false,
+        _source: SOURCE_FIELDS,
+        ...(query.after
+          ? { search_after: [order.value(query.after.key), query.after.id] }
+          : { from: (query.page - 1) * query.limit }),
+      } as API.Search_RequestBody);
+      const hits = answer.hits.hits.slice(0, query.limit);
+      return {
+        keys: hits.map((h): SortKey => {
+          const doc = h._source as ProductDocument;
+          return { key: order.key(h.sort![0]), id: doc.id };
+        }),
+        more: answer.hits.hits.length > query.limit,
+        rows: hits.map((h) => toRow(h._source as ProductDocument)),
+        indexedStock: true,
+      };
+    },
+
+    async suggest(typed, limit) {
+      const words = suggestWords(typed);
+      if (!words) return [];
+      const answer = await search({
+        size: limit,
+        query: {
+          bool: {
+            // Every word starts a word of the name; whole words and the phrase as typed rank first.
+            must: words.map((w) => ({ match: { 'name.prefix': w.slice(0, PREFIX_GRAMS.max) } })),
+            should: [
+              { match: { name: { query: words.join(' ') } } },
+              { match_phrase_prefix: { name: { query: words.join(' ') } } },
+            ],
+            filter: [{ term: { active: true } }],
+          },
+        },
+        // Many products share a name (sizes, colours): one suggestion per name.
+        collapse: { field: 'name.sort' },
+        sort: [{ _score: { order: 'desc' } }, { 'name.sort': { order: 'asc' } }],
+        _source: ['name'],
+      } as API.Search_RequestBody);
+      return answer.hits.hits.map((h) => (h._source as { name: string }).name);
+    },
+  };
+}
