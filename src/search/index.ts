@@ -1,6 +1,13 @@
 export { STOP_WORDS } from '../catalog/words.js';
+export { createOpenSearchBackend } from './backend.js';
 export { createSearchClient, type SearchClient } from './client.js';
-export { createSearchIndexer, type SearchIndexer, searchIndexHandler } from './indexer.js';
+export {
+  type Breaker,
+  type BreakerState,
+  createBreaker,
+  createSearchFallback,
+  type FallbackReason,
+} from './fallback.js';
 export {
   aliasName,
   docId,
@@ -17,12 +24,4 @@ export {
   toRow,
   versionOf,
 } from './mapping.js';
-export { createOpenSearchBackend } from './backend.js';
-export {
-  type Breaker,
-  type BreakerState,
-  createBreaker,
-  createSearchFallback,
-  type FallbackReason,
-} from './fallback.js';
 export { createSearch, type Search } from './service.js';

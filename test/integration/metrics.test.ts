@@ -230,6 +230,11 @@ describe('GET /metrics after a scripted scenario', function () {
     expect(scrape.series('shop_outbox_failures_total')).to.deep.equal([]);
   });
 
+  it('reports search on PostgreSQL alone as up, with nothing to fall back from', () => {
+    expect(scrape.value('shop_search_backend_up')).to.equal(1);
+    expect(scrape.series('shop_search_fallbacks_total')).to.deep.equal([]);
+  });
+
   it('times HTTP requests by route template and status, never by raw path', () => {
     const counts = scrape
       .series('http_request_duration_seconds_count')
@@ -303,6 +308,8 @@ describe('GET /metrics after a scripted scenario', function () {
       shop_events_rejected_total: 'counter',
       shop_oversell_incidents_total: 'counter',
       shop_inventory_cache_drift: 'gauge',
+      shop_search_fallbacks_total: 'counter',
+      shop_search_backend_up: 'gauge',
       http_request_duration_seconds: 'histogram',
     };
     const shopTypes = Object.fromEntries(
