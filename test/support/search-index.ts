@@ -1,0 +1,73 @@
+import type { Container } from '../../src/container.js';
+import {
+  aliasName,
+  createSearchClient,
+  docId,
+  type IndexedProductRow,
+  indexDefinition,
+  newIndexName,
+  type SearchClient,
+  toDocument,
+} from '../../src/search/index.js';
+
+let prefixes = 0;
+
+/** An index prefix of this test run's own: suites sharing one engine never see each other's products. */
+export const testIndexPrefix = () => `test-${process.pid}-${++prefixes}-`;
+
+/** A client of its own (not the container's, whose deadline is a shopper's): loading takes longer. */
+export const adminClient = (url: string): SearchClient => createSearchClient({ url, timeoutMs: 30_000 });
+
+/**
+ * Writes the documents of these products (all of them by default) as PostgreSQL has them now,
+ * visible to search on return: what the index sync does after a change, done at once.
+ */
+export async function indexProducts(
+  container: Container,
+  client: SearchClient,
+  prefix: string,
+  ids?: number[],
+) {
+  const rows: (IndexedProductRow & { available: number })[] = await container
+    .db('products as p')
+    .join('inventory as i', 'i.product_id', 'p.id')
+    .modify((q) => {
+      if (ids) q.whereIn('p.id', ids);
+    })
+    .select(
+      'p.id',
+      'p.sku',
+      'p.name',
+      'p.description',
+      'p.category',
+      'p.price_cents',
+      'p.currency',
+      'p.active',
+      'p.created_at',
+      'i.available_count as available',
+    );
+  const alias = aliasName(prefix);
+  const body = rows.flatMap((row) => [
+    { index: { _index: alias, _id: docId(row.id) } },
+    toDocument(row, row.available),
+  ]);
+  if (body.length === 0) return;
+  const { body: answer } = await client.bulk({ body, refresh: true });
+  if (answer.errors) throw new Error(`bulk indexing failed: ${JSON.stringify(answer.items.slice(0, 3))}`);
+}
+
+/** A new index of the mapping in code behind the prefix's alias, holding every product. */
+export async function buildIndex(container: Container, client: SearchClient, prefix: string) {
+  const index = newIndexName(prefix);
+  await client.indices.create({
+    index,
+    body: { ...indexDefinition(), aliases: { [aliasName(prefix)]: {} } } as never,
+  });
+  await indexProducts(container, client, prefix);
+  return index;
+}
+
+/** Drops every index of the prefix (and with them its alias). */
+export async function dropIndexes(client: SearchClient, prefix: string) {
+  await client.indices.delete({ index: `${prefix}products-v*` }).catch(() => {});
+}
