@@ -70,10 +70,11 @@ function queryFor(filter: ProductFilter, words: string[]): Query {
 }
 
 /** A date sort value (epoch ms) as PostgreSQL prints a timestamptz, so cursors carry one form for both backends. */
-const printTimestamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '+00');
+export const printTimestamp = (ms: number) =>
+  new Date(ms).toISOString().replace('T', ' ').replace('Z', '+00');
 
 /** A timestamptz key (already checked by keyFits) as epoch ms; finer than a millisecond is dropped, as the index keeps ms. */
-function readTimestamp(key: string): number {
+export function readTimestamp(key: string): number {
   const m = /^(\d+)-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/.exec(
     key,
   )!;
