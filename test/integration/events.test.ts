@@ -92,8 +92,9 @@ describe('domain events on RabbitMQ', function () {
       const errors = async () => (await t.container.metrics.eventRelayErrors.get()).values[0]?.value ?? 0;
       const failedBefore = await errors();
       await relay().drain();
-      // Each checkout wrote its order.created and its product's inventory.changed.
-      expect(await unpublished()).to.equal(20);
+      // Each order's product was created (product.created), then checked out: its order.created
+      // and its product's inventory.changed.
+      expect(await unpublished()).to.equal(30);
       expect(await errors()).to.equal(failedBefore + 1);
     } finally {
       await startBroker();
@@ -101,8 +102,8 @@ describe('domain events on RabbitMQ', function () {
     }
     await relay().drain();
     expect(await unpublished()).to.equal(0);
-    const seen = (await tap.waitFor(before + 20)).slice(before);
-    expect(seen).to.have.length(20);
+    const seen = (await tap.waitFor(before + 30)).slice(before);
+    expect(seen).to.have.length(30);
     const orders = seen.filter((e) => e.aggregate.type === 'order');
     expect(orders.map((e) => e.aggregate.id).sort()).to.deep.equal([...placed].sort());
     expect(new Set(seen.map((e) => e.id)).size).to.equal(seen.length);
@@ -283,6 +284,7 @@ describe('domain events on RabbitMQ', function () {
         .where({ aggregate_id: String(product.id) })
         .orderBy('id');
       expect(events.map((e) => [e.type, e.data.available])).to.deep.equal([
+        ['product.created', undefined],
         ['inventory.changed', 2],
         ['inventory.low', 2],
       ]);
