@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal: 500,
   service_unavailable: 503,
+  search_busy: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

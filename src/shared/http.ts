@@ -125,8 +125,12 @@ export function errorHandler(): Koa.Middleware<AppState> {
       ctx.status = status;
       ctx.body = errorBody({ code, message, details });
       const retryAfter = (details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
-      if (status === 429 && retryAfter) ctx.set('Retry-After', String(retryAfter));
-      if (status >= 500) ctx.state.logger?.error({ err }, 'unhandled error');
+      if ((status === 429 || status === 503) && retryAfter) ctx.set('Retry-After', String(retryAfter));
+      // A DomainError is an answer chosen on purpose (a search refused under load): one line
+      // without a stack, not an error report per request while the store sheds load.
+      if (status >= 500 && err instanceof DomainError)
+        ctx.state.logger?.warn({ code, details }, 'service unavailable');
+      else if (status >= 500) ctx.state.logger?.error({ err }, 'unhandled error');
     }
   };
 }

@@ -34,6 +34,7 @@ const EXPECTED_STATUS = {
   rate_limited: 429,
   internal: 500,
   service_unavailable: 503,
+  search_busy: 503,
 } as const;
 
 describe('domain errors (pure)', () => {
@@ -126,6 +127,16 @@ describe('error middleware (no database)', () => {
     const slow = await limited.request.get('/');
     expect(slow.status).to.equal(429);
     expect(slow.headers['retry-after']).to.equal('7');
+  });
+
+  it('sets Retry-After on a 503 that says when, and logs a 503 it chose below error level', async () => {
+    const busy = errorApp(
+      thrown(new DomainError('search_busy', 'Too many searches', { retry_after_seconds: 1 })),
+    );
+    const res = await busy.request.get('/');
+    expect(res.status).to.equal(503);
+    expect(res.headers['retry-after']).to.equal('1');
+    expect(busy.logged).to.deep.equal([]);
   });
 
   it('turns zod issues into a 400 validation_failed listing each path and message', async () => {
