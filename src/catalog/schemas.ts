@@ -21,6 +21,16 @@ const positiveInt = (name: string, max: number, beyond = '') =>
         .max(max, `${name} must be at most ${max}${beyond}`),
     );
 
+/** How many items an answer holds: above `max` is clamped rather than refused, so a client asking for "everything" still gets an answer. */
+const clampedLimit = (max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'limit must be a positive integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'limit must be at least 1'))
+    .transform((n) => Math.min(n, max))
+    .default(fallback);
+
 export const SORTS = ['relevance', 'price_asc', 'price_desc', 'newest', 'name'] as const;
 export const MAX_LIMIT = 100;
 /** `page` serves the first pages (OFFSET); past them `cursor` reads on at the cost of a first page. */
@@ -58,15 +68,9 @@ export const productQuerySchema = z
       .regex(/^[A-Za-z0-9_-]{1,1000}$/, 'cursor must be a next_cursor from an earlier page')
       .optional()
       .meta({ description: 'A next_cursor of an earlier page of the same query' }),
-    // Above the cap is clamped rather than refused: clients asking for "everything" still get a page.
-    limit: z
-      .string()
-      .regex(/^\d{1,9}$/, 'limit must be a positive integer')
-      .transform(Number)
-      .pipe(z.number().int().min(1, 'limit must be at least 1'))
-      .transform((n) => Math.min(n, MAX_LIMIT))
-      .default(20)
-      .meta({ description: `Products per page; above ${MAX_LIMIT} is clamped` }),
+    limit: clampedLimit(MAX_LIMIT, 20).meta({
+      description: `Products per page; above ${MAX_LIMIT} is clamped`,
+    }),
   })
   .strict()
   .refine((q) => q.min_price === undefined || q.max_price === undefined || q.min_price <= q.max_price, {
@@ -181,14 +185,9 @@ export const suggestQuerySchema = z
       .min(1, 'q must not be empty')
       .max(100, 'q must be at most 100 characters')
       .meta({ description: 'What the shopper has typed so far; the last word may be unfinished' }),
-    limit: z
-      .string()
-      .regex(/^\d{1,9}$/, 'limit must be a positive integer')
-      .transform(Number)
-      .pipe(z.number().int().min(1, 'limit must be at least 1'))
-      .transform((n) => Math.min(n, MAX_SUGGESTIONS))
-      .default(8)
-      .meta({ description: `Suggestions wanted; above ${MAX_SUGGESTIONS} is clamped` }),
+    limit: clampedLimit(MAX_SUGGESTIONS, 8).meta({
+      description: `Suggestions wanted; above ${MAX_SUGGESTIONS} is clamped`,
+    }),
   })
   .strict();
 

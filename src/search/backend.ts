@@ -1,7 +1,7 @@
 import type { API } from '@opensearch-project/opensearch';
 import { cursorRefused, type KeyCast, keyFits } from '../catalog/cursor.js';
 import type { PageQuery, ProductFilter, SortKey } from '../catalog/schemas.js';
-import { PRICE_BUCKETS, type SearchBackend } from '../catalog/search.js';
+import { PRICE_BUCKETS, PRODUCT_COLUMNS, type SearchBackend } from '../catalog/search.js';
 import { searchWords, suggestWords } from '../catalog/words.js';
 import type { SearchClient } from './client.js';
 import { PREFIX_GRAMS, type ProductDocument, toRow } from './mapping.js';
@@ -11,38 +11,28 @@ type Query = Record<string, unknown>;
 /** Every category of the catalog fits in one terms aggregation (the seed has 25). */
 const MAX_CATEGORIES = 500;
 
-/** What a hit carries back: a browse row; the filter-only fields stay in the index. */
-const SOURCE_FIELDS = [
-  'id',
-  'sku',
-  'name',
-  'description',
-  'category',
-  'price_cents',
-  'currency',
-  'available',
-  'created_at',
-];
+/** What a hit carries back: a browse row (the columns PostgreSQL reads, by name); the filter-only fields stay in the index. */
+const SOURCE_FIELDS = PRODUCT_COLUMNS.map((column) => column.split(/[. ]/).at(-1)!);
 
 /** Too short to expand as a prefix over descriptions: two letters prefix a good part of the vocabulary. */
 const DESCRIPTION_PREFIX_MIN = 3;
 
 /**
  * One search word, found in the name (boosted ×3: BM25 per field), the description or the
- * category; as typed, as a synonym, within a typo or two (fuzziness AUTO: none up to 2 letters,
- * one up to 5, two beyond; the first letter as typed) or as the start of a word. dis_max scores a
- * word by its best field, plus a little for the others, so one word found in three places does not
- * outrank two words found once.
+ * category; as typed, as a synonym or as the start of a word, and in the name within a typo or
+ * two (fuzziness AUTO: none up to 2 letters, one up to 5, two beyond; the first letter as typed).
+ * dis_max scores a word by its best field, plus a little for the others, so one word found in
+ * three places does not outrank two words found once.
  */
 function wordQuery(word: string): Query {
-  const typo = { analyzer: 'shop_text', fuzziness: 'AUTO', prefix_length: 1 };
   const queries: Query[] = [
     { match: { name: { query: word, boost: 3 } } },
-    // Synonyms and fuzzy matching apart: a synonym graph does not combine with fuzzy expansions.
-    { match: { name: { query: word, ...typo, boost: 2 } } },
+    // Typos are matched on the unstemmed name only: a fuzzy expansion costs a walk of the field's
+    // terms (more than the rest of the query on the descriptions' larger vocabulary), and on words
+    // as typed a name holding the word whole ("headphones") outranks one holding its stem.
+    { match: { 'name.exact': { query: word, fuzziness: 'AUTO', prefix_length: 1, boost: 2 } } },
     { match: { 'name.prefix': { query: word.slice(0, PREFIX_GRAMS.max), boost: 2 } } },
     { match: { description: { query: word } } },
-    { match: { description: { query: word, ...typo, boost: 0.7 } } },
     { match: { 'category.text': { query: word } } },
   ];
   if (word.length >= DESCRIPTION_PREFIX_MIN) {
@@ -51,11 +41,7 @@ function wordQuery(word: string): Query {
   return { dis_max: { tie_breaker: 0.3, queries } };
 }
 
-/**
- * Every word must match (as PostgreSQL's tsquery ANDs them); a name holding a word whole, as typed
- * or within a typo, adds to the score ("headphones" above "Headphone Amplifier", as PostgreSQL's
- * bonus does); the filters only filter (no score, cached).
- */
+/** Every word must match (as PostgreSQL's tsquery ANDs them); the filters only filter (no score, cached). */
 function queryFor(filter: ProductFilter, words: string[]): Query {
   const filters: Query[] = [{ term: { active: true } }];
   if (filter.category) filters.push({ term: { category: filter.category } });
@@ -63,10 +49,7 @@ function queryFor(filter: ProductFilter, words: string[]): Query {
     filters.push({ range: { price_cents: { gte: filter.minPrice, lte: filter.maxPrice } } });
   }
   if (filter.inStock) filters.push({ term: { in_stock: true } });
-  const whole = words.map((word) => ({
-    match: { 'name.exact': { query: word, fuzziness: 'AUTO', prefix_length: 1 } },
-  }));
-  return { bool: { must: words.map(wordQuery), should: whole, filter: filters } };
+  return { bool: { must: words.map(wordQuery), filter: filters } };
 }
 
 /** A date sort value (epoch ms) as PostgreSQL prints a timestamptz, so cursors carry one form for both backends. */

@@ -110,13 +110,9 @@ export const indexSettings = {
         tokenizer: 'standard',
         filter: ['lowercase', 'asciifolding', 'shop_prefix_grams'],
       },
-      // Words as typed, unstemmed: a name holding the searched word whole ranks above one holding its stem.
-      shop_exact: {
-        type: 'custom',
-        tokenizer: 'standard',
-        filter: ['lowercase', 'asciifolding'],
-      },
-      shop_prefix_search: {
+      // Words as typed, unstemmed: the typed prefix for name.prefix, and name.exact, where a name
+      // holding the searched word whole ranks above one holding its stem.
+      shop_words: {
         type: 'custom',
         tokenizer: 'standard',
         filter: ['lowercase', 'asciifolding'],
@@ -136,8 +132,8 @@ export const indexMappings = {
     name: {
       ...text,
       fields: {
-        prefix: { type: 'text', analyzer: 'shop_prefix', search_analyzer: 'shop_prefix_search' },
-        exact: { type: 'text', analyzer: 'shop_exact' },
+        prefix: { type: 'text', analyzer: 'shop_prefix', search_analyzer: 'shop_words' },
+        exact: { type: 'text', analyzer: 'shop_words' },
         // The name sort: what lower(name) orders by in PostgreSQL.
         sort: { type: 'keyword', normalizer: 'shop_lowercase' },
       },

@@ -1,3 +1,4 @@
+import { PRODUCT_COLUMNS } from '../../src/catalog/search.js';
 import type { Container } from '../../src/container.js';
 import {
   aliasName,
@@ -34,18 +35,7 @@ export async function indexProducts(
     .modify((q) => {
       if (ids) q.whereIn('p.id', ids);
     })
-    .select(
-      'p.id',
-      'p.sku',
-      'p.name',
-      'p.description',
-      'p.category',
-      'p.price_cents',
-      'p.currency',
-      'p.active',
-      'p.created_at',
-      'i.available_count as available',
-    );
+    .select(...PRODUCT_COLUMNS, 'p.active');
   const alias = aliasName(prefix);
   const body = rows.flatMap((row) => [
     { index: { _index: alias, _id: docId(row.id) } },
