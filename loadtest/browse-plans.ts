@@ -47,8 +47,10 @@ export async function statementsFor(db: Db, search: SearchBackend, query: Produc
   const seen: ShapeStatement[] = [];
   let kind: ShapeStatement['kind'] = 'summary';
   const listen = (q: { sql: string; bindings?: readonly unknown[] }) => {
-    // The typo correction and the planner's estimate are not reads of the catalog.
-    if (/^EXPLAIN|search_words/.test(q.sql.trim()) || /FROM search_words/.test(q.sql)) return;
+    // The typo correction and the planner's estimate are not reads of the catalog, nor are the
+    // search's transaction and its settings.
+    if (/^EXPLAIN|search_words|^(BEGIN|COMMIT|ROLLBACK)\b|set_config\(/i.test(q.sql.trim())) return;
+    if (/FROM search_words/.test(q.sql)) return;
     // knex reports PostgreSQL's $n placeholders, numbered in order; raw() takes ? again.
     seen.push({ kind, sql: q.sql.replace(/\$\d+/g, '?'), bindings: q.bindings ?? [] });
   };
@@ -133,7 +135,13 @@ export async function explain(
  */
 export async function browsePlans(databaseUrl: string, products: number): Promise<number> {
   const { db } = await seededDatabase(databaseUrl, 'shop_loadtest_plans', products);
-  const search = createPostgresSearch(db);
+  // One shape at a time, and time enough for the slowest: this measures, it does not serve.
+  const search = createPostgresSearch(db, {
+    concurrency: 1,
+    queue: 0,
+    queueWaitMs: 600_000,
+    statementTimeoutMs: 600_000,
+  });
   const rows: (string | number)[][] = [];
   let whole = 0;
   try {

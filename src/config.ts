@@ -90,6 +90,13 @@ const envSchema = z.object({
   SEARCH_BREAKER_FAILURES: int(1, 1_000).default(5),
   /** How long the breaker stays open before one search probes the engine again. */
   SEARCH_BREAKER_PROBE: duration.default(5_000),
+  // Searches PostgreSQL computes at once per process (results not cached yet, whichever backend
+  // asked), how many may wait for a slot and how long; past that a search is refused with a 503
+  // at once instead of queueing for seconds. Each of its statements may take SEARCH_STATEMENT_TIMEOUT.
+  SEARCH_CONCURRENCY: int(1, 256).default(4),
+  SEARCH_QUEUE: int(0, 10_000).default(8),
+  SEARCH_QUEUE_WAIT: duration.default(200),
+  SEARCH_STATEMENT_TIMEOUT: duration.default(400),
   CHECKOUT_STRATEGY: z.enum(['group-commit', 'row-lock']).default('group-commit'),
   CHECKOUT_BATCH_MAX: int(1, 10_000).default(256),
   CHECKOUT_BATCH_WAIT: duration.default(2),
@@ -241,6 +248,12 @@ function build(env: z.output<typeof envSchema>) {
         : null,
       timeoutMs: env.SEARCH_TIMEOUT,
       breaker: { failures: env.SEARCH_BREAKER_FAILURES, probeAfterMs: env.SEARCH_BREAKER_PROBE },
+      postgres: {
+        concurrency: env.SEARCH_CONCURRENCY,
+        queue: env.SEARCH_QUEUE,
+        queueWaitMs: env.SEARCH_QUEUE_WAIT,
+        statementTimeoutMs: env.SEARCH_STATEMENT_TIMEOUT,
+      },
     },
     checkout: {
       strategy: env.CHECKOUT_STRATEGY,

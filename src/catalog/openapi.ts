@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { idParam } from '../shared/http.js';
-import { defineOperation, errors, json, security } from '../shared/openapi.js';
+import { defineOperation, errors, header, json, security } from '../shared/openapi.js';
 import {
   categoryListSchema,
   productPageSchema,
@@ -24,6 +24,15 @@ const exampleProduct = {
   created_at: '2026-11-25T09:00:00.000Z',
 };
 
+/** A search refused under load: the 503 of the error table, with the wait it asks for. */
+const unavailable = errors(503)['503']!;
+const searchBusy = {
+  ...unavailable,
+  description:
+    'Search is busy (too many searches at once, or one past its time limit): retry after `Retry-After` seconds',
+  headers: { ...unavailable.headers, 'Retry-After': header('Seconds to wait before searching again') },
+};
+
 export function registerCatalogApi(registry: OpenAPIRegistry) {
   defineOperation(registry, {
     method: 'get',
@@ -32,7 +41,7 @@ export function registerCatalogApi(registry: OpenAPIRegistry) {
     tags: ['Catalog'],
     summary: 'Browse and search products',
     description:
-      'Search, filters and sort, paged by `page` (1-50) or by `cursor` at any depth. `total` is exact up to 500 matches (or for a category alone, or the whole catalog), else estimated (`total_is_estimate`). A cursor is bound to its query: other filters or another sort are a 400, as are `page` and `cursor` together. `limit` above 100 is clamped.',
+      'Search, filters and sort, paged by `page` (1-50) or by `cursor` at any depth. `total` is exact up to 500 matches (or for a category alone, or the whole catalog), else estimated (`total_is_estimate`). A cursor is bound to its query: other filters or another sort are a 400, as are `page` and `cursor` together. `limit` above 100 is clamped. Searching on PostgreSQL, `sort=relevance` ranks the first 2,000 matches it reads (the total still counts them all; other sorts list every match). A search the store cannot compute now (too many at once, or one past its time limit) is a 503 `search_busy` with `Retry-After`; answers already cached are never refused.',
     security: security.none,
     request: { query: productQuerySchema },
     responses: {
@@ -52,6 +61,7 @@ export function registerCatalogApi(registry: OpenAPIRegistry) {
         },
       }),
       ...errors(400, 429),
+      503: searchBusy,
     },
   });
 

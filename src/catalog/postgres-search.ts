@@ -1,16 +1,25 @@
 import type { Knex } from 'knex';
 import { type Db, pgArray } from '../db/index.js';
-import { cursorRefused, type KeyCast, keyFits } from './cursor.js';
-import type { PageQuery, ProductFilter } from './schemas.js';
+import { cursorRefused, keyFits } from './cursor.js';
 import {
-  EXACT_TOTAL_LIMIT,
-  PRICE_BUCKETS,
-  PRODUCT_COLUMNS,
-  type ProductRow,
-  type SearchBackend,
-  searchTerms,
-} from './search.js';
+  filtered,
+  indexPage,
+  orderFor,
+  type PageRead,
+  type PageRow,
+  rankedPage,
+  sortedPage,
+  walkedPage,
+} from './postgres-pages.js';
+import type { ProductFilter } from './schemas.js';
+import { EXACT_TOTAL_LIMIT, PRICE_BUCKETS, type SearchBackend, searchTerms } from './search.js';
+import { createSearchGate, type SearchGateOptions, searchBusy } from './search-gate.js';
 import { suggestNames } from './suggest.js';
+
+/** What one PostgreSQL search may take: a slot of the gate, and a time limit on each statement. */
+export interface PostgresSearchBounds extends SearchGateOptions {
+  statementTimeoutMs: number;
+}
 
 /**
  * Each search word as the catalog knows it: kept when it is a catalog word or the start of one
@@ -35,62 +44,15 @@ async function correctTerms(db: Db, terms: string[]): Promise<{ words: string[];
   return rows[0] ?? { words: [], lexemes: 0 };
 }
 
-interface Order {
-  /** The sort key as SQL; its ::text form goes into cursors and is cast back with `cast`. */
-  key: string;
-  bindings: Knex.RawBinding[];
-  cast: KeyCast;
-  desc: boolean;
-}
-
-/**
- * Each sort is one key and the id as tie-breaker, in the same direction, so a page boundary is
- * a row comparison `(key, id) < (k, i)` that the matching index (products_*_idx, every one ending
- * in id) can seek to: deep pages cost what the first page costs.
- */
-function orderFor(query: PageQuery, terms: string[]): Order {
-  switch (query.sort) {
-    case 'relevance':
-      if (terms.length) {
-        return {
-          key: `(ts_rank_cd(p.search_vector, to_tsquery('english', ?))${' + 0.05 * (strpos(lower(p.name), ?) > 0)::int'.repeat(terms.length)})::float8`,
-          bindings: [terms.map((t) => `${t}:*`).join(' | '), ...terms],
-          cast: 'float8',
-          desc: true,
-        };
-      }
-      return { key: 'p.created_at', bindings: [], cast: 'timestamptz', desc: true };
-    case 'price_asc':
-      return { key: 'p.price_cents', bindings: [], cast: 'integer', desc: false };
-    case 'price_desc':
-      return { key: 'p.price_cents', bindings: [], cast: 'integer', desc: true };
-    case 'newest':
-      return { key: 'p.created_at', bindings: [], cast: 'timestamptz', desc: true };
-    case 'name':
-      return { key: 'lower(p.name)', bindings: [], cast: 'text', desc: false };
-  }
-}
-
-/** The catalog filtered as asked, with these (corrected) search words: active products joined to their stock. */
-function filtered(db: Db, filter: ProductFilter, terms: string[]) {
-  const base = db('products as p').join('inventory as i', 'i.product_id', 'p.id').where('p.active', true);
-  if (terms.length) {
-    base.whereRaw("p.search_vector @@ to_tsquery('english', ?)", [terms.map((t) => `${t}:*`).join(' & ')]);
-  }
-  if (filter.category) base.where('p.category', filter.category);
-  if (filter.minPrice !== undefined) base.where('p.price_cents', '>=', filter.minPrice);
-  if (filter.maxPrice !== undefined) base.where('p.price_cents', '<=', filter.maxPrice);
-  if (filter.inStock) base.where('i.available_count', '>', 0);
-  return base;
-}
-
 async function matching(db: Db, filter: ProductFilter) {
   const typed = filter.search ? searchTerms(filter.search) : [];
   const { words, lexemes } = await correctTerms(db, typed);
   // A search of stop words only ("the") has no lexemes: it filters nothing, as if none was given.
-  const terms = lexemes > 0 ? words : [];
-  return { base: filtered(db, filter, terms), terms };
+  return lexemes > 0 ? words : [];
 }
+
+/** PostgreSQL's answer to a statement past statement_timeout (or cancelled): query_canceled. */
+const canceled = (err: unknown) => (err as { code?: string } | null)?.code === '57014';
 
 const bucketOf = (min: number): { min_cents: number; max_cents: number | null } => {
   const i = PRICE_BUCKETS.indexOf(min as (typeof PRICE_BUCKETS)[number]);
@@ -105,150 +67,160 @@ const bucketOf = (min: number): { min_cents: number; max_cents: number | null } 
  * ("headphones" above "headphone"). That substring test replaced a trigram similarity of the
  * typed phrase to each name, which doubled the cost of ranking a broad search at 1M products.
  */
-export function createPostgresSearch(db: Db): SearchBackend {
+export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): SearchBackend {
+  const gate = createSearchGate(bounds);
+
+  /**
+   * One search's statements: admitted by the gate, in a transaction where each statement may take
+   * at most the statement timeout (past it, a 503 to retry, never a 500 with the SQL); a
+   * sequential scan starts at the table's first block, so "the first matches" of a LIMITed read
+   * are the same on every page rather than wherever a concurrent scan happens to be; and no
+   * parallel workers: the gate's slots are the searches' parallelism, not three processes each.
+   */
+  const bounded = <T>(work: (trx: Db) => Promise<T>): Promise<T> =>
+    gate.run(() =>
+      db
+        .transaction(async (trx) => {
+          await trx.raw(
+            `SELECT set_config('statement_timeout', ?, true), set_config('synchronize_seqscans', 'off', true),
+                    set_config('max_parallel_workers_per_gather', '0', true)`,
+            [String(bounds.statementTimeoutMs)],
+          );
+          return work(trx);
+        })
+        .catch((err: unknown) => {
+          throw canceled(err) ? searchBusy('timeout') : err;
+        }),
+    );
+
   /**
    * The match set's estimated size, as SQL for the summary's own statement (browse_row_estimate
    * runs EXPLAIN, never the query). Several words are estimated as the rarest word alone: the
    * planner takes words as independent, and catalog words are not ("cast iron" would come out a
    * fifteenth of its real size); the rarest word bounds the set from above, and is close for phrases.
    */
-  function estimateSql(filter: ProductFilter, terms: string[]): Knex.Raw {
+  function estimateSql(trx: Db, filter: ProductFilter, terms: string[]): Knex.Raw {
     const each = (terms.length < 2 ? [terms] : terms.map((t) => [t])).map((words) =>
-      filtered(db, filter, words).select(db.raw('1')).toString(),
+      filtered(trx, filter, words).select(trx.raw('1')).toString(),
     );
-    return db.raw(`least(${each.map(() => 'browse_row_estimate(?)').join(', ')})`, each);
+    return trx.raw(`least(${each.map(() => 'browse_row_estimate(?)').join(', ')})`, each);
   }
 
   /** A category alone (or nothing at all) has its exact count kept by triggers on products: SQL for it, or null. */
-  function keptCountSql(filter: ProductFilter): Knex.Raw | null {
+  function keptCountSql(trx: Db, filter: ProductFilter): Knex.Raw | null {
     if (filter.search || filter.minPrice !== undefined || filter.maxPrice !== undefined || filter.inStock)
       return null;
-    const q = db('categories').sum('product_count');
+    const q = trx('categories').sum('product_count');
     if (filter.category) q.where({ slug: filter.category });
-    return db.raw('(?)', [q]);
+    return trx.raw('(?)', [q]);
   }
 
-  return {
+  const backend: SearchBackend = {
     name: 'postgres',
 
     suggest: (typed, limit) => suggestNames(db, typed, limit),
 
-    async summarize(filter) {
-      const { base, terms } = await matching(db, filter);
-      // One LIMITed read of the match set (m, in whatever order its index gives) counts it exactly
-      // while it is small, and then its facets are exact too. Past the limit the facets are a
-      // sample's shares, and m's order may be a price or category index's (a category's 501
-      // cheapest products would put every one at $10-25): without words they come from the newest
-      // matches (s, read only then), with words from the GIN index's heap order.
-      const sample = base
-        .clone()
-        .select('p.category', 'p.price_cents')
-        .limit(EXACT_TOTAL_LIMIT + 1);
-      const newest = terms.length
-        ? sample
-        : sample.clone().orderBy([
-            { column: 'p.created_at', order: 'desc' },
-            { column: 'p.id', order: 'desc' },
-          ]);
-      const over = `(SELECT count(*) FROM m) > ${EXACT_TOTAL_LIMIT}`;
-      const facet = (sql: (from: string) => string) =>
-        `CASE WHEN ${over} THEN ${sql('s')} ELSE ${sql('m')} END`;
-      // Counted, faceted and (past the limit) estimated in one round trip: CASE evaluates the
-      // estimate and the second sample only when the bounded count ran over.
-      const kept = keptCountSql(filter);
-      const [summary] = await db
-        .with('m', sample)
-        .with('s', newest)
-        .select<
-          {
-            n: number;
-            beyond: number | string | null;
-            categories: [string, number][] | null;
-            prices: [number, number][] | null;
-          }[]
-        >(
-          db.raw('(SELECT count(*)::int FROM m) AS n'),
-          db.raw(`CASE WHEN ${over} THEN ? END AS beyond`, [kept ?? estimateSql(filter, terms)]),
-          db.raw(
-            `${facet(
-              (from) => `(SELECT json_agg(json_build_array(category, c) ORDER BY c DESC, category)
-                 FROM (SELECT category, count(*)::int AS c FROM ${from} GROUP BY category) x)`,
-            )} AS categories`,
-          ),
-          db.raw(
-            `${facet(
-              (from) => `(SELECT json_agg(json_build_array(b, c) ORDER BY b)
-                 FROM (SELECT (:buckets::int[])[width_bucket(price_cents, :buckets::int[])] AS b, count(*)::int AS c
-                         FROM ${from} GROUP BY 1) y)`,
-            )} AS prices`,
-            { buckets: pgArray(PRICE_BUCKETS) },
-          ),
-        );
-      const { n, beyond, categories, prices } = summary!;
-      const exact = n <= EXACT_TOTAL_LIMIT;
-      const total = exact ? n : Math.max(EXACT_TOTAL_LIMIT + 1, Number(beyond));
-      // Beyond the limit the facets are the sample's shares, scaled to the total; a filtered
-      // category is the only one, with the whole total.
-      const scale = exact ? 1 : total / n;
-      return {
-        total,
-        total_is_estimate: !exact && kept === null,
-        facets: {
-          is_estimate: !exact,
-          categories:
-            filter.category && !exact
-              ? [{ slug: filter.category, count: total }]
-              : (categories ?? []).map(([slug, c]) => ({ slug, count: Math.round(c * scale) })),
-          prices: (prices ?? []).map(([min, c]) => ({ ...bucketOf(min), count: Math.round(c * scale) })),
-        },
-      };
-    },
+    summarize: (filter) => bounded((trx) => summarize(trx, filter)),
 
-    async page(query, small) {
-      const { base, terms } = await matching(db, query);
-      const order = orderFor(query, terms);
-      const dir = order.desc ? 'DESC' : 'ASC';
-      if (query.after && !keyFits(order.cast, query.after.key)) throw cursorRefused();
-      const keyed = base
-        .clone()
-        .select(...PRODUCT_COLUMNS, db.raw(`(${order.key})::text AS sort_key`, order.bindings))
-        .modify((q) => {
-          if (query.after) {
-            q.whereRaw(`(${order.key}, p.id) ${order.desc ? '<' : '>'} (?::${order.cast}, ?)`, [
-              ...order.bindings,
-              query.after.key,
-              query.after.id,
-            ]);
-          }
-        });
-      const take = query.limit + 1;
-      const offset = query.after ? 0 : (query.page - 1) * query.limit;
-      let rows: (ProductRow & { sort_key: string })[];
-      if (small) {
-        // The whole match set is known to be at most EXACT_TOTAL_LIMIT rows: read it through the
-        // filters' own index and sort it, rather than let a misestimate walk a sort index past
-        // thousands of non-matching rows (a price range outside the category's prices, say).
-        rows = await db
-          .withMaterialized('m', keyed)
-          .from('m')
-          .select('*')
-          .orderByRaw(`sort_key::${order.cast} ${dir}, id ${dir}`)
-          .limit(take)
-          .offset(offset);
-      } else {
-        rows = await keyed
-          .orderByRaw(`${order.key} ${dir}`, order.bindings)
-          .orderBy('p.id', dir.toLowerCase() as 'asc' | 'desc')
-          .limit(take)
-          .offset(offset);
-      }
-      const more = rows.length > query.limit;
-      const shown = rows.slice(0, query.limit);
-      return {
-        keys: shown.map((r) => ({ key: r.sort_key, id: r.id })),
-        more,
-        rows: shown.map(({ sort_key: _, ...row }) => row),
-      };
-    },
+    page: (query, small) =>
+      bounded(async (trx) => {
+        const terms = await matching(trx, query);
+        const order = orderFor(query, terms);
+        if (query.after && !keyFits(order.cast, query.after.key)) throw cursorRefused();
+        const read: PageRead = {
+          db: trx,
+          query,
+          terms,
+          order,
+          take: query.limit + 1,
+          offset: query.after ? 0 : (query.page - 1) * query.limit,
+        };
+        let rows: PageRow[];
+        if (query.sort === 'relevance' && terms.length) rows = await rankedPage(read);
+        else if (small) rows = await sortedPage(read);
+        else if (terms.length) rows = (await walkedPage(read)) ?? (await sortedPage(read));
+        else rows = await indexPage(read);
+        const more = rows.length > query.limit;
+        const shown = rows.slice(0, query.limit);
+        return {
+          keys: shown.map((r) => ({ key: r.sort_key, id: r.id })),
+          more,
+          rows: shown.map(({ sort_key: _, ...row }) => row),
+        };
+      }),
   };
+
+  async function summarize(trx: Db, filter: ProductFilter) {
+    const terms = await matching(trx, filter);
+    // One LIMITed read of the match set (m, in whatever order its index gives) counts it exactly
+    // while it is small, and then its facets are exact too. Past the limit the facets are a
+    // sample's shares, and m's order may be a price or category index's (a category's 501
+    // cheapest products would put every one at $10-25): without words they come from the newest
+    // matches (s, read only then); with words m is the GIN index's first matches and serves.
+    const sample = filtered(trx, filter, terms)
+      .select('p.category', 'p.price_cents')
+      .limit(EXACT_TOTAL_LIMIT + 1);
+    const over = `(SELECT count(*) FROM m) > ${EXACT_TOTAL_LIMIT}`;
+    const beyondFrom = terms.length ? 'm' : 's';
+    const facet = (sql: (from: string) => string) =>
+      `CASE WHEN ${over} THEN ${sql(beyondFrom)} ELSE ${sql('m')} END`;
+    // Counted, faceted and (past the limit) estimated in one round trip: CASE evaluates the
+    // estimate and the second sample only when the bounded count ran over.
+    const kept = keptCountSql(trx, filter);
+    const statement = trx.with('m', sample);
+    if (!terms.length) {
+      statement.with(
+        's',
+        sample.clone().orderBy([
+          { column: 'p.created_at', order: 'desc' },
+          { column: 'p.id', order: 'desc' },
+        ]),
+      );
+    }
+    const [summary] = await statement.select<
+      {
+        n: number;
+        beyond: number | string | null;
+        categories: [string, number][] | null;
+        prices: [number, number][] | null;
+      }[]
+    >(
+      trx.raw('(SELECT count(*)::int FROM m) AS n'),
+      trx.raw(`CASE WHEN ${over} THEN ? END AS beyond`, [kept ?? estimateSql(trx, filter, terms)]),
+      trx.raw(
+        `${facet(
+          (from) => `(SELECT json_agg(json_build_array(category, c) ORDER BY c DESC, category)
+             FROM (SELECT category, count(*)::int AS c FROM ${from} GROUP BY category) x)`,
+        )} AS categories`,
+      ),
+      trx.raw(
+        `${facet(
+          (from) => `(SELECT json_agg(json_build_array(b, c) ORDER BY b)
+             FROM (SELECT (:buckets::int[])[width_bucket(price_cents, :buckets::int[])] AS b, count(*)::int AS c
+                     FROM ${from} GROUP BY 1) y)`,
+        )} AS prices`,
+        { buckets: pgArray(PRICE_BUCKETS) },
+      ),
+    );
+    const { n, beyond, categories, prices } = summary!;
+    const exact = n <= EXACT_TOTAL_LIMIT;
+    const total = exact ? n : Math.max(EXACT_TOTAL_LIMIT + 1, Number(beyond));
+    // Beyond the limit the facets are the sample's shares, scaled to the total; a filtered
+    // category is the only one, with the whole total.
+    const scale = exact ? 1 : total / n;
+    return {
+      total,
+      total_is_estimate: !exact && kept === null,
+      facets: {
+        is_estimate: !exact,
+        categories:
+          filter.category && !exact
+            ? [{ slug: filter.category, count: total }]
+            : (categories ?? []).map(([slug, c]) => ({ slug, count: Math.round(c * scale) })),
+        prices: (prices ?? []).map(([min, c]) => ({ ...bucketOf(min), count: Math.round(c * scale) })),
+      },
+    };
+  }
+
+  return backend;
 }

@@ -31,7 +31,7 @@ export function createSearch({
   metrics: Metrics;
   logger: Logger;
 }): Search {
-  const postgres = createPostgresSearch(db);
+  const postgres = createPostgresSearch(db, config.postgres);
   const client = config.opensearch
     ? createSearchClient({ url: config.opensearch.url, timeoutMs: config.timeoutMs })
     : null;

@@ -144,11 +144,13 @@ describe('loadConfig', () => {
   });
 
   it('searches on PostgreSQL by default, and on the engine only with its URL', () => {
+    const postgres = { concurrency: 4, queue: 8, queueWaitMs: 200, statementTimeoutMs: 400 };
     expect(loadConfig({}).search).to.deep.equal({
       backend: 'postgres',
       opensearch: null,
       timeoutMs: 300,
       breaker: { failures: 5, probeAfterMs: 5_000 },
+      postgres,
     });
     const engine = loadConfig({
       SEARCH_BACKEND: 'opensearch',
@@ -163,6 +165,7 @@ describe('loadConfig', () => {
       opensearch: { url: 'http://127.0.0.1:9200', indexPrefix: 'store-2-' },
       timeoutMs: 150,
       breaker: { failures: 3, probeAfterMs: 10_000 },
+      postgres,
     });
     // The engine is known with a URL alone (the index can be built before browse moves to it).
     expect(loadConfig({ OPENSEARCH_URL: 'https://search.internal:9200' }).search).to.deep.include({
@@ -181,6 +184,25 @@ describe('loadConfig', () => {
       ['SEARCH_BREAKER_FAILURES', '0'],
     ]) {
       expect(() => loadConfig({ [name!]: value }), `${name}=${value}`).to.throw(ConfigError, name);
+    }
+  });
+
+  it('bounds the searches PostgreSQL computes: slots, queue, wait and statement time', () => {
+    expect(
+      loadConfig({
+        SEARCH_CONCURRENCY: '2',
+        SEARCH_QUEUE: '0',
+        SEARCH_QUEUE_WAIT: '50ms',
+        SEARCH_STATEMENT_TIMEOUT: '1s',
+      }).search.postgres,
+    ).to.deep.equal({ concurrency: 2, queue: 0, queueWaitMs: 50, statementTimeoutMs: 1_000 });
+    for (const [name, value] of [
+      ['SEARCH_CONCURRENCY', '0'],
+      ['SEARCH_QUEUE', '-1'],
+      ['SEARCH_QUEUE_WAIT', 'briefly'],
+      ['SEARCH_STATEMENT_TIMEOUT', '1 minute'],
+    ]) {
+      expect(() => loadConfig({ [name!]: value }), name).to.throw(ConfigError, new RegExp(name!));
     }
   });
 

@@ -1,0 +1,216 @@
+import { expect } from 'chai';
+import pino from 'pino';
+import type supertest from 'supertest';
+import { RANKED_MATCHES } from '../../src/catalog/postgres-pages.js';
+import type { Db } from '../../src/db/index.js';
+import { createTestContext, type TestContext } from '../support/context.js';
+import { createProduct } from '../support/fixtures.js';
+import { until } from '../support/wait.js';
+
+/**
+ * Every statement that reads products waits behind an ACCESS EXCLUSIVE lock until `release`:
+ * a search that reaches the table holds its slot of the gate for as long as the test says.
+ */
+async function lockProducts(db: Db) {
+  const trx = await db.transaction();
+  await trx.raw('LOCK TABLE products IN ACCESS EXCLUSIVE MODE');
+  return () => trx.rollback();
+}
+
+/** Resolves once `n` statements of this database wait on a lock. */
+const waitingOnLock = (db: Db, n = 1) =>
+  until(
+    async () =>
+      Number(
+        (
+          await db.raw<{ rows: { n: string }[] }>(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          )
+        ).rows[0]!.n,
+      ),
+    (waiting) => waiting >= n,
+  );
+
+async function timed(request: supertest.Test) {
+  const started = performance.now();
+  const res = await request;
+  return { res, ms: performance.now() - started };
+}
+
+/**
+ * Uncached searches are PostgreSQL's work, bounded twice: a few at a time per process with a
+ * short queue (past it a 503 search_busy with Retry-After at once), and a time limit on each
+ * statement (past it the same 503, never a 500 carrying SQL). Cached answers never wait.
+ */
+describe('browse bounds: searches PostgreSQL computes are admitted, queued briefly or refused fast', () => {
+  describe('a full gate', () => {
+    let t: TestContext;
+    before(async () => {
+      t = await createTestContext({
+        SEARCH_CONCURRENCY: '1',
+        SEARCH_QUEUE: '1',
+        SEARCH_QUEUE_WAIT: '150ms',
+        SEARCH_STATEMENT_TIMEOUT: '10s',
+      });
+      await createProduct(t.container.db, { name: 'Brass lantern', price_cents: 2_500 });
+    });
+    after(() => t.close());
+
+    it('refuses past its queue at once with 503 search_busy and Retry-After, answers cached searches, and lets the held one finish', async () => {
+      const { db } = t.container;
+      const first = await t.request().get('/products?search=lantern').expect(200);
+      // The product's own data cached too: a cached page shows it without reading products.
+      await t.request().get(`/products/${first.body.products[0].id}`).expect(200);
+      const release = await lockProducts(db);
+      let holding: Promise<supertest.Response> | undefined;
+      try {
+        // Other filters each time: searches with one filter share one summary computation.
+        holding = t
+          .request()
+          .get('/products?search=lantern&min_price=1')
+          .then((r) => r);
+        await waitingOnLock(db);
+        // One search runs (waiting on the lock), one may queue: the third is refused at once.
+        const queued = timed(t.request().get('/products?search=lantern&min_price=2'));
+        await new Promise((r) => setTimeout(r, 30));
+        const refused = await timed(t.request().get('/products?search=lantern&min_price=3'));
+        expect(refused.res.status).to.equal(503);
+        expect(refused.res.headers['retry-after']).to.equal('1');
+        expect(refused.res.body.error).to.deep.include({ code: 'search_busy' });
+        expect(refused.res.body.error.details).to.deep.equal({
+          reason: 'queue_full',
+          retry_after_seconds: 1,
+        });
+        expect(refused.ms).to.be.below(100);
+        // The queued one gives up after SEARCH_QUEUE_WAIT rather than wait for the lock.
+        const gaveUp = await queued;
+        expect(gaveUp.res.status).to.equal(503);
+        expect(gaveUp.res.body.error.details.reason).to.equal('queue_wait');
+        expect(gaveUp.ms).to.be.within(140, 1_000);
+        // A cached answer needs no slot.
+        const cached = await timed(t.request().get('/products?search=lantern'));
+        expect(cached.res.status).to.equal(200);
+        expect(cached.ms).to.be.below(100);
+      } finally {
+        await release();
+      }
+      const held = await holding!;
+      expect(held.status).to.equal(200);
+      expect(held.body.products.map((p: { name: string }) => p.name)).to.deep.equal(['Brass lantern']);
+      // Nothing is left holding a slot: the next uncached search runs.
+      await t.request().get('/products?search=lantern&min_price=4').expect(200);
+    });
+  });
+
+  describe('a statement past SEARCH_STATEMENT_TIMEOUT', () => {
+    let t: TestContext;
+    const logged: { level: number; msg: string; [k: string]: unknown }[] = [];
+    before(async () => {
+      t = await createTestContext(
+        { SEARCH_STATEMENT_TIMEOUT: '150ms' },
+        { logger: pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line)) }) },
+      );
+      await createProduct(t.container.db, { name: 'Copper kettle', price_cents: 4_000 });
+    });
+    after(() => t.close());
+
+    it('is cancelled by PostgreSQL and answered 503 search_busy, with no SQL in the answer or the log', async () => {
+      const release = await lockProducts(t.container.db);
+      let stopped: Awaited<ReturnType<typeof timed>>;
+      try {
+        stopped = await timed(t.request().get('/products?search=kettle'));
+      } finally {
+        await release();
+      }
+      expect(stopped.res.status).to.equal(503);
+      expect(stopped.res.headers['retry-after']).to.equal('1');
+      expect(stopped.res.body.error).to.deep.include({
+        code: 'search_busy',
+        details: { reason: 'timeout', retry_after_seconds: 1 },
+      });
+      expect(stopped.ms).to.be.within(140, 1_000);
+      const text = JSON.stringify(logged);
+      expect(text).to.not.match(/select|statement timeout|canceling/i);
+      expect(logged.filter((l) => l.level >= 50 && l.msg !== 'request')).to.deep.equal([]);
+      expect(logged.some((l) => l.msg === 'service unavailable')).to.equal(true);
+      // The cancelled transaction left nothing behind: the same search answers now.
+      const res = await t.request().get('/products?search=kettle').expect(200);
+      expect(res.body.products).to.have.length(1);
+    });
+  });
+
+  describe('the work of one search', () => {
+    let t: TestContext;
+    const BROAD = RANKED_MATCHES + 100;
+    before(async () => {
+      t = await createTestContext();
+      const { db } = t.container;
+      await db('categories').insert({ slug: 'bulk', name: 'Bulk' });
+      // Many matches of one word, all dearer than as many products without it: walking the price
+      // index from the cheapest end meets none of them for thousands of rows.
+      await db.raw(
+        `INSERT INTO products (sku, name, category, price_cents)
+         SELECT 'GIZMO-' || g, 'Plentiful gizmo ' || g, 'bulk', 10000 + g FROM generate_series(1, ?) g
+         UNION ALL
+         SELECT 'PLAIN-' || g, 'Plain widget ' || g, 'bulk', 100 + g FROM generate_series(1, 4000) g`,
+        [BROAD],
+      );
+      await db.raw(
+        "INSERT INTO inventory (product_id, available_count) SELECT id, 5 FROM products WHERE category = 'bulk'",
+      );
+      await db.raw('ANALYZE products, inventory');
+    });
+    after(() => t.close());
+
+    const list = (query: string) => t.request().get(`/products?${query}`).expect(200);
+    const prices = (res: supertest.Response) =>
+      res.body.products.map((p: { price_cents: number }) => p.price_cents);
+
+    it(`ranks the first ${RANKED_MATCHES} matches: relevance lists no further, the total still counts them all`, async () => {
+      const last = await list('search=plentiful&limit=100&page=20');
+      expect(last.body.products).to.have.length(100);
+      expect(last.body.next_page).to.equal(null);
+      const beyond = await list('search=plentiful&limit=100&page=21');
+      expect(beyond.body.products).to.deep.equal([]);
+      expect(beyond.body.total).to.be.above(RANKED_MATCHES);
+      const seen = new Set<number>();
+      let cursor: string | null = null;
+      do {
+        const res: supertest.Response = await list(
+          `search=plentiful&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        for (const p of res.body.products as { id: number }[]) seen.add(p.id);
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      expect(seen.size).to.equal(RANKED_MATCHES);
+    });
+
+    it('lists every match exactly in the other sorts, whether the sort index meets the words soon or not', async () => {
+      // Cheapest first: the walk meets no gizmo among the plain widgets, so every match is read.
+      expect(prices(await list('search=plentiful&sort=price_asc'))).to.deep.equal(
+        Array.from({ length: 20 }, (_, i) => 10_001 + i),
+      );
+      // Dearest first: the gizmos are the first rows of the walk.
+      expect(prices(await list('search=plentiful&sort=price_desc'))).to.deep.equal(
+        Array.from({ length: 20 }, (_, i) => 10_000 + BROAD - i),
+      );
+      const deep = await list('search=plentiful&sort=price_asc&limit=100&page=21');
+      expect(prices(deep)).to.deep.equal(Array.from({ length: 100 }, (_, i) => 12_001 + i));
+      let cursor: string | null = null;
+      let walked = 0;
+      let previous = 0;
+      do {
+        const res: supertest.Response = await list(
+          `search=plentiful&sort=price_asc&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        for (const price of prices(res)) {
+          expect(price).to.be.above(previous);
+          previous = price;
+          walked++;
+        }
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      expect(walked).to.equal(BROAD);
+    });
+  });
+});
