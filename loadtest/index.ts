@@ -1,6 +1,15 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../src/config.js';
-import { runBrowseBench } from './browse.js';
+import { runBrowseBench, runLongTailBench } from './browse.js';
+import {
+  backendEnv,
+  coldSearches,
+  coldSearchTable,
+  findMaxRate,
+  postgresLine,
+  type SearchBackendChoice,
+  stepsTable,
+} from './browse-capacity.js';
 import { browsePlans } from './browse-plans.js';
 import { runCartBench } from './cart.js';
 import type { FireResult } from './fire.js';
@@ -10,7 +19,7 @@ import {
   type FlashSaleReport,
   runFlashSale,
 } from './flash-sale.js';
-import type { MixBenchOptions } from './mix.js';
+import type { MixBenchOptions, PostgresTime } from './mix.js';
 import { singleRowUpdateRate } from './pgbench.js';
 import { ms, table, writeBacklogChart, writeJson, writeLatencyChart } from './report.js';
 
@@ -315,7 +324,7 @@ function printBrowseBeside(name: string, browse: BrowseDuringSale, budgetMs: num
 function printMixReport(
   name: string,
   budgetMs: number,
-  report: { fire: FireResult; failures: string[] },
+  report: { fire: FireResult; failures: string[]; postgres?: PostgresTime },
 ): number {
   const f = report.fire;
   process.stdout.write(
@@ -323,7 +332,9 @@ function printMixReport(
       f.outcomes,
     )
       .map(([o, n]) => `${o} × ${n}`)
-      .join(', ')}\n`,
+      .join(
+        ', ',
+      )}; ${f.errors} connection errors, ${f.timeouts} timeouts\n${report.postgres ? `${postgresLine(report.postgres)}\n` : ''}`,
   );
   const json = writeJson(name, report);
   const svg = writeLatencyChart(name, [{ label: name.split('-')[0]!, result: f }]);
@@ -353,30 +364,125 @@ function mixCommand(name: string, description: string, defaults: { products: num
     );
 }
 
-async function runMix(
-  name: string,
-  opts: { rate: number; duration: number; products: number; p99Budget: number; warmup: number },
-  run: (o: MixBenchOptions) => Promise<{ fire: FireResult; failures: string[] }>,
-) {
+interface MixOptions {
+  rate: number;
+  duration: number;
+  products: number;
+  p99Budget: number;
+  warmup: number;
+  database?: string;
+  serviceEnv?: Record<string, string>;
+}
+
+const mixOptions = (opts: MixOptions): MixBenchOptions => {
   const config = loadConfig();
-  const report = await run({
+  return {
     databaseUrl: config.db.url,
     redisUrl: config.redis.url,
     rate: opts.rate,
     durationSec: opts.duration,
     products: opts.products,
     warmupSec: opts.warmup,
-  });
-  process.exitCode = printMixReport(
-    `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-    opts.p99Budget,
-    report,
-  );
+    ...(opts.database ? { database: opts.database } : {}),
+    ...(opts.serviceEnv ? { serviceEnv: opts.serviceEnv } : {}),
+  };
+};
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+async function runMix(
+  name: string,
+  opts: MixOptions,
+  run: (o: MixBenchOptions) => Promise<{ fire: FireResult; failures: string[]; postgres?: PostgresTime }>,
+) {
+  const report = await run(mixOptions(opts));
+  process.exitCode = printMixReport(`${name}-${stamp()}`, opts.p99Budget, report);
 }
 
-mixCommand('browse', 'search, filter, sort and product pages over the seeded catalog at a fixed rate', {
-  products: 10_000,
-}).action((opts) => runMix('browse', opts, runBrowseBench));
+const backendOption = (raw: string) => {
+  if (raw !== 'postgres' && raw !== 'opensearch')
+    throw new InvalidArgumentError('backend is postgres or opensearch');
+  return raw;
+};
+
+/** The browse runs' shared choice of catalog and search backend. */
+const withCatalogOptions = (command: Command) =>
+  command
+    .option(
+      '--database <url>',
+      'an already-seeded database to run on as it is (e.g. shopctl db seed --products 1000000), not a copy of the template',
+    )
+    .option(
+      '--backend <name>',
+      'search backend of the service: postgres or opensearch',
+      backendOption,
+      'postgres',
+    )
+    .option('--opensearch-url <url>', 'OPENSEARCH_URL for --backend opensearch', process.env.OPENSEARCH_URL);
+
+const FIND_MAX_STEPS = [25, 50, 100, 150, 200, 300, 400, 500, 700, 1_000, 1_500, 2_000, 3_000, 4_000];
+
+withCatalogOptions(
+  mixCommand('browse', 'search, filter, sort and product pages over the seeded catalog at a fixed rate', {
+    products: 10_000,
+  }),
+)
+  .option(
+    '--long-tail',
+    "the long tail: searches for the catalog's own words (mostly new, some misspelt) in every sort, filters in every sort, pages 1-20",
+  )
+  .option(
+    '--find-max',
+    'step the rate up (each step on a restarted service, --duration s) to the highest held with p99 under --p99-budget and nothing refused',
+  )
+  .action(
+    async (
+      opts: MixOptions & SearchBackendChoice & { longTail?: boolean; findMax?: boolean; database?: string },
+    ) => {
+      const name = opts.longTail ? `browse-long-tail-${opts.backend}` : `browse-${opts.backend}`;
+      const run = opts.longTail ? runLongTailBench : runBrowseBench;
+      const serviceEnv = backendEnv(opts);
+      if (!opts.findMax) return runMix(name, { ...opts, serviceEnv }, run);
+      const { held, steps } = await findMaxRate(
+        mixOptions({ ...opts, serviceEnv }),
+        run,
+        opts.p99Budget,
+        FIND_MAX_STEPS,
+      );
+      process.stdout.write(
+        `\n${stepsTable(steps)}\n\nhighest rate held by ${opts.backend} (p99 ≤ ${opts.p99Budget} ms, ≥ 95% answered, nothing refused): ${held}/s\nreport: ${writeJson(`${name}-max-${stamp()}`, { backend: opts.backend, held, steps })}\n`,
+      );
+    },
+  );
+
+withCatalogOptions(
+  program
+    .command('searches')
+    .description(
+      'single uncached searches, one at a time: each round restarts the service on empty caches and times each query once',
+    )
+    .option('--rounds <n>', 'rounds (each on empty caches)', int('rounds'), 3)
+    .option(
+      '--queries <list>',
+      'comma-separated queries, a word or a query string',
+      'Studio,Brushless,Heated,Magnetic,Cedar,Wireless,Headphones,cast iron,Lamp,wireles,search=Backpack&sort=price_asc,search=Studio&page=20',
+    ),
+).action(async (opts: SearchBackendChoice & { rounds: number; queries: string; database?: string }) => {
+  const config = loadConfig();
+  const queries = opts.queries
+    .split(',')
+    .map((q) => (q.includes('=') ? q : `search=${encodeURIComponent(q)}`));
+  const results = await coldSearches({
+    database: opts.database ?? config.db.url,
+    redisUrl: config.redis.url,
+    queries,
+    rounds: opts.rounds,
+    serviceEnv: backendEnv(opts),
+  });
+  process.stdout.write(
+    `\n${opts.backend}, ${opts.rounds} rounds on empty caches:\n${coldSearchTable(results)}\nreport: ${writeJson(`searches-${opts.backend}-${stamp()}`, results)}\n`,
+  );
+});
 
 mixCommand(
   'cart',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config.js';
 import { type Container, createContainer } from '../src/container.js';
+import { databaseName, withMaintenance } from '../src/db/index.js';
 import { createLogger } from '../src/shared/logger.js';
 import { type FireResult, fire, type Scenario } from './fire.js';
 import { dropRedisPrefix, seededDatabase } from './scenario.js';
@@ -14,6 +15,42 @@ export interface MixBenchOptions {
   products: number;
   /** Seconds of the same mix before the measured run (not measured): JIT, pools, caches. */
   warmupSec?: number;
+  /**
+   * An already-seeded database to run on as it is (browse only reads), instead of a copy of the
+   * seeded template; the service does not migrate it (run `shopctl db migrate` on it first).
+   */
+  database?: string;
+  /** More environment for the service process (SEARCH_BACKEND, OPENSEARCH_URL...). */
+  serviceEnv?: Record<string, string>;
+}
+
+/** PostgreSQL's own account of the run's database: time spent in statements, buffers touched. */
+export interface PostgresTime {
+  /** pg_stat_database.active_time over the warm-up and the run: statements' wall time, every backend. */
+  activeMs: number;
+  /** Shared buffers hit or read. */
+  buffers: number;
+  /** Requests answered over the warm-up and the run. */
+  requests: number;
+  msPerRequest: number;
+  buffersPerRequest: number;
+}
+
+async function seededCopy(baseUrl: string, name: string, products: number): Promise<string> {
+  const { url, db } = await seededDatabase(baseUrl, `shop_loadtest_${name}`, products);
+  await db.destroy();
+  return url;
+}
+
+/** The database's cumulative statement time and buffers, read from another database. */
+async function databaseActivity(url: string) {
+  return withMaintenance(url, async (client) => {
+    const { rows } = await client.query<{ active: number; buffers: string }>(
+      'SELECT active_time AS active, blks_hit + blks_read AS buffers FROM pg_stat_database WHERE datname = $1',
+      [databaseName(url)],
+    );
+    return { activeMs: Number(rows[0]?.active ?? 0), buffers: Number(rows[0]?.buffers ?? 0) };
+  });
 }
 
 export interface MixPlan {
@@ -33,24 +70,30 @@ export async function runMixBench(
   name: string,
   opts: MixBenchOptions,
   setup: (c: Container) => Promise<MixPlan>,
-): Promise<{ fire: FireResult; failures: string[] }> {
-  const { url: databaseUrl, db } = await seededDatabase(
-    opts.databaseUrl,
-    `shop_loadtest_${name}`,
-    opts.products,
-  );
-  await db.destroy();
-  const env = {
+): Promise<{ fire: FireResult; failures: string[]; postgres: PostgresTime }> {
+  const databaseUrl = opts.database ?? (await seededCopy(opts.databaseUrl, name, opts.products));
+  // A prefix of its own: the caches start empty, as after a restart that lost Redis.
+  const prefix = `loadtest:${name}:${randomUUID().slice(0, 8)}:`;
+  const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     REDIS_URL: opts.redisUrl,
-    REDIS_PREFIX: `loadtest:${name}:${randomUUID().slice(0, 8)}:`,
+    REDIS_PREFIX: prefix,
     // As `npm run demo` runs: background workers on (idle here: browsing and carts place no orders).
+    ...(opts.database ? { MIGRATE_ON_START: 'false' } : {}),
+    ...opts.serviceEnv,
   };
   const c = createContainer(loadConfig(env), { logger: createLogger('warn') });
   const service = await startServiceProcess(env);
+  let stopped = false;
   try {
     const plan = await setup(c);
-    await fire({ urls: [service.url], rate: opts.rate, durationSec: opts.warmupSec ?? 3, mix: plan.mix });
+    const before = await databaseActivity(databaseUrl);
+    const warm = await fire({
+      urls: [service.url],
+      rate: opts.rate,
+      durationSec: opts.warmupSec ?? 3,
+      mix: plan.mix,
+    });
     const result = await fire({
       urls: [service.url],
       rate: opts.rate,
@@ -63,10 +106,25 @@ export async function runMixBench(
     if (result.errors || result.timeouts)
       failures.push(`${result.errors} connection errors, ${result.timeouts} timeouts`);
     failures.push(...((await plan.check?.()) ?? []));
-    return { fire: result, failures };
-  } finally {
+    // A backend reports its statement time when it goes idle or exits: stop the service, then read.
     await service.stop();
+    stopped = true;
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await databaseActivity(databaseUrl);
+    const requests = warm.requests + result.requests;
+    const activeMs = after.activeMs - before.activeMs;
+    const buffers = after.buffers - before.buffers;
+    const postgres = {
+      activeMs,
+      buffers,
+      requests,
+      msPerRequest: activeMs / Math.max(1, requests),
+      buffersPerRequest: buffers / Math.max(1, requests),
+    };
+    return { fire: result, failures, postgres };
+  } finally {
+    if (!stopped) await service.stop();
     await c.close();
-    await dropRedisPrefix(opts.redisUrl, env.REDIS_PREFIX);
+    await dropRedisPrefix(opts.redisUrl, prefix);
   }
 }
