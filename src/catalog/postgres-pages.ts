@@ -125,22 +125,37 @@ const CANDIDATE_COLUMNS = [
 
 /**
  * Relevance with words: the first RANKED_MATCHES matches (every filter on products applied) are
- * ranked, in a subquery whose LIMIT stops the index scan there; stock and cursor apply to them.
- * Which matches come first is the plan's (the table's order through the GIN index, usually):
- * for one query and one state of the catalog it is the same on every page.
+ * ranked, in a subquery whose LIMIT stops the index scan there; stock and cursor apply to them,
+ * and the page's rows alone are joined to their stock. Which matches come first is the plan's
+ * (the table's order through the GIN index, usually): for one query and one state of the
+ * catalog it is the same on every page.
  */
 export async function rankedPage(read: PageRead): Promise<PageRow[]> {
   const { db, query, terms, order, take, offset } = read;
   const candidates = productsMatching(db, query, terms)
     .select(...CANDIDATE_COLUMNS, db.raw(`${order.key} AS k`, order.bindings))
     .limit(RANKED_MATCHES);
-  const q = inStockIfAsked(db.from(candidates.as('p')).join('inventory as i', 'i.product_id', 'p.id'), query)
+  const ranked = db
+    .from(candidates.as('p'))
+    .modify((q) => {
+      if (query.inStock)
+        q.whereExists(
+          db('inventory as s')
+            .whereRaw('s.product_id = p.id')
+            .where('s.available_count', '>', 0)
+            .select(db.raw('1')),
+        );
+    })
     .modify(afterCursor(read, 'p.k', []))
-    .select(fromKeyed(db))
+    .select('p.*')
     .orderByRaw('p.k DESC, p.id DESC')
     .limit(take)
     .offset(offset);
-  return q;
+  return db
+    .from(ranked.as('p'))
+    .join('inventory as i', 'i.product_id', 'p.id')
+    .select(fromKeyed(db))
+    .orderByRaw('p.k DESC, p.id DESC');
 }
 
 /**
