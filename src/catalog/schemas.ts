@@ -140,7 +140,8 @@ export type Product = z.infer<typeof productSchema>;
 export const facetsSchema = z
   .strictObject({
     is_estimate: z.boolean().meta({
-      description: 'True when counted on the first EXACT_TOTAL_LIMIT matches and scaled to the total',
+      description:
+        'True when counted on the first matches (500 on PostgreSQL, 10,000 on the search engine) and scaled to the total',
     }),
     categories: z.array(z.strictObject({ slug: z.string(), count: z.number().int().min(0) })),
     prices: z.array(

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type supertest from 'supertest';
 import type { Env } from '../../src/config.js';
-import type { SearchClient } from '../../src/search/index.js';
+import { aliasName, createOpenSearchBackend, type SearchClient } from '../../src/search/index.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, ensureCategory } from '../support/fixtures.js';
 import { requireOpenSearch } from '../support/opensearch.js';
@@ -464,6 +464,43 @@ for (const backend of Object.keys(harnesses) as Backend[]) {
             { min_cents: 10_000, max_cents: 25_000, count: 1 },
             { min_cents: 25_000, max_cents: 50_000, count: 1 },
           ],
+        });
+      });
+    });
+
+    describe('past the facet sample (the engine only)', () => {
+      // The engine aggregates facets on the first FACET_SAMPLE matches; here a sample of 10.
+      const sampled = () =>
+        createOpenSearchBackend({
+          client: t.container.searchClient!,
+          alias: aliasName(t.container.config.search.opensearch!.indexPrefix),
+          facetSample: 10,
+        });
+
+      it("the total stays exact; the facets are the sample's shares scaled to it, and say so", async function () {
+        if (backend !== 'opensearch') this.skip();
+        expect(await sampled().summarize({ category: 'bulk', inStock: false })).to.deep.equal({
+          total: BULK,
+          total_is_estimate: false,
+          facets: {
+            is_estimate: true,
+            categories: [{ slug: 'bulk', count: BULK }],
+            prices: [{ min_cents: 50_000, max_cents: null, count: BULK }],
+          },
+        });
+        const words = await sampled().summarize({ search: 'item', inStock: false });
+        expect(words).to.deep.include({ total: BULK, total_is_estimate: false });
+        expect(words.facets.is_estimate).to.equal(true);
+        // Ten bulk products, scaled by 60 / 10.
+        expect(words.facets.categories).to.deep.equal([{ slug: 'bulk', count: BULK }]);
+      });
+
+      it('within the sample, facets are exact', async function () {
+        if (backend !== 'opensearch') this.skip();
+        const summary = await sampled().summarize({ search: 'headphones', inStock: false });
+        expect(summary.facets).to.deep.include({
+          is_estimate: false,
+          categories: [{ slug: 'audio', count: 3 }],
         });
       });
     });
