@@ -56,6 +56,8 @@ const limitRule = z.string().transform((raw, ctx) => {
   return { points, durationMs: durationMs.data };
 });
 
+const CONSUMERS = ['notifications', 'fulfillment', 'low-stock', 'search-index'] as const;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('0.0.0.0'),
@@ -137,9 +139,10 @@ const envSchema = z.object({
   EVENT_RELAY_BATCH: int(1, 10_000).default(500),
   // The consumers this process runs (with WORKERS); "" runs none (a relay-only process). Without a
   // broker a process delivers each event to the consumers it runs, so it runs all of them or none.
+  // search-index runs only with SEARCH_BACKEND=opensearch (it keeps the engine's index).
   EVENT_CONSUMERS: z
     .string()
-    .default('notifications,fulfillment,low-stock')
+    .default(CONSUMERS.join(','))
     .transform((v) =>
       v
         .split(',')
@@ -148,8 +151,8 @@ const envSchema = z.object({
     )
     .pipe(
       z.array(
-        z.enum(['notifications', 'fulfillment', 'low-stock'], {
-          message: 'EVENT_CONSUMERS lists consumers: notifications, fulfillment, low-stock',
+        z.enum(CONSUMERS, {
+          message: `EVENT_CONSUMERS lists consumers: ${CONSUMERS.join(', ')}`,
         }),
       ),
     ),
@@ -205,7 +208,17 @@ export type Env = z.input<typeof envSchema>;
 /** Every environment variable the configuration reads (deployment files are checked against it). */
 export const CONFIG_ENV_NAMES = Object.freeze(Object.keys(envSchema.shape) as (keyof Env)[]);
 
+/**
+ * The event consumers a deployment has: search-index only where search runs on the engine, whose
+ * index it keeps. A consumer the deployment does not have gets no queue and holds no event back
+ * from retention.
+ */
+function deployedConsumers(env: z.output<typeof envSchema>): (typeof CONSUMERS)[number][] {
+  return CONSUMERS.filter((c) => c !== 'search-index' || env.SEARCH_BACKEND === 'opensearch');
+}
+
 function build(env: z.output<typeof envSchema>) {
+  const deployed = deployedConsumers(env);
   return {
     env: env.NODE_ENV,
     http: {
@@ -292,7 +305,10 @@ function build(env: z.output<typeof envSchema>) {
       amqpUrl: env.AMQP_URL ?? null,
       batchSize: env.EVENT_RELAY_BATCH,
       intervalMs: env.EVENT_RELAY_INTERVAL,
-      consumers: env.EVENT_CONSUMERS,
+      /** The consumers this process runs. */
+      consumers: env.EVENT_CONSUMERS.filter((c) => deployed.includes(c)),
+      /** Every consumer of the deployment (queues, retention). */
+      deployed,
     },
     lowStockThreshold: env.LOW_STOCK_THRESHOLD,
     fulfillment: {
@@ -381,8 +397,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   const parsed = envSchema
     .superRefine((e, ctx) => {
-      const all = envSchema.shape.EVENT_CONSUMERS.parse(undefined);
-      const picked = new Set(e.EVENT_CONSUMERS).size;
+      const all = deployedConsumers(e);
+      const picked = new Set(e.EVENT_CONSUMERS.filter((c) => all.includes(c))).size;
       if (!e.AMQP_URL && picked > 0 && picked < all.length) {
         ctx.addIssue({
           code: 'custom',

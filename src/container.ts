@@ -21,7 +21,13 @@ import { createSandboxProvider } from './payments/sandbox.js';
 import { createPaymentService } from './payments/service.js';
 import { createStripeProvider, type StripeProvider } from './payments/stripe.js';
 import { createStripeWebhooks } from './payments/webhooks.js';
-import { createSearch } from './search/index.js';
+import {
+  createSearch,
+  createSearchIndexer,
+  INDEXED_EVENT_TYPES,
+  indexLag,
+  searchIndexHandler,
+} from './search/index.js';
 import { createSettlementService } from './settlement/service.js';
 import { type Cache, createCache } from './shared/cache.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -42,6 +48,9 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const metrics = createMetrics(db, {
     eventRelay: config.jobs.enabled && (config.events.amqpUrl !== null || config.events.consumers.length > 0),
     deadLetters: () => relay?.deadLetters() ?? Promise.resolve(null),
+    searchIndexLag: config.events.deployed.includes('search-index')
+      ? () => indexLag(db, INDEXED_EVENT_TYPES).then((lag) => lag.seconds)
+      : undefined,
   });
   const searching = createSearch({ db, config: config.search, metrics, logger });
   const search = searching.backend;
@@ -105,6 +114,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     notifications: notificationsHandler(notifier),
     fulfillment: fulfillmentHandler(config.fulfillment),
     'low-stock': lowStockHandler(notifier),
+    'search-index': searchIndexHandler(),
   };
   const { amqpUrl } = config.events;
   // Domain events leave for RabbitMQ when a broker is configured. Without one, the relay hands them
@@ -113,7 +123,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   /** The relay for a process that runs these consumers (the broker's relay ignores them). */
   const relayFor = (consumers: readonly ConsumerName[]) => {
     const transport = amqpUrl
-      ? brokerTransport(amqpUrl)
+      ? brokerTransport(amqpUrl, config.events.deployed)
       : consumers.length > 0
         ? inProcessTransport({
             consumers,
@@ -133,10 +143,33 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   /** Event consumers on the broker, each on its own queue (none without AMQP_URL: the relay delivers). */
   const startConsumersNamed = (names: readonly ConsumerName[]) =>
     amqpUrl
-      ? names.map((name) => startConsumer({ db, amqpUrl, name, handle: handlers[name], logger, metrics }))
+      ? names.map((name) =>
+          startConsumer({
+            db,
+            amqpUrl,
+            name,
+            deployed: config.events.deployed,
+            handle: handlers[name],
+            logger,
+            metrics,
+          }),
+        )
       : [];
   /** The event consumers this process runs (EVENT_CONSUMERS). */
   const startConsumers = () => startConsumersNamed(config.events.consumers);
+  // The search-index consumer records what the index owes; where this process runs it, the
+  // indexer writes that to the engine (and builds the index first if there is none).
+  const searchIndexer =
+    searching.client && config.search.opensearch && config.events.consumers.includes('search-index')
+      ? createSearchIndexer({
+          db,
+          dbUrl: config.db.url,
+          client: searching.client,
+          prefix: config.search.opensearch.indexPrefix,
+          logger,
+          metrics,
+        })
+      : null;
 
   let closed = false;
   return {
@@ -167,6 +200,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     relayFor,
     handlers,
     startConsumers,
+    /** Writes what the index owes to the engine, in processes that run the search-index consumer; else null. */
+    searchIndexer,
     startConsumersNamed,
     advanceFulfillment,
     /** The reservation sweeper (the periodic task, shopctl, tests): expires every due order. */

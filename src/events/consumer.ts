@@ -5,9 +5,9 @@ import { createBatcher, runIsolating } from '../shared/batcher.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { type EventEnvelope, eventEnvelope } from './envelope.js';
-import { CONSUMER_QUEUES, declareTopology } from './topology.js';
+import { CONSUMER_QUEUES, type ConsumerName, declareTopology } from './topology.js';
 
-export type ConsumerName = keyof typeof CONSUMER_QUEUES;
+export type { ConsumerName } from './topology.js';
 
 /**
  * What a consumer does with a batch of events it has not had before, inside the transaction that
@@ -143,6 +143,7 @@ export function startConsumer({
   db,
   amqpUrl,
   name,
+  deployed,
   handle,
   logger,
   metrics,
@@ -151,6 +152,8 @@ export function startConsumer({
   db: Db;
   amqpUrl: string;
   name: ConsumerName;
+  /** Every consumer of the deployment, whose queues the topology declares. */
+  deployed: readonly ConsumerName[];
   handle: EventHandler;
   logger: Logger;
   metrics: Metrics;
@@ -241,7 +244,7 @@ export function startConsumer({
       });
       const channel = await conn.createChannel();
       channel.on('error', () => undefined);
-      await declareTopology(channel);
+      await declareTopology(channel, deployed);
       await channel.prefetch(prefetch);
       const { consumerTag } = await channel.consume(queue, (msg) => {
         if (!msg) return;

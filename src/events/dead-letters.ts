@@ -2,7 +2,7 @@ import amqp from 'amqplib';
 import type { Db } from '../db/index.js';
 import { applyOnce, type ConsumerName, type EventHandler } from './consumer.js';
 import type { EventEnvelope } from './envelope.js';
-import { CONSUMER_QUEUES, DEAD_LETTER_QUEUE, declareTopology } from './topology.js';
+import { CONSUMER_QUEUES, DEAD_LETTER_QUEUE, declareExchanges } from './topology.js';
 
 export interface DeadLetter {
   event: EventEnvelope | null;
@@ -38,7 +38,7 @@ export async function deadLetters(
   const connection = await amqp.connect(amqpUrl);
   try {
     const channel = await connection.createConfirmChannel();
-    await declareTopology(channel);
+    await declareExchanges(channel);
     const { messageCount: before } = await channel.checkQueue(DEAD_LETTER_QUEUE);
     const taken: { letter: DeadLetter; msg: amqp.GetMessage }[] = [];
     for (let i = 0; i < limit; i++) {

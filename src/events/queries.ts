@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import type { DomainEventRow } from './envelope.js';
-import { CONSUMER_QUEUES } from './topology.js';
+import { CONSUMER_QUEUES, type ConsumerName } from './topology.js';
 
 export interface EventRow extends DomainEventRow {
   published_at: Date | null;
@@ -77,10 +77,9 @@ export async function replayEvent(db: Db, ref: string): Promise<EventRow> {
   return updated!;
 }
 
-/** Each consumer and an event type its queue is bound to. */
-const BINDINGS = Object.entries(CONSUMER_QUEUES).flatMap(([consumer, { bindings }]) =>
-  bindings.map((type) => ({ consumer, type })),
-);
+/** Each of these consumers and an event type its queue is bound to. */
+const bindingsOf = (consumers: readonly ConsumerName[]) =>
+  consumers.flatMap((consumer) => CONSUMER_QUEUES[consumer].bindings.map((type) => ({ consumer, type })));
 
 /**
  * Retention, a week. Published events are the broker's (or the in-process consumers') now;
@@ -90,10 +89,15 @@ const BINDINGS = Object.entries(CONSUMER_QUEUES).flatMap(([consumer, { bindings 
  * A broker's consumer applies only what it finds here, so a published event that a consumer bound
  * to its type has not applied yet (still in its queue, or in the dead letters for an operator to
  * replay) stays, up to a month; the inbox says which have. One that every consumer has applied
- * goes after the week: a redelivery of it is then a duplicate by the inbox alone.
+ * goes after the week: a redelivery of it is then a duplicate by the inbox alone. `consumers` are
+ * the deployment's (config.events.deployed): a consumer it does not have applies nothing.
  */
-export const deleteExpiredEvents = (db: Db, { relayed }: { relayed: boolean }) =>
-  relayed
+export const deleteExpiredEvents = (
+  db: Db,
+  { relayed, consumers }: { relayed: boolean; consumers: readonly ConsumerName[] },
+) => {
+  const bindings = bindingsOf(consumers);
+  return relayed
     ? db('domain_events')
         .where('published_at', '<', db.raw("now() - interval '7 days'"))
         .andWhere((q) =>
@@ -102,8 +106,9 @@ export const deleteExpiredEvents = (db: Db, { relayed }: { relayed: boolean }) =
                           WHERE b.type = domain_events.type
                             AND NOT EXISTS (SELECT 1 FROM consumer_inbox i
                                              WHERE i.consumer = b.consumer AND i.event_id = domain_events.event_id))`,
-            { consumers: BINDINGS.map((b) => b.consumer), types: BINDINGS.map((b) => b.type) },
+            { consumers: bindings.map((b) => b.consumer), types: bindings.map((b) => b.type) },
           ),
         )
         .delete()
     : db('domain_events').where('occurred_at', '<', db.raw("now() - interval '7 days'")).delete();
+};

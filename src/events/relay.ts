@@ -4,7 +4,13 @@ import { listenForOutboxEvents } from '../outbox/listener.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { type DomainEventRow, toEnvelope } from './envelope.js';
-import { DEAD_LETTER_QUEUE, DELIVERY_LIMIT, declareTopology, EVENTS_EXCHANGE } from './topology.js';
+import {
+  type ConsumerName,
+  DEAD_LETTER_QUEUE,
+  DELIVERY_LIMIT,
+  declareTopology,
+  EVENTS_EXCHANGE,
+} from './topology.js';
 
 /** The channel domain_events' insert trigger notifies (migration 20261202000007). */
 export const EVENTS_CHANNEL = 'domain_events';
@@ -58,8 +64,12 @@ export interface EventTransport {
   unavailable: string;
 }
 
-/** RabbitMQ: publisher confirms on one channel, re-opened after the broker went away. */
-export function brokerTransport(amqpUrl: string): EventTransport {
+/**
+ * RabbitMQ: publisher confirms on one channel, re-opened after the broker went away. The queues of
+ * the deployment's consumers (`deployed`) are declared before the first publish, so no event is
+ * routed nowhere.
+ */
+export function brokerTransport(amqpUrl: string, deployed: readonly ConsumerName[]): EventTransport {
   let connection: ChannelModel | null = null;
   let channel: ConfirmChannel | null = null;
 
@@ -83,7 +93,7 @@ export function brokerTransport(amqpUrl: string): EventTransport {
       ch.on('close', () => {
         if (channel === ch) drop();
       });
-      await declareTopology(ch);
+      await declareTopology(ch, deployed);
       connection = conn;
       channel = ch;
       return ch;

@@ -19,19 +19,34 @@ export const CONSUMER_QUEUES = {
     queue: 'shop.notifications',
     bindings: ['order.paid', 'order.shipped', 'order.payment_failed', 'order.expired'],
   },
+  // Exists only where search runs on an engine (SEARCH_BACKEND=opensearch): see config.events.deployed.
+  'search-index': {
+    queue: 'shop.search-index',
+    bindings: ['product.created', 'product.updated', 'price.changed', 'inventory.changed'],
+  },
 } as const;
 
-/**
- * Declares the topology from code, idempotently (every process does it at start-up): a durable
- * topic exchange, a quorum queue per consumer with a delivery limit and a dead-letter exchange,
- * and one quorum queue that keeps every dead letter for an operator.
- */
-export async function declareTopology(channel: Channel) {
+export type ConsumerName = keyof typeof CONSUMER_QUEUES;
+
+export const CONSUMER_NAMES = Object.keys(CONSUMER_QUEUES) as ConsumerName[];
+
+/** The exchanges, and the quorum queue that keeps every dead letter for an operator. */
+export async function declareExchanges(channel: Channel) {
   await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
   await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
   await channel.assertQueue(DEAD_LETTER_QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
-  for (const { queue, bindings } of Object.values(CONSUMER_QUEUES)) {
+}
+
+/**
+ * Declares the topology from code, idempotently (every process does it at start-up): a durable
+ * topic exchange, a quorum queue with a delivery limit and a dead-letter exchange for each
+ * consumer the deployment has (`consumers`: every process of a deployment passes the same list),
+ * and one quorum queue that keeps every dead letter for an operator.
+ */
+export async function declareTopology(channel: Channel, consumers: readonly ConsumerName[]) {
+  await declareExchanges(channel);
+  for (const { queue, bindings } of consumers.map((name) => CONSUMER_QUEUES[name])) {
     await channel.assertQueue(queue, {
       durable: true,
       arguments: {

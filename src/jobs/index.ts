@@ -29,7 +29,8 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
     {
       name: 'event-retention',
       intervalMs: 3_600_000,
-      run: () => deleteExpiredEvents(c.db, { relayed: Boolean(c.relay) }),
+      run: () =>
+        deleteExpiredEvents(c.db, { relayed: Boolean(c.relay), consumers: c.config.events.deployed }),
     },
     { name: 'idempotency-retention', intervalMs: 3_600_000, run: () => deleteExpiredIdempotencyKeys(c.db) },
   ];
@@ -38,7 +39,8 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
 /**
  * Everything a service process runs besides HTTP: the outbox pump (payments and refunds), woken by
  * LISTEN/NOTIFY the moment an order is placed and polling every WORKER_INTERVAL as a fallback,
- * the domain-event relay to RabbitMQ (with AMQP_URL), and the periodic tasks.
+ * the domain-event relay to RabbitMQ (with AMQP_URL), the search indexer (with SEARCH_BACKEND=opensearch
+ * and the search-index consumer), and the periodic tasks.
  */
 export function startBackgroundJobs(c: Container) {
   const pump = c.worker.start(c.config.jobs.workerIntervalMs);
@@ -49,10 +51,17 @@ export function startBackgroundJobs(c: Container) {
   );
   const relay = c.relay?.start();
   const consumers = c.startConsumers();
+  const indexer = c.searchIndexer?.start();
   return {
     async stop() {
       await listener.close();
-      await Promise.all([pump.stop(), scheduler.stop(), relay?.stop(), ...consumers.map((x) => x.stop())]);
+      await Promise.all([
+        pump.stop(),
+        scheduler.stop(),
+        relay?.stop(),
+        indexer?.stop(),
+        ...consumers.map((x) => x.stop()),
+      ]);
     },
   };
 }

@@ -9,6 +9,14 @@ export {
   type FallbackReason,
 } from './fallback.js';
 export {
+  createSearchIndexer,
+  DEFAULT_INDEXER_OPTIONS,
+  INDEXED_EVENT_TYPES,
+  type IndexerOptions,
+  type SearchIndexer,
+  searchIndexHandler,
+} from './indexer.js';
+export {
   aliasName,
   docId,
   INDEX_VERSION,
@@ -24,4 +32,5 @@ export {
   toRow,
   versionOf,
 } from './mapping.js';
+export { indexLag } from './queries.js';
 export { createSearch, type Search } from './service.js';

@@ -12,10 +12,13 @@ export function createMetrics(
   {
     eventRelay = false,
     deadLetters,
+    searchIndexLag,
   }: {
     eventRelay?: boolean;
     /** Dead letters waiting (the broker's queue, or the in-process table); null: unknown right now. */
     deadLetters?: () => Promise<number | null>;
+    /** Seconds the search index trails PostgreSQL; absent where search runs on PostgreSQL (0). */
+    searchIndexLag?: () => Promise<number>;
   } = {},
 ) {
   const registry = new client.Registry();
@@ -51,6 +54,7 @@ export function createMetrics(
       },
     });
   };
+  let searchLagRead: Promise<number> | null = null;
   const readCounter = async (name: string) =>
     Number((await db('ops_counters').where({ name }).first('value'))?.value ?? 0);
 
@@ -272,6 +276,31 @@ export function createMetrics(
         const n = await deadLetters?.().catch(() => null);
         if (n !== null && n !== undefined) this.set(n);
       },
+    }),
+    // Read from PostgreSQL at scrape time, like the backlogs above: every process reports the same.
+    searchIndexLag: new client.Gauge({
+      name: 'shop_search_index_lag_seconds',
+      help: 'How long ago the oldest product change the search index does not hold yet happened (0 when it holds them all, or search runs on PostgreSQL)',
+      ...opts,
+      async collect() {
+        searchLagRead ??= (searchIndexLag?.() ?? Promise.resolve(0)).finally(() => {
+          searchLagRead = null;
+        });
+        const v = await searchLagRead.catch(() => null);
+        if (v !== null) this.set(v);
+      },
+    }),
+    searchIndexApplyLag: new client.Histogram({
+      name: 'shop_search_index_apply_lag_seconds',
+      help: 'From a product change (the oldest one its document was owed) to the search engine taking the document',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      ...opts,
+    }),
+    searchIndexDocuments: new client.Counter({
+      name: 'shop_search_index_documents_total',
+      help: 'Product documents the indexer sent the search engine, by outcome: applied, stale (it held a newer version), rejected (refused for good), retried (not taken now; sent again)',
+      labelNames: ['outcome'],
+      ...opts,
     }),
     oversellIncidents: new client.Counter({
       name: 'shop_oversell_incidents_total',

@@ -235,6 +235,11 @@ describe('GET /metrics after a scripted scenario', function () {
     expect(scrape.series('shop_search_fallbacks_total')).to.deep.equal([]);
   });
 
+  it('reports no search index lag where search runs on PostgreSQL: no index to trail it, nothing sent', () => {
+    expect(scrape.value('shop_search_index_lag_seconds')).to.equal(0);
+    expect(scrape.series('shop_search_index_documents_total')).to.deep.equal([]);
+  });
+
   it('times HTTP requests by route template and status, never by raw path', () => {
     const counts = scrape
       .series('http_request_duration_seconds_count')
@@ -310,6 +315,9 @@ describe('GET /metrics after a scripted scenario', function () {
       shop_inventory_cache_drift: 'gauge',
       shop_search_fallbacks_total: 'counter',
       shop_search_backend_up: 'gauge',
+      shop_search_index_lag_seconds: 'gauge',
+      shop_search_index_apply_lag_seconds: 'histogram',
+      shop_search_index_documents_total: 'counter',
       http_request_duration_seconds: 'histogram',
     };
     const shopTypes = Object.fromEntries(

@@ -143,6 +143,26 @@ describe('loadConfig', () => {
     );
   });
 
+  it('deploys the search-index consumer only where search runs on the engine', () => {
+    const postgres = loadConfig({ EVENT_CONSUMERS: 'notifications,fulfillment,low-stock,search-index' });
+    expect(postgres.events.deployed).to.deep.equal(['notifications', 'fulfillment', 'low-stock']);
+    expect(postgres.events.consumers).to.deep.equal(['notifications', 'fulfillment', 'low-stock']);
+    const engine = { SEARCH_BACKEND: 'opensearch', OPENSEARCH_URL: 'http://127.0.0.1:9200' };
+    const all = ['notifications', 'fulfillment', 'low-stock', 'search-index'];
+    expect(loadConfig(engine).events).to.deep.include({ consumers: all, deployed: all });
+    // Without a broker, a process that runs consumers runs them all: the index's too.
+    expect(() => loadConfig({ ...engine, EVENT_CONSUMERS: 'notifications,fulfillment,low-stock' })).to.throw(
+      ConfigError,
+      /EVENT_CONSUMERS.*search-index/,
+    );
+    const broker = loadConfig({
+      ...engine,
+      AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      EVENT_CONSUMERS: 'search-index',
+    });
+    expect(broker.events).to.deep.include({ consumers: ['search-index'], deployed: all });
+  });
+
   it('searches on PostgreSQL by default, and on the engine only with its URL', () => {
     const postgres = { concurrency: 4, queue: 8, queueWaitMs: 200, statementTimeoutMs: 400 };
     expect(loadConfig({}).search).to.deep.equal({
