@@ -62,6 +62,20 @@ export const SYNONYMS = [
 /** Edge n-grams of a name's words, for "headph" → Headphones; longer prefixes than this match as words. */
 export const PREFIX_GRAMS = { min: 2, max: 15 } as const;
 
+/** Index and search share every step but the synonyms, so a stem on either side meets the other. */
+const englishText = (...beforeStemming: string[]) => ({
+  type: 'custom',
+  tokenizer: 'standard',
+  filter: [
+    'lowercase',
+    'asciifolding',
+    'shop_english_possessive',
+    'shop_english_stop',
+    ...beforeStemming,
+    'shop_english_stemmer',
+  ],
+});
+
 export const indexSettings = {
   number_of_shards: 1,
   number_of_replicas: 0,
@@ -80,30 +94,8 @@ export const indexSettings = {
       shop_lowercase: { type: 'custom', filter: ['lowercase', 'asciifolding'] },
     },
     analyzer: {
-      // Index and search share every step but the synonyms, so a stem on either side meets the other.
-      shop_text: {
-        type: 'custom',
-        tokenizer: 'standard',
-        filter: [
-          'lowercase',
-          'asciifolding',
-          'shop_english_possessive',
-          'shop_english_stop',
-          'shop_english_stemmer',
-        ],
-      },
-      shop_text_search: {
-        type: 'custom',
-        tokenizer: 'standard',
-        filter: [
-          'lowercase',
-          'asciifolding',
-          'shop_english_possessive',
-          'shop_english_stop',
-          'shop_synonyms',
-          'shop_english_stemmer',
-        ],
-      },
+      shop_text: englishText(),
+      shop_text_search: englishText('shop_synonyms'),
       // Each word's leading 2-15 letters at index time; the typed prefix is matched as it is.
       shop_prefix: {
         type: 'custom',
