@@ -19,22 +19,11 @@ export const testIndexPrefix = () => `test-${process.pid}-${++prefixes}-`;
 /** A client of its own (not the container's, whose deadline is a shopper's): loading takes longer. */
 export const adminClient = (url: string): SearchClient => createSearchClient({ url, timeoutMs: 30_000 });
 
-/**
- * Writes the documents of these products (all of them by default) as PostgreSQL has them now,
- * visible to search on return: what the index sync does after a change, done at once.
- */
-export async function indexProducts(
-  container: Container,
-  client: SearchClient,
-  prefix: string,
-  ids?: number[],
-) {
+/** Every product's document as PostgreSQL has it now, visible to search on return. */
+async function indexProducts(container: Container, client: SearchClient, prefix: string) {
   const rows: (IndexedProductRow & { available: number })[] = await container
     .db('products as p')
     .join('inventory as i', 'i.product_id', 'p.id')
-    .modify((q) => {
-      if (ids) q.whereIn('p.id', ids);
-    })
     .select(...PRODUCT_COLUMNS, 'p.active');
   const alias = aliasName(prefix);
   const body = rows.flatMap((row) => [
@@ -46,7 +35,10 @@ export async function indexProducts(
   if (answer.errors) throw new Error(`bulk indexing failed: ${JSON.stringify(answer.items.slice(0, 3))}`);
 }
 
-/** A new index of the mapping in code behind the prefix's alias, holding every product. */
+/**
+ * A new index of the mapping in code behind the prefix's alias, holding every product: a store's
+ * first index, as a reindex would build it (the sync then keeps it).
+ */
 export async function buildIndex(container: Container, client: SearchClient, prefix: string) {
   const index = newIndexName(prefix);
   await client.indices.create({
