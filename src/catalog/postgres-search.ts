@@ -22,13 +22,17 @@ export interface PostgresSearchBounds extends SearchGateOptions {
 }
 
 /**
- * Each search word as the catalog knows it: kept when it is a catalog word or the start of one
- * ("headph"), else replaced by the most similar catalog word (pg_trgm), so "wireles" searches for
- * "wireless". One round trip for all words; both lookups are indexed.
+ * The search transaction's settings, and each search word as the catalog knows it: kept when it
+ * is a catalog word or the start of one ("headph"), else replaced by the most similar catalog
+ * word (pg_trgm), so "wireles" searches for "wireless". One round trip for the settings and all
+ * words (both lookups are indexed); the settings hold for the statements after it.
  */
-async function correctTerms(db: Db, terms: string[]): Promise<{ words: string[]; lexemes: number }> {
-  if (terms.length === 0) return { words: [], lexemes: 0 };
-  const { rows } = await db.raw<{ rows: { words: string[]; lexemes: number }[] }>(
+async function correctTerms(
+  db: Db,
+  terms: string[],
+  statementTimeoutMs: number,
+): Promise<{ words: string[] | null; lexemes: number | null }> {
+  const { rows } = await db.raw<{ rows: { words: string[] | null; lexemes: number | null }[] }>(
     `WITH corrected AS (
        SELECT t.n, coalesce(
                 (SELECT t.term WHERE EXISTS (SELECT 1 FROM search_words w WHERE w.word LIKE t.term || '%')),
@@ -37,18 +41,21 @@ async function correctTerms(db: Db, terms: string[]): Promise<{ words: string[];
                 t.term) AS word
          FROM unnest(?::text[]) WITH ORDINALITY AS t(term, n))
      SELECT array_agg(word ORDER BY n) AS words,
-            numnode(to_tsquery('english', string_agg(word || ':*', ' & ' ORDER BY n))) AS lexemes
+            numnode(to_tsquery('english', string_agg(word || ':*', ' & ' ORDER BY n))) AS lexemes,
+            set_config('statement_timeout', ?, true), set_config('synchronize_seqscans', 'off', true),
+            set_config('max_parallel_workers_per_gather', '0', true)
        FROM corrected`,
-    [terms],
+    [terms, String(statementTimeoutMs)],
   );
-  return rows[0] ?? { words: [], lexemes: 0 };
+  return rows[0] ?? { words: null, lexemes: null };
 }
 
-async function matching(db: Db, filter: ProductFilter) {
+/** The search's settings applied, and its words corrected: none when it has no words that count. */
+async function matching(db: Db, filter: ProductFilter, statementTimeoutMs: number) {
   const typed = filter.search ? searchTerms(filter.search) : [];
-  const { words, lexemes } = await correctTerms(db, typed);
+  const { words, lexemes } = await correctTerms(db, typed, statementTimeoutMs);
   // A search of stop words only ("the") has no lexemes: it filters nothing, as if none was given.
-  return lexemes > 0 ? words : [];
+  return words && lexemes ? words : [];
 }
 
 /** PostgreSQL's answer to a statement past statement_timeout (or cancelled): query_canceled. */
@@ -76,22 +83,24 @@ export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): Sear
    * sequential scan starts at the table's first block, so "the first matches" of a LIMITed read
    * are the same on every page rather than wherever a concurrent scan happens to be; and no
    * parallel workers: the gate's slots are the searches' parallelism, not three processes each.
+   * The settings travel with the first statement (matching), and the read-only transaction ends
+   * after the slot is given back: under load each round trip waits for a busy event loop, and
+   * the slot is held for BEGIN, that statement and the search's own reads alone.
    */
-  const bounded = <T>(work: (trx: Db) => Promise<T>): Promise<T> =>
-    gate.run(() =>
-      db
-        .transaction(async (trx) => {
-          await trx.raw(
-            `SELECT set_config('statement_timeout', ?, true), set_config('synchronize_seqscans', 'off', true),
-                    set_config('max_parallel_workers_per_gather', '0', true)`,
-            [String(bounds.statementTimeoutMs)],
-          );
-          return work(trx);
-        })
-        .catch((err: unknown) => {
-          throw canceled(err) ? searchBusy('timeout') : err;
-        }),
-    );
+  const bounded = async <T>(work: (trx: Db) => Promise<T>): Promise<T> => {
+    let trx: Knex.Transaction | undefined;
+    try {
+      const result = await gate.run(async () => {
+        trx = await db.transaction();
+        return work(trx);
+      });
+      trx!.commit().catch(() => undefined);
+      return result;
+    } catch (err) {
+      trx?.rollback().catch(() => undefined);
+      throw canceled(err) ? searchBusy('timeout') : err;
+    }
+  };
 
   /**
    * The match set's estimated size, as SQL for the summary's own statement (browse_row_estimate
@@ -124,7 +133,7 @@ export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): Sear
 
     page: (query, small) =>
       bounded(async (trx) => {
-        const terms = await matching(trx, query);
+        const terms = await matching(trx, query, bounds.statementTimeoutMs);
         const order = orderFor(query, terms);
         if (query.after && !keyFits(order.cast, query.after.key)) throw cursorRefused();
         const read: PageRead = {
@@ -151,7 +160,7 @@ export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): Sear
   };
 
   async function summarize(trx: Db, filter: ProductFilter) {
-    const terms = await matching(trx, filter);
+    const terms = await matching(trx, filter, bounds.statementTimeoutMs);
     // One LIMITed read of the match set (m, in whatever order its index gives) counts it exactly
     // while it is small, and then its facets are exact too. Past the limit the facets are a
     // sample's shares, and m's order may be a price or category index's (a category's 501
