@@ -41,6 +41,8 @@ export interface FireResult {
   achievedRate: number;
   latency: LatencySummary;
   byScenario: Record<string, LatencySummary>;
+  /** By HTTP status: how fast each kind of answer came (a refusal should be quick). */
+  byStatus: Record<string, LatencySummary>;
   /** By HTTP status, and by "status code" (the API's error code) for answers >= 400. */
   statusCounts: Record<string, number>;
   outcomes: Record<string, number>;
@@ -91,6 +93,7 @@ function outcomeOf(status: number, body: string): string {
 export async function fire(opts: FireOptions): Promise<FireResult> {
   const totalWeight = opts.mix.reduce((n, s) => n + s.weight, 0);
   const samples = new Map<string, number[]>(opts.mix.map((s) => [s.name, []]));
+  const byStatus = new Map<number, number[]>();
   const all: { at: number; ms: number }[] = [];
   const statusCounts: Record<string, number> = {};
   const outcomes: Record<string, number> = {};
@@ -162,8 +165,11 @@ export async function fire(opts: FireOptions): Promise<FireResult> {
                 resolve();
               },
             );
-            instance.on('response', (_client, _status, _bytes, ms) => {
+            instance.on('response', (_client, status, _bytes, ms) => {
               latencies.push(ms);
+              const ofStatus = byStatus.get(status);
+              if (ofStatus) ofStatus.push(ms);
+              else byStatus.set(status, [ms]);
               all.push({ at: Date.now() - started, ms });
             });
           },
@@ -180,6 +186,7 @@ export async function fire(opts: FireOptions): Promise<FireResult> {
     achievedRate: sustainedRate(all),
     latency: summarise(all.map((s) => s.ms)),
     byScenario: Object.fromEntries([...samples].map(([name, l]) => [name, summarise(l)])),
+    byStatus: Object.fromEntries([...byStatus].map(([status, l]) => [String(status), summarise(l)])),
     statusCounts,
     outcomes,
     errors,

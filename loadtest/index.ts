@@ -305,6 +305,7 @@ function scenarioTable(f: FireResult): string {
     ['scenario', 'requests', 'p50', 'p90', 'p99', 'max'],
     ...Object.entries(f.byScenario).map(([n, s]) => row(n, s)),
     row('all', f.latency),
+    ...Object.entries(f.byStatus ?? {}).map(([status, s]) => row(`status ${status}`, s)),
   ]);
 }
 
