@@ -9,6 +9,7 @@ import { registerPaymentCommands } from './commands/payments.js';
 import { registerPriceCommands } from './commands/prices.js';
 import { registerProductCommands } from './commands/products.js';
 import { registerReservationCommands } from './commands/reservations.js';
+import { registerSearchCommands } from './commands/search.js';
 import { registerTopCommands } from './commands/top.js';
 import { registerUserCommands } from './commands/users.js';
 import { registerWorkerCommands } from './commands/worker.js';
@@ -54,6 +55,7 @@ Examples:
   registerOrderCommands(program);
   registerPaymentCommands(program);
   registerEventCommands(program);
+  registerSearchCommands(program);
   registerWorkerCommands(program);
   registerTopCommands(program);
   registerAuditCommands(program);

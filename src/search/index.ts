@@ -33,4 +33,14 @@ export {
   versionOf,
 } from './mapping.js';
 export { indexLag } from './queries.js';
+export {
+  DEFAULT_REINDEX_OPTIONS,
+  ensureIndex,
+  ReindexBusyError,
+  type ReindexOptions,
+  type ReindexPhase,
+  type ReindexResult,
+  reindex,
+} from './reindex.js';
 export { createSearch, type Search } from './service.js';
+export { type SearchStatus, searchStatus } from './status.js';

@@ -9,6 +9,7 @@ import { type BulkTarget, writeDocuments } from './bulk.js';
 import type { SearchClient } from './client.js';
 import { aliasName } from './mapping.js';
 import { markIndexed, readOwed, recordOwed, SEARCH_INDEX_CHANNEL } from './queries.js';
+import { ensureIndex } from './reindex.js';
 
 /** The product events the index follows: the search-index consumer's bindings. */
 export const INDEXED_EVENT_TYPES: readonly string[] = CONSUMER_QUEUES['search-index'].bindings;
@@ -207,12 +208,24 @@ export function createSearchIndexer({
   return {
     drain,
     indexOnce,
-    /** Starts indexing: woken by the consumer's NOTIFY, polling every intervalMs behind it. */
+    /**
+     * Starts indexing: builds the index first if there is none (ensureIndex: a new store or
+     * engine; browse answers from PostgreSQL meanwhile), then is woken by the consumer's NOTIFY,
+     * polling every intervalMs behind it. An engine that is down at start is waited for like any
+     * other outage: what is owed stays owed.
+     */
     start() {
       stopped = false;
       const listener = listenForOutboxEvents(dbUrl, () => void drain(), logger, SEARCH_INDEX_CHANNEL);
       const timer = setInterval(() => void drain(), options.intervalMs);
       timer.unref();
+      void ensureIndex({ db, dbUrl, client, prefix, logger }).then(
+        ({ created, index }) => {
+          if (created) logger.info({ index, alias }, 'search index built from PostgreSQL: there was none');
+        },
+        (err) =>
+          logger.warn({ err: (err as Error).message }, 'search indexer: could not check or build the index'),
+      );
       void drain();
       return {
         async stop() {
