@@ -79,7 +79,10 @@ function summarise(samples: number[]): LatencySummary {
 function outcomeOf(status: number, body: string): string {
   if (status < 400) return String(status);
   try {
-    return `${status} ${(JSON.parse(body) as { error?: { code?: string } }).error?.code ?? '?'}`;
+    const { error } = JSON.parse(body) as { error?: { code?: string; details?: { reason?: unknown } } };
+    // A refusal that says why (search_busy: queue_full, queue_wait, timeout) is counted by reason.
+    const reason = typeof error?.details?.reason === 'string' ? ` (${error.details.reason})` : '';
+    return `${status} ${error?.code ?? '?'}${reason}`;
   } catch {
     return `${status} (not JSON)`;
   }

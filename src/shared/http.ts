@@ -126,10 +126,11 @@ export function errorHandler(): Koa.Middleware<AppState> {
       ctx.body = errorBody({ code, message, details });
       const retryAfter = (details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
       if ((status === 429 || status === 503) && retryAfter) ctx.set('Retry-After', String(retryAfter));
-      // A DomainError is an answer chosen on purpose (a search refused under load): one line
-      // without a stack, not an error report per request while the store sheds load.
+      // A DomainError is an answer chosen on purpose (a search refused under load): the request's
+      // own line says 503, this one why, without a stack and below warn, not an error report for
+      // every refused request while the store sheds load.
       if (status >= 500 && err instanceof DomainError)
-        ctx.state.logger?.warn({ code, details }, 'service unavailable');
+        ctx.state.logger?.info({ code, details }, 'service unavailable');
       else if (status >= 500) ctx.state.logger?.error({ err }, 'unhandled error');
     }
   };
