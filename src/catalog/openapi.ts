@@ -41,7 +41,7 @@ export function registerCatalogApi(registry: OpenAPIRegistry) {
     tags: ['Catalog'],
     summary: 'Browse and search products',
     description:
-      'Search, filters and sort, paged by `page` (1-50) or by `cursor` at any depth. `total` is exact up to 500 matches (or for a category alone, or the whole catalog), else estimated (`total_is_estimate`). A cursor is bound to its query: other filters or another sort are a 400, as are `page` and `cursor` together. `limit` above 100 is clamped. Searching on PostgreSQL, `sort=relevance` ranks the first 2,000 matches it reads (the total still counts them all; other sorts list every match). A search the store cannot compute now (too many at once, or one past its time limit) is a 503 `search_busy` with `Retry-After`; answers already cached are never refused.',
+      'Search, filters and sort, paged by `page` (1-50) or by `cursor` at any depth. `total` is exact up to 500 matches (or for a category alone, or the whole catalog), else estimated (`total_is_estimate`). A cursor is bound to its query: other filters or another sort are a 400, as are `page` and `cursor` together. `limit` above 100 is clamped. Searching on PostgreSQL, a search of more than 2,000 matches lists the first 2,000 it reads: relevance ranks them; price, name and date sort them with the matches among the first 1,000 products of that order (its top is exact where the words are common there). The total still counts every match, and a smaller match set is listed whole in every sort. A search the store cannot compute now (too many at once, or one past its time limit) is a 503 `search_busy` with `Retry-After`; answers already cached are never refused.',
     security: security.none,
     request: { query: productQuerySchema },
     responses: {

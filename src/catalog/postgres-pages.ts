@@ -5,21 +5,22 @@ import type { PageQuery, ProductFilter } from './schemas.js';
 import { PRODUCT_COLUMNS, type ProductRow } from './search.js';
 
 /**
- * A relevance page ranks at most this many matches: the first the index yields. At 1M products a
- * broad word ("wireless") matches 28,000 and ranking them all took 300-700 ms; ranking 2,000 takes
- * a few dozen, whatever the word. Beyond them relevance lists nothing more (the other sorts list
- * every match), and the total stays the match set's, estimated past EXACT_TOTAL_LIMIT.
+ * A search with words considers at most this many matches, the first the index yields (table
+ * order through the GIN index, usually), however many there are: at 1M products a broad word
+ * ("wireless") matches 28,000, and ranking or sorting them all took 300-700 ms; 2,000 take a few
+ * dozen, whatever the word. Relevance ranks them and lists no further; the other sorts add the
+ * matches among the first SORT_WALK_ROWS products of their order (below). The total and facets
+ * stay the whole match set's (estimated past EXACT_TOTAL_LIMIT), and a match set this size or
+ * smaller is listed whole and exactly in every sort.
  */
-export const RANKED_MATCHES = 2_000;
+export const FIRST_MATCHES = 2_000;
 
 /**
- * A page sorted by price, name or date with words first walks the sort's index this far (a
- * bounded LIMIT, cheap) hoping to meet its rows; words that are rare there (backpacks among the
- * cheapest products) fall back to reading the matches and sorting them, rather than walk on.
+ * A page sorted by price, name or date with words also walks the sort's index this far from the
+ * cursor (or the start): the cheapest, newest or first-named matches are on the page whenever
+ * the words are not rare among the products that come first in that order.
  */
-const SORT_WALK_ROWS = 3_000;
-/** The walk is tried when the words need to match at least one row in this many to fill the page. */
-const WALK_DENSITY = 25;
+const SORT_WALK_ROWS = 1_000;
 
 export type PageRow = ProductRow & { sort_key: string };
 
@@ -109,79 +110,65 @@ const afterCursor =
     ]);
   };
 
-/** The products' columns as read from the subquery `p` that computed the sort key as `k`. */
-const fromKeyed = (db: Db) => [...PRODUCT_COLUMNS, db.raw('p.k::text AS sort_key')];
+/** Rows in stock only, when asked: `alias` names the rows' product id column's table. */
+const inStockOnly = (db: Db, query: PageQuery, alias: string) => (q: Knex.QueryBuilder) => {
+  if (!query.inStock) return;
+  q.whereExists(
+    db('inventory as s')
+      .whereRaw(`s.product_id = ${alias}.id`)
+      .where('s.available_count', '>', 0)
+      .select(db.raw('1')),
+  );
+};
 
-const CANDIDATE_COLUMNS = [
-  'p.id',
-  'p.sku',
-  'p.name',
-  'p.description',
-  'p.category',
-  'p.price_cents',
-  'p.currency',
-  'p.created_at',
-];
-
-/**
- * Relevance with words: the first RANKED_MATCHES matches (every filter on products applied) are
- * ranked, in a subquery whose LIMIT stops the index scan there; stock and cursor apply to them,
- * and the page's rows alone are joined to their stock. Which matches come first is the plan's
- * (the table's order through the GIN index, usually): for one query and one state of the
- * catalog it is the same on every page.
- */
-export async function rankedPage(read: PageRead): Promise<PageRow[]> {
-  const { db, query, terms, order, take, offset } = read;
-  const candidates = productsMatching(db, query, terms)
-    .select(...CANDIDATE_COLUMNS, db.raw(`${order.key} AS k`, order.bindings))
-    .limit(RANKED_MATCHES);
-  const ranked = db
-    .from(candidates.as('p'))
-    .modify((q) => {
-      if (query.inStock)
-        q.whereExists(
-          db('inventory as s')
-            .whereRaw('s.product_id = p.id')
-            .where('s.available_count', '>', 0)
-            .select(db.raw('1')),
-        );
-    })
-    .modify(afterCursor(read, 'p.k', []))
-    .select('p.*')
-    .orderByRaw('p.k DESC, p.id DESC')
-    .limit(take)
-    .offset(offset);
+/** The page's rows in order from `top` (ids and sort keys `k`, in order): products and stock. */
+function rowsOf(db: Db, top: Knex.QueryBuilder, dir: string): Promise<PageRow[]> {
   return db
-    .from(ranked.as('p'))
+    .from(top.as('t'))
+    .join('products as p', 'p.id', 't.id')
     .join('inventory as i', 'i.product_id', 'p.id')
-    .select(fromKeyed(db))
-    .orderByRaw('p.k DESC, p.id DESC');
+    .select(...PRODUCT_COLUMNS, db.raw('t.k::text AS sort_key'))
+    .orderByRaw(`t.k ${dir}, t.id ${dir}`);
 }
 
+/** The first FIRST_MATCHES matches of the words and the filters on products, each with its sort key. */
+const firstMatches = ({ db, query, terms, order }: PageRead) =>
+  productsMatching(db, query, terms)
+    .select('p.id', db.raw(`${order.key} AS k`, order.bindings))
+    .limit(FIRST_MATCHES);
+
 /**
- * Another sort with words: the sort's index walked for at most SORT_WALK_ROWS rows, words and
- * stock checked on those. The rows it finds are exactly the first in that order; null when the
- * walk ended before the page was full (then every match is read and sorted: sortedPage).
+ * A page of a search with words that is not known to be small: its rows taken from a bounded pool
+ * (firstMatches, and for price, name and date the words' matches among the first SORT_WALK_ROWS
+ * products of that order from the cursor), then stock, cursor, order and page applied to the
+ * pool. Each part's LIMIT stops its scan; relevance ranks the pool only. For one query and one
+ * state of the catalog the pool is the same on every page.
  */
-export async function walkedPage(read: PageRead): Promise<PageRow[] | null> {
+export async function pooledPage(read: PageRead): Promise<PageRow[]> {
   const { db, query, terms, order, take, offset } = read;
-  if ((offset + take) * WALK_DENSITY > SORT_WALK_ROWS) return null;
   const dir = dirOf(order);
-  const walk = productsMatching(db, query, [])
-    .select(...CANDIDATE_COLUMNS, 'p.search_vector', db.raw(`${order.key} AS k`, order.bindings))
-    .modify(afterCursor(read, order.key, order.bindings))
-    .orderByRaw(`${order.key} ${dir}, p.id ${dir}`, order.bindings)
-    .limit(SORT_WALK_ROWS);
-  const rows: PageRow[] = await inStockIfAsked(
-    db.from(walk.as('p')).join('inventory as i', 'i.product_id', 'p.id'),
-    query,
-  )
-    .whereRaw("p.search_vector @@ to_tsquery('english', ?)", [allWords(terms)])
-    .select(fromKeyed(db))
+  let pool: Knex.QueryBuilder | Knex.Raw = firstMatches(read);
+  if (query.sort !== 'relevance') {
+    const walk = productsMatching(db, query, [])
+      .select('p.id', 'p.search_vector', db.raw(`${order.key} AS k`, order.bindings))
+      .modify(afterCursor(read, order.key, order.bindings))
+      .orderByRaw(`${order.key} ${dir}, p.id ${dir}`, order.bindings)
+      .limit(SORT_WALK_ROWS);
+    const walked = db
+      .from(walk.as('w'))
+      .whereRaw("w.search_vector @@ to_tsquery('english', ?)", [allWords(terms)])
+      .select('w.id', 'w.k');
+    pool = db.raw('(?) UNION (?)', [walked, pool]);
+  }
+  const top = db
+    .from(db.raw('(?) AS p', [pool]))
+    .modify(inStockOnly(db, query, 'p'))
+    .modify(afterCursor(read, 'p.k', []))
+    .select('p.id', 'p.k')
     .orderByRaw(`p.k ${dir}, p.id ${dir}`)
     .limit(take)
     .offset(offset);
-  return rows.length === take ? rows : null;
+  return rowsOf(db, top, dir);
 }
 
 /** The filtered rows with their sort key (as text, for cursors), after the cursor. */
@@ -193,19 +180,16 @@ function keyed(read: PageRead) {
 }
 
 /**
- * Every match read through the filters' own index (GIN for words), its id and sort key alone,
- * sorted; then the page's rows. For a match set known to be small (at most EXACT_TOTAL_LIMIT
- * rows), rather than let a misestimate walk a sort index past thousands of non-matching rows (a
- * price range outside the category's prices, say), and for words the walk did not meet soon
- * enough: exact, at the cost of one visit to each match (28,000 for "wireless" at 1M).
+ * Every match read through the filters' own index, its id and sort key alone, sorted; then the
+ * page's rows. For a match set known to be small (at most EXACT_TOTAL_LIMIT rows), rather than
+ * let a misestimate walk a sort index past thousands of non-matching rows (a price range outside
+ * the category's prices, say).
  */
 export async function sortedPage(read: PageRead): Promise<PageRow[]> {
   const { db, query, terms, order, take, offset } = read;
   const dir = dirOf(order);
   const matches = productsMatching(db, query, terms)
-    .modify((q) => {
-      if (query.inStock) q.join('inventory as i', 'i.product_id', 'p.id').where('i.available_count', '>', 0);
-    })
+    .modify(inStockOnly(db, query, 'p'))
     .select('p.id', db.raw(`${order.key} AS k`, order.bindings))
     .modify(afterCursor(read, order.key, order.bindings));
   // Materialized, so the planner cannot walk the sort's index instead of the filters'.
@@ -216,12 +200,7 @@ export async function sortedPage(read: PageRead): Promise<PageRow[]> {
     .orderByRaw(`m.k ${dir}, m.id ${dir}`)
     .limit(take)
     .offset(offset);
-  return db
-    .from(top.as('t'))
-    .join('products as p', 'p.id', 't.id')
-    .join('inventory as i', 'i.product_id', 'p.id')
-    .select(...PRODUCT_COLUMNS, db.raw('t.k::text AS sort_key'))
-    .orderByRaw(`t.k ${dir}, t.id ${dir}`);
+  return rowsOf(db, top, dir);
 }
 
 /** Without words: the sort's index walked from the cursor (or the start) with the filters applied. */

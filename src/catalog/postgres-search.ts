@@ -7,9 +7,8 @@ import {
   orderFor,
   type PageRead,
   type PageRow,
-  rankedPage,
+  pooledPage,
   sortedPage,
-  walkedPage,
 } from './postgres-pages.js';
 import type { ProductFilter } from './schemas.js';
 import { EXACT_TOTAL_LIMIT, PRICE_BUCKETS, type SearchBackend, searchTerms } from './search.js';
@@ -145,9 +144,8 @@ export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): Sear
           offset: query.after ? 0 : (query.page - 1) * query.limit,
         };
         let rows: PageRow[];
-        if (query.sort === 'relevance' && terms.length) rows = await rankedPage(read);
-        else if (small) rows = await sortedPage(read);
-        else if (terms.length) rows = (await walkedPage(read)) ?? (await sortedPage(read));
+        if (small) rows = await sortedPage(read);
+        else if (terms.length) rows = await pooledPage(read);
         else rows = await indexPage(read);
         const more = rows.length > query.limit;
         const shown = rows.slice(0, query.limit);

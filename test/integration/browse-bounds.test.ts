@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import pino from 'pino';
 import type supertest from 'supertest';
-import { RANKED_MATCHES } from '../../src/catalog/postgres-pages.js';
+import { FIRST_MATCHES } from '../../src/catalog/postgres-pages.js';
 import type { Db } from '../../src/db/index.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
@@ -141,19 +141,20 @@ describe('browse bounds: searches PostgreSQL computes are admitted, queued brief
 
   describe('the work of one search', () => {
     let t: TestContext;
-    const BROAD = RANKED_MATCHES + 100;
+    const BROAD = FIRST_MATCHES + 100;
     before(async () => {
       t = await createTestContext();
       const { db } = t.container;
       await db('categories').insert({ slug: 'bulk', name: 'Bulk' });
-      // Many matches of one word, all dearer than as many products without it: walking the price
-      // index from the cheapest end meets none of them for thousands of rows.
+      // Many matches of one word, in a table order that is not their price order, all dearer than
+      // as many products without it: walking the price index from the cheapest end meets none.
       await db.raw(
         `INSERT INTO products (sku, name, category, price_cents)
-         SELECT 'GIZMO-' || g, 'Plentiful gizmo ' || g, 'bulk', 10000 + g FROM generate_series(1, ?) g
+         SELECT 'GIZMO-' || g, 'Plentiful gizmo ' || g, 'bulk', 10001 + (g * 7919) % :broad
+           FROM generate_series(0, :broad - 1) g
          UNION ALL
          SELECT 'PLAIN-' || g, 'Plain widget ' || g, 'bulk', 100 + g FROM generate_series(1, 4000) g`,
-        [BROAD],
+        { broad: BROAD },
       );
       await db.raw(
         "INSERT INTO inventory (product_id, available_count) SELECT id, 5 FROM products WHERE category = 'bulk'",
@@ -163,54 +164,59 @@ describe('browse bounds: searches PostgreSQL computes are admitted, queued brief
     after(() => t.close());
 
     const list = (query: string) => t.request().get(`/products?${query}`).expect(200);
-    const prices = (res: supertest.Response) =>
+    const prices = (res: supertest.Response): number[] =>
       res.body.products.map((p: { price_cents: number }) => p.price_cents);
+    /** Every product of a query, page after page by cursor. */
+    async function walk(query: string) {
+      const seen: { id: number; price_cents: number }[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: supertest.Response = await list(`${query}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...res.body.products);
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      return seen;
+    }
 
-    it(`ranks the first ${RANKED_MATCHES} matches: relevance lists no further, the total still counts them all`, async () => {
+    it(`ranks the first ${FIRST_MATCHES} matches: relevance lists no further, the total still counts them all`, async () => {
       const last = await list('search=plentiful&limit=100&page=20');
       expect(last.body.products).to.have.length(100);
       expect(last.body.next_page).to.equal(null);
       const beyond = await list('search=plentiful&limit=100&page=21');
       expect(beyond.body.products).to.deep.equal([]);
-      expect(beyond.body.total).to.be.above(RANKED_MATCHES);
-      const seen = new Set<number>();
-      let cursor: string | null = null;
-      do {
-        const res: supertest.Response = await list(
-          `search=plentiful&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
-        );
-        for (const p of res.body.products as { id: number }[]) seen.add(p.id);
-        cursor = res.body.next_cursor;
-      } while (cursor);
-      expect(seen.size).to.equal(RANKED_MATCHES);
+      expect(beyond.body.total).to.be.above(FIRST_MATCHES);
+      expect(new Set((await walk('search=plentiful')).map((p) => p.id)).size).to.equal(FIRST_MATCHES);
     });
 
-    it('lists every match exactly in the other sorts, whether the sort index meets the words soon or not', async () => {
-      // Cheapest first: the walk meets no gizmo among the plain widgets, so every match is read.
-      expect(prices(await list('search=plentiful&sort=price_asc'))).to.deep.equal(
+    it(`sorts exactly a match set of up to ${FIRST_MATCHES}, however far the sort's index is from it`, async () => {
+      // 1,500 gizmos (past EXACT_TOTAL_LIMIT) and 4,000 cheaper widgets under the same price cap.
+      const capped = 'search=plentiful&max_price=11500';
+      expect(prices(await list(`${capped}&sort=price_asc`))).to.deep.equal(
         Array.from({ length: 20 }, (_, i) => 10_001 + i),
       );
-      // Dearest first: the gizmos are the first rows of the walk.
+      expect(prices(await list(`${capped}&sort=price_desc&limit=100&page=15`))).to.deep.equal(
+        Array.from({ length: 100 }, (_, i) => 11_500 - 1_400 - i),
+      );
+      const all = (await walk(`${capped}&sort=price_asc`)).map((p) => p.price_cents);
+      expect(all).to.deep.equal(Array.from({ length: 1_500 }, (_, i) => 10_001 + i));
+    });
+
+    it('past that, sorts the first matches with those the sort meets first: in order, the top exact where the words are common', async () => {
+      // Dearest first: the walk of the price index meets gizmos only, so the top is exact.
       expect(prices(await list('search=plentiful&sort=price_desc'))).to.deep.equal(
         Array.from({ length: 20 }, (_, i) => 10_000 + BROAD - i),
       );
-      const deep = await list('search=plentiful&sort=price_asc&limit=100&page=21');
-      expect(prices(deep)).to.deep.equal(Array.from({ length: 100 }, (_, i) => 12_001 + i));
-      let cursor: string | null = null;
-      let walked = 0;
-      let previous = 0;
-      do {
-        const res: supertest.Response = await list(
-          `search=plentiful&sort=price_asc&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
-        );
-        for (const price of prices(res)) {
-          expect(price).to.be.above(previous);
-          previous = price;
-          walked++;
-        }
-        cursor = res.body.next_cursor;
-      } while (cursor);
-      expect(walked).to.equal(BROAD);
+      // Cheapest first: the walk meets widgets only; the first matches' cheapest come, in order.
+      const cheapest = prices(await list('search=plentiful&sort=price_asc&limit=100'));
+      expect(cheapest).to.have.length(100);
+      expect(cheapest).to.deep.equal([...cheapest].sort((a, b) => a - b));
+      expect(cheapest.every((p) => p > 10_000)).to.equal(true);
+      // By cursor every page follows the last: in order, never a product twice.
+      const seen = await walk('search=plentiful&sort=price_asc');
+      expect(new Set(seen.map((p) => p.id)).size).to.equal(seen.length);
+      const order = seen.map((p) => p.price_cents);
+      expect(order).to.deep.equal([...order].sort((a, b) => a - b));
+      expect(seen.length).to.be.within(FIRST_MATCHES, BROAD);
     });
   });
 });
