@@ -66,6 +66,39 @@ async function engineProxy(target: string) {
   };
 }
 
+type Doc = Record<string, unknown>;
+
+/** A product's document as the engine holds it, with its version and its place in the shard's history. */
+async function docOf(client: SearchClient, alias: string, id: number): Promise<Doc | null> {
+  const { body } = await client.get({ index: alias, id: String(id) }, { ignore: [404] });
+  return body.found ? { ...body._source, _version: body._version, _seq_no: body._seq_no } : null;
+}
+
+/** The document once `ok` holds of it (the index refreshed before each read), else the last one read. */
+const indexedDoc = (
+  client: SearchClient,
+  alias: string,
+  id: number,
+  ok: (d: Doc | null) => boolean,
+  ms = 5_000,
+) =>
+  until(
+    async () => {
+      await client.indices.refresh({ index: alias }).catch(() => {});
+      return docOf(client, alias, id);
+    },
+    ok,
+    ms,
+  );
+
+/** Every index a suite made under its prefix. */
+async function dropIndexes(client: SearchClient, prefix: string) {
+  const { body } = await client.cat
+    .indices({ index: `${prefix}*`, format: 'json' })
+    .catch(() => ({ body: [] }));
+  for (const { index } of body as { index: string }[]) await client.indices.delete({ index }).catch(() => {});
+}
+
 describe('product events', function () {
   this.timeout(30_000);
   let t: TestContext;
@@ -191,11 +224,7 @@ describe('search index kept in sync by domain events (OpenSearch)', function () 
   after(async () => {
     await t?.close();
     if (client) {
-      const { body } = await client.cat
-        .indices({ index: `${prefix}*`, format: 'json' })
-        .catch(() => ({ body: [] }));
-      for (const { index } of body as { index: string }[])
-        await client.indices.delete({ index }).catch(() => {});
+      await dropIndexes(client, prefix);
       await client.close();
     }
     await proxy?.down();
@@ -216,11 +245,9 @@ describe('search index kept in sync by domain events (OpenSearch)', function () 
     await indexer().drain();
     await client.indices.refresh({ index: alias });
   }
-  /** A product's document as the engine holds it, with its version and its place in the shard's history. */
-  async function doc(id: number): Promise<Record<string, unknown> | null> {
-    const { body } = await client.get({ index: alias, id: String(id) }, { ignore: [404] });
-    return body.found ? { ...body._source, _version: body._version, _seq_no: body._seq_no } : null;
-  }
+  const doc = (id: number) => docOf(client, alias, id);
+  const indexed = (id: number, ok: (d: Doc | null) => boolean, ms?: number) =>
+    indexedDoc(client, alias, id, ok, ms);
   const stateOf = (id: number) => c().db('search_index_state').where({ product_id: id }).first();
   const currentIndex = async () => Object.keys((await client.indices.getAlias({ name: alias })).body)[0];
 
@@ -241,15 +268,8 @@ describe('search index kept in sync by domain events (OpenSearch)', function () 
         ADMIN,
       );
       const { id } = await c().products.findBySku('SYNC-1');
-      const settled = async (ok: (d: Record<string, unknown> | null) => boolean) => {
-        const d = await until(
-          async () => {
-            await client.indices.refresh({ index: alias });
-            return doc(id);
-          },
-          ok,
-          5_000,
-        );
+      const settled = async (ok: (d: Doc | null) => boolean) => {
+        const d = await indexed(id, ok);
         expect(ok(d), JSON.stringify(d)).to.equal(true);
         return d!;
       };
@@ -388,11 +408,8 @@ describe('search index kept in sync by domain events (OpenSearch)', function () 
         await proxy.up();
       }
       // The indexer's own back-off brings it back: no drain by hand, no reindex.
-      const caughtUp = await until(
-        async () => {
-          await client.indices.refresh({ index: alias });
-          return doc(product.id);
-        },
+      const caughtUp = await indexed(
+        product.id,
         (d) => d?.available === 1 && d.price_cents === 4_200,
         10_000,
       );
@@ -508,23 +525,11 @@ describe('search index kept in sync by domain events (OpenSearch)', function () 
       expect(await currentIndex()).to.equal(result!.index);
       const { body: exists } = await client.indices.exists({ index: oldIndex! });
       expect(exists).to.equal(false);
-      const settledDoc = async (id: number, ok: (d: Record<string, unknown> | null) => boolean) =>
-        until(
-          async () => {
-            await client.indices.refresh({ index: alias });
-            return doc(id);
-          },
-          ok,
-          5_000,
-        );
-      expect(await settledDoc(products[299]!.id, (d) => d?.price_cents === 777)).to.deep.include({
+      expect(await indexed(products[299]!.id, (d) => d?.price_cents === 777)).to.deep.include({
         price_cents: 777,
       });
-      expect(await settledDoc(products[0]!.id, (d) => d?.name === 'Renamed during the load')).to.deep.include(
-        {
-          name: 'Renamed during the load',
-        },
-      );
+      const renamed = await indexed(products[0]!.id, (d) => d?.name === 'Renamed during the load');
+      expect(renamed).to.deep.include({ name: 'Renamed during the load' });
       const { body: settings } = await client.indices.getSettings({ index: result!.index });
       expect(settings[result!.index]?.settings?.index?.refresh_interval).to.equal('1s');
     } finally {
@@ -596,12 +601,7 @@ describe('search index over RabbitMQ', function () {
     for (const t of contexts) await t.close();
     for (const v of vhosts) await v.drop().catch(() => {});
     if (client) {
-      const { body } = await client.cat
-        .indices({ index: `${prefix}*`, format: 'json' })
-        .catch(() => ({ body: [] }));
-      for (const { index } of body as { index: string }[]) {
-        await client.indices.delete({ index }).catch(() => {});
-      }
+      await dropIndexes(client, prefix);
       await client.close();
     }
   });
@@ -665,12 +665,10 @@ describe('search index over RabbitMQ', function () {
         ADMIN,
       );
       const { id } = await t.container.products.findBySku('MQ-1');
-      const found = await until(
-        async () => {
-          await client.indices.refresh({ index: alias }).catch(() => {});
-          const { body } = await client.get({ index: alias, id: String(id) }, { ignore: [404] });
-          return body.found ? body._source : null;
-        },
+      const found = await indexedDoc(
+        client,
+        alias,
+        id,
         (d) => d?.name === 'Wool scarf' && d.available === 3,
         15_000,
       );
