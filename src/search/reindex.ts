@@ -3,6 +3,7 @@ import type { Db } from '../db/index.js';
 import type { Logger } from '../shared/logger.js';
 import { type BulkTarget, type DocumentOutcome, writeDocuments } from './bulk.js';
 import type { SearchClient } from './client.js';
+import { aliasTargets, concreteIndexNamed, dropIndex, slow } from './indices.js';
 import { aliasName, indexDefinition, indexSettings, newIndexName } from './mapping.js';
 import {
   beatBuild,
@@ -59,15 +60,9 @@ const REINDEX_LOCK = 0x5ea4c5;
 /** Writes are retried this many times (a full bulk queue, a node restarting) before the reindex gives up. */
 const WRITE_ATTEMPTS = 6;
 
-/** Index administration (create, settings, aliases) may take seconds on a busy node. */
-const ADMIN_TIMEOUT_MS = 60_000;
-const slow = { requestTimeout: ADMIN_TIMEOUT_MS };
-
 type CreateBody = NonNullable<Parameters<SearchClient['indices']['create']>[0]>['body'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const statusOf = (err: unknown) => (err as { meta?: { statusCode?: number } })?.meta?.statusCode;
 
 interface Deps {
   db: Db;
@@ -75,36 +70,6 @@ interface Deps {
   client: SearchClient;
   prefix: string;
   logger: Logger;
-}
-
-/** The concrete indexes the alias points at now; [] when there is no alias. */
-export async function aliasTargets(
-  client: SearchClient,
-  alias: string,
-  timeoutMs = ADMIN_TIMEOUT_MS,
-): Promise<string[]> {
-  try {
-    const { body } = await client.indices.getAlias({ name: alias }, { requestTimeout: timeoutMs });
-    return Object.keys(body);
-  } catch (err) {
-    if (statusOf(err) === 404) return [];
-    throw err;
-  }
-}
-
-/** True when a concrete index (not an alias) has the alias's name: a write once auto-created it. */
-async function concreteIndexNamed(client: SearchClient, name: string): Promise<boolean> {
-  const { body: exists } = await client.indices.exists({ index: name }, slow);
-  if (!exists) return false;
-  return (await aliasTargets(client, name)).length === 0;
-}
-
-async function dropIndex(client: SearchClient, index: string) {
-  try {
-    await client.indices.delete({ index }, slow);
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
-  }
 }
 
 /**

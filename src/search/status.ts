@@ -1,9 +1,9 @@
 import type { Db } from '../db/index.js';
 import type { SearchClient } from './client.js';
 import { INDEXED_EVENT_TYPES } from './indexer.js';
+import { aliasTargets } from './indices.js';
 import { aliasName, INDEX_VERSION, versionOf } from './mapping.js';
 import { activeBuilds, activeProductCount, type IndexLag, indexLag, productCount } from './queries.js';
-import { aliasTargets } from './reindex.js';
 
 export interface SearchStatus {
   engine: {
