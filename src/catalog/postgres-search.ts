@@ -144,8 +144,9 @@ export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): Sear
           offset: query.after ? 0 : (query.page - 1) * query.limit,
         };
         let rows: PageRow[];
-        if (small) rows = await sortedPage(read);
-        else if (terms.length) rows = await pooledPage(read);
+        // Words: a bounded pool, exact for any match set up to FIRST_MATCHES, small or not.
+        if (terms.length) rows = await pooledPage(read);
+        else if (small) rows = await sortedPage(read);
         else rows = await indexPage(read);
         const more = rows.length > query.limit;
         const shown = rows.slice(0, query.limit);

@@ -223,23 +223,29 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
       // Without in_stock, what matches and in which order is product data alone, and a product
       // change bumps the version: such results need no refresh on a timer.
       const freshMs = query.inStock ? ttl.searchMs : ttl.searchMaxAgeMs;
-      const summary = await cached(
+      const summarized = cached(
         summaryKey,
         version,
         summaryEntry as Entry<SearchSummary> | null,
         freshMs,
         () => search.summarize(filter),
       );
+      // The summary's count only tells a page without words how to read (a small match set is read
+      // whole and sorted); a search for words reads any match set the same bounded way, so its
+      // page is not "known small" and runs beside the summary rather than after it.
+      const words = /[\p{L}\p{N}]/u.test(filter.search ?? '');
       // Rows this request read itself are shown as read; cached ids are resolved through getProducts.
       let read: ProductRow[] = [];
       let indexedStock = false;
-      const rows = await cached(pageKey, version, pageEntry as Entry<PageRows> | null, freshMs, async () => {
+      const paged = cached(pageKey, version, pageEntry as Entry<PageRows> | null, freshMs, async () => {
         const asked = inHead ? { ...query, page: 1, limit: HEAD } : { ...query, after };
-        const found = await search.page(asked, summary.total <= EXACT_TOTAL_LIMIT);
+        const small = !words && (await summarized).total <= EXACT_TOTAL_LIMIT;
+        const found = await search.page(asked, small);
         read = found.rows;
         indexedStock = found.indexedStock === true;
         return { keys: found.keys, more: found.more };
       });
+      const [summary, rows] = await Promise.all([summarized, paged]);
       const from = inHead ? (query.page - 1) * query.limit : 0;
       const slice = rows.keys.slice(from, from + query.limit);
       const more = rows.keys.length > from + query.limit || (rows.more && slice.length === query.limit);

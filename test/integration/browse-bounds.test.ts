@@ -47,7 +47,7 @@ describe('browse bounds: searches PostgreSQL computes are admitted, queued brief
     let t: TestContext;
     before(async () => {
       t = await createTestContext({
-        SEARCH_CONCURRENCY: '1',
+        SEARCH_CONCURRENCY: '2',
         SEARCH_QUEUE: '1',
         SEARCH_QUEUE_WAIT: '150ms',
         SEARCH_STATEMENT_TIMEOUT: '10s',
@@ -61,18 +61,20 @@ describe('browse bounds: searches PostgreSQL computes are admitted, queued brief
       const first = await t.request().get('/products?search=lantern').expect(200);
       // The product's own data cached too: a cached page shows it without reading products.
       await t.request().get(`/products/${first.body.products[0].id}`).expect(200);
+      // Its summary cached: in another sort this search computes its page alone.
+      await t.request().get('/products?search=lantern&min_price=2').expect(200);
       const release = await lockProducts(db);
       let holding: Promise<supertest.Response> | undefined;
       try {
-        // Other filters each time: searches with one filter share one summary computation.
+        // A search computes its summary and its page side by side: this one holds both slots.
         holding = t
           .request()
           .get('/products?search=lantern&min_price=1')
           .then((r) => r);
-        await waitingOnLock(db);
-        // One search runs (waiting on the lock), one may queue: the third is refused at once.
-        const queued = timed(t.request().get('/products?search=lantern&min_price=2'));
+        await waitingOnLock(db, 2);
+        const queued = timed(t.request().get('/products?search=lantern&min_price=2&sort=name'));
         await new Promise((r) => setTimeout(r, 30));
+        // Both slots busy, the queue's one place taken: refused at once.
         const refused = await timed(t.request().get('/products?search=lantern&min_price=3'));
         expect(refused.res.status).to.equal(503);
         expect(refused.res.headers['retry-after']).to.equal('1');
