@@ -421,7 +421,7 @@ const withCatalogOptions = (command: Command) =>
     )
     .option('--opensearch-url <url>', 'OPENSEARCH_URL for --backend opensearch', process.env.OPENSEARCH_URL);
 
-const FIND_MAX_STEPS = [25, 50, 100, 150, 200, 300, 400, 500, 700, 1_000, 1_500, 2_000, 3_000, 4_000];
+const FIND_MAX_STEPS = [5, 10, 25, 50, 100, 150, 200, 300, 400, 500, 700, 1_000, 1_500, 2_000, 3_000, 4_000];
 
 withCatalogOptions(
   mixCommand('browse', 'search, filter, sort and product pages over the seeded catalog at a fixed rate', {
