@@ -23,16 +23,17 @@ describe('shopctl events', function () {
     const res = await run('events', 'stats', '--json');
     expect(res.code, res.stderr).to.equal(0);
     const stats = res.json();
-    // The checkout and the payment each changed the product's stock, too.
-    expect(stats).to.include({ unpublished: 4, published: 0 });
+    // The product's creation is an event too, and the checkout and the payment each changed its stock.
+    expect(stats).to.include({ unpublished: 5, published: 0 });
     expect(stats.by_type.map((r: Json) => [r.type, r.unpublished])).to.deep.equal([
       ['inventory.changed', 2],
       ['order.created', 1],
       ['order.paid', 1],
+      ['product.created', 1],
     ]);
     expect(stats.oldest_unpublished_seconds).to.be.within(0, 60);
     const human = await run('events', 'stats');
-    expect(human.stdout).to.match(/^waiting: 4 \(oldest .*\); sent: 0/);
+    expect(human.stdout).to.match(/^waiting: 5 \(oldest .*\); sent: 0/);
   });
 
   it('list filters by type and aggregate; show gives one event with its data; replay sends it again', async () => {
@@ -49,7 +50,7 @@ describe('shopctl events', function () {
     const replayed = await run('events', 'replay', paid[0].event_id, '--json');
     expect(replayed.code, replayed.stderr).to.equal(0);
     expect(replayed.json().published_at).to.equal(null);
-    expect((await run('events', 'stats', '--json')).json()).to.include({ unpublished: 1, published: 3 });
+    expect((await run('events', 'stats', '--json')).json()).to.include({ unpublished: 1, published: 4 });
   });
 
   it('products low-stock sets a threshold (in the audit log), "default" clears it, a bad one is refused', async () => {
