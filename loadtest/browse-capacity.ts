@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type CpuGroups, cpuLine } from './cpu.js';
 import { type FireResult, percentile } from './fire.js';
 import type { MixBenchOptions, PostgresTime } from './mix.js';
 import { ms, table } from './report.js';
@@ -21,7 +22,7 @@ export const postgresLine = (pg: PostgresTime) =>
 
 type MixRun = (
   o: MixBenchOptions,
-) => Promise<{ fire: FireResult; failures: string[]; postgres: PostgresTime }>;
+) => Promise<{ fire: FireResult; failures: string[]; postgres: PostgresTime; cpu?: CpuGroups }>;
 
 export interface Step {
   rate: number;
@@ -31,6 +32,8 @@ export interface Step {
   max: number;
   statuses: string;
   postgres: PostgresTime;
+  /** Cores each process group used during the measured run. */
+  cpu?: CpuGroups;
   held: boolean;
 }
 
@@ -61,10 +64,11 @@ export async function findMaxRate(
         .map(([o, n]) => `${o}:${n}`)
         .join(' '),
       postgres: report.postgres,
+      ...(report.cpu ? { cpu: report.cpu } : {}),
       held: ok,
     });
     process.stdout.write(
-      `@ ${rate}/s: ${f.achievedRate.toFixed(0)}/s answered, p50 ${ms(f.latency.p50)}, p99 ${ms(f.latency.p99)}, max ${ms(f.latency.max)}, PostgreSQL ${report.postgres.msPerRequest.toFixed(2)} ms/request: ${ok ? 'held' : 'not held'}\n`,
+      `@ ${rate}/s: ${f.achievedRate.toFixed(0)}/s answered, p50 ${ms(f.latency.p50)}, p99 ${ms(f.latency.p99)}, max ${ms(f.latency.max)}, PostgreSQL ${report.postgres.msPerRequest.toFixed(2)} ms/request, CPU (cores) ${report.cpu ? cpuLine(report.cpu) : '-'}: ${ok ? 'held' : 'not held'}\n`,
     );
     if (!ok) break;
     held = rate;

@@ -23,11 +23,17 @@ export interface EventFigures {
  * has applied every event it is bound to (its inbox), and fulfillment has shipped every paid order;
  * then reads the relay's lag from the events themselves.
  */
-export async function eventFigures(db: Db, timeoutMs = 60_000): Promise<EventFigures> {
+export async function eventFigures(
+  db: Db,
+  { timeoutMs = 60_000, searchIndex = false }: { timeoutMs?: number; searchIndex?: boolean } = {},
+): Promise<EventFigures> {
   const started = Date.now();
   let shippedAfterMs: number | null = null;
   let caughtUpAfterMs: number | null = null;
-  const names = Object.keys(CONSUMER_QUEUES) as (keyof typeof CONSUMER_QUEUES)[];
+  // The search-index consumer is deployed only where browse searches the engine (SEARCH_BACKEND=opensearch).
+  const names = (Object.keys(CONSUMER_QUEUES) as (keyof typeof CONSUMER_QUEUES)[]).filter(
+    (n) => searchIndex || n !== 'search-index',
+  );
   const counts = async () => {
     const row = (
       await db.raw<{ rows: Record<string, number>[] }>(

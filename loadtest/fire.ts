@@ -25,6 +25,8 @@ export interface FireOptions {
   mix: Scenario[];
   /** Stop after this many requests in all (e.g. one per buyer). */
   amount?: number;
+  /** Called with every answer: its scenario, status, and when it was sent and answered (epoch ms). */
+  onAnswer?: (answer: { scenario: string; status: number; sentAt: number; answeredAt: number }) => void;
 }
 
 export interface LatencySummary {
@@ -173,7 +175,9 @@ export async function fire(opts: FireOptions): Promise<FireResult> {
               const ofStatus = byStatus.get(status);
               if (ofStatus) ofStatus.push(ms);
               else byStatus.set(status, [ms]);
-              all.push({ at: Date.now() - started, ms });
+              const now = Date.now();
+              all.push({ at: now - started, ms });
+              opts.onAnswer?.({ scenario: lane.scenario.name, status, sentAt: now - ms, answeredAt: now });
             });
           },
           ((i % LANES) * 1_000) / LANES,

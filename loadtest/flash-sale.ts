@@ -19,6 +19,7 @@ import {
   freshDatabase,
   seededDatabase,
 } from './scenario.js';
+import { type SearchSync, sampleSearchSync } from './search-sync.js';
 import { type ServiceProcess, startServiceProcess } from './service.js';
 import { type StockLag, sampleStockLag } from './stock-lag.js';
 
@@ -50,6 +51,12 @@ export interface FlashSaleOptions {
   nodeArgs?: string[];
   /** Shoppers browsing a seeded catalog of `products` at `rate` requests/s while the sale runs. */
   browse?: { rate: number; products: number };
+  /**
+   * Browse searches the engine (SEARCH_BACKEND=opensearch) with an index of the run's own
+   * (OPENSEARCH_INDEX_PREFIX `loadtest-<run>-`, dropped afterwards): the index lag and how soon
+   * the sold-out hot product leaves in-stock results are measured through the sale.
+   */
+  search?: { opensearchUrl: string };
 }
 
 export interface BrowseDuringSale {
@@ -75,6 +82,8 @@ export interface FlashSaleReport {
   browse?: BrowseDuringSale;
   /** With payments: the relay's lag, the consumers' and fulfillment's progress, read after the sale. */
   events?: EventFigures;
+  /** With `search`: the index lag and the sold-out product's exit from in-stock results. */
+  searchSync?: SearchSync;
 }
 
 async function scrapeBusinessMetrics(url: string): Promise<string[]> {
@@ -142,6 +151,14 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
   const runId = randomUUID().slice(0, 8);
   const { db, databaseUrl, productId, buyers, warmup } = await prepare(opts, runId);
   const services: ServiceProcess[] = [];
+  const indexPrefix = `loadtest-${runId}-`;
+  const searchEnv: Record<string, string> = opts.search
+    ? {
+        SEARCH_BACKEND: 'opensearch',
+        OPENSEARCH_URL: opts.search.opensearchUrl,
+        OPENSEARCH_INDEX_PREFIX: indexPrefix,
+      }
+    : {};
   try {
     if (!opts.url) {
       for (let i = 0; i < opts.instances; i++) {
@@ -153,6 +170,7 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
               REDIS_PREFIX: `loadtest:${runId}:`,
               CHECKOUT_STRATEGY: opts.strategy,
               WORKERS: opts.payment ? 'true' : 'false',
+              ...searchEnv,
               ...opts.extraEnv,
             },
             opts.nodeArgs,
@@ -167,6 +185,8 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
       headers: { authorization: `Bearer ${buyer.token}`, 'idempotency-key': randomUUID() },
       body: JSON.stringify({ cart_id: buyer.cartId, shipping_address: ADDRESS, payment_method }),
     });
+    // The service builds its index at start (there is none): wait until it holds the hot product in stock.
+    if (opts.search) await waitForIndexed(opts.search.opensearchUrl, `${indexPrefix}products`, productId);
     // Shoppers were browsing before the sale opened: the browse caches are warm, as in a store.
     if (opts.browse) {
       await fire({
@@ -190,6 +210,17 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     let next = 0;
     const saleStarted = Date.now();
     const sampler = opts.payment ? sampleBacklog(db, saleStarted) : null;
+    const syncSampler = opts.search
+      ? sampleSearchSync({
+          db,
+          serviceUrl: urls[0]!,
+          opensearchUrl: opts.search.opensearchUrl,
+          alias: `${indexPrefix}products`,
+          productId,
+          name: HOT_NAME,
+          startedAt: saleStarted,
+        })
+      : null;
     const browsing = opts.browse
       ? {
           lag: sampleStockLag(db, urls[0]!, productId),
@@ -230,15 +261,19 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     const browse = browsing ? { fire: await browsing.fire, lag: await browsing.lag.stop() } : undefined;
     const drainMs = opts.payment ? await waitForSettlement(db, 120_000) : null;
     // The services keep running until every event is sent and applied, and every paid order shipped.
-    const events = opts.payment ? await eventFigures(db) : undefined;
+    const events = opts.payment ? await eventFigures(db, { searchIndex: !!opts.search }) : undefined;
     const backlog = (await sampler?.stop()) ?? [];
+    // A few seconds more, so that the last sell-out is seen leaving the results.
+    if (syncSampler) await new Promise((r) => setTimeout(r, 6_000));
+    const searchSync = await syncSampler?.stop();
     // The service's own account of the sale (counters are per process: one scrape each).
     const metrics = await Promise.all(urls.map((u) => scrapeBusinessMetrics(u)));
     for (const s of services) await s.stop();
     services.length = 0;
     const report = await judge(db, productId, opts, result, errorCodes);
     if (browse) report.failures.push(...judgeBrowse(browse));
-    if (!opts.payment) return { ...report, metrics, browse };
+    if (searchSync) report.failures.push(...judgeSearchSync(searchSync));
+    if (!opts.payment) return { ...report, metrics, browse, ...(searchSync ? { searchSync } : {}) };
     const payment = await paymentFigures(db, productId, backlog, drainMs);
     report.failures.push(...judgePayments(payment, opts));
     if (events) {
@@ -250,12 +285,55 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
       if (events.shipped < events.paidOrders)
         report.failures.push(`${events.paidOrders - events.shipped} paid orders never shipped`);
     }
-    return { ...report, metrics, payment, browse, events };
+    return { ...report, metrics, payment, browse, events, ...(searchSync ? { searchSync } : {}) };
   } finally {
     await Promise.allSettled(services.map((s) => s.stop()));
+    if (opts.search) await dropIndexes(opts.search.opensearchUrl, indexPrefix);
     await db.destroy();
     await dropRedisPrefix(opts.redisUrl, `loadtest:${runId}:`);
   }
+}
+
+/** createHotSku's product name. */
+const HOT_NAME = 'Limited Edition Wireless Headphones';
+
+async function waitForIndexed(url: string, alias: string, productId: number, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/${alias}/_doc/${productId}`);
+      if (res.ok && ((await res.json()) as { _source?: { in_stock?: boolean } })._source?.in_stock) return;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline)
+      throw new Error(`the index ${alias} did not hold product ${productId} within 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Drops the run's own indexes (the service built them for this database only). */
+async function dropIndexes(url: string, prefix: string) {
+  try {
+    const res = await fetch(`${url}/_cat/indices/${prefix}*?format=json&h=index`);
+    const rows = (await res.json()) as { index: string }[];
+    for (const { index } of rows) await fetch(`${url}/${index}`, { method: 'DELETE' });
+  } catch {
+    // left behind: named loadtest-<run>-..., harmless
+  }
+}
+
+/** The issue's goals for the index during a sale: lag p99 under 2 s, a sold-out product out of in-stock results within 5 s. */
+function judgeSearchSync(s: SearchSync): string[] {
+  const failures: string[] = [];
+  if (s.lag.p99 >= 2_000) failures.push(`search index lag p99 ${s.lag.p99} ms (goal under 2 s)`);
+  for (const so of s.soldOut.filter((x) => x.final)) {
+    if (so.indexMs === null || so.indexMs > 5_000)
+      failures.push(`the sold-out product stayed in_stock in the index ${so.indexMs ?? 'throughout'} ms`);
+    if (so.apiMs === null || so.apiMs > 5_000)
+      failures.push(`the sold-out product stayed in in_stock results ${so.apiMs ?? 'throughout'} ms`);
+  }
+  return failures;
 }
 
 async function judge(

@@ -12,6 +12,7 @@ import {
 } from './browse-capacity.js';
 import { browsePlans } from './browse-plans.js';
 import { runCartBench } from './cart.js';
+import { type CpuGroups, cpuLine } from './cpu.js';
 import type { FireResult } from './fire.js';
 import {
   type BrowseDuringSale,
@@ -21,7 +22,8 @@ import {
 } from './flash-sale.js';
 import type { MixBenchOptions, PostgresTime } from './mix.js';
 import { singleRowUpdateRate } from './pgbench.js';
-import { ms, table, writeBacklogChart, writeJson, writeLatencyChart } from './report.js';
+import { ms, RESULTS_DIR, table, writeBacklogChart, writeJson, writeLatencyChart } from './report.js';
+import { runSearchOps, type SearchOpsReport } from './search-ops.js';
 
 const whole = (name: string) => (raw: string) => {
   const n = Number(raw);
@@ -132,6 +134,29 @@ function printReport(name: string, reports: { label: string; report: FlashSaleRe
         )}${e.caughtUpAfterMs === null ? ' (behind)' : `, caught up ${e.caughtUpAfterMs} ms after the payments settled`}; ${e.shipped} of ${e.paidOrders} paid orders shipped${e.shippedAfterMs === null ? '' : `, the last ${e.shippedAfterMs} ms after the payments settled`}\n`,
     );
   }
+  for (const { label, report } of reports.filter((r) => r.report.searchSync)) {
+    const s = report.searchSync!;
+    process.stdout.write(
+      `\n${label}: search index (OpenSearch) through the sale and its settlement: lag p50 ${s.lag.p50} ms, p99 ${s.lag.p99} ms, max ${s.lag.max} ms over ${s.lag.samples} samples (${s.lag.maxOwed} products owed at most); reads: ${s.reads.pg} PostgreSQL, ${s.reads.index} engine, ${s.reads.api} API (${s.reads.apiErrors} failed)\n${table(
+        [
+          [
+            'sold out at',
+            'lasted',
+            'final',
+            'out of the index in_stock query after',
+            'out of GET /products?in_stock=true after',
+          ],
+          ...s.soldOut.map((x) => [
+            ms(x.atMs),
+            ms(x.lastedMs),
+            x.final ? 'yes' : 'no',
+            x.indexMs === null ? 'not before restocked' : ms(x.indexMs),
+            x.apiMs === null ? 'not before restocked' : ms(x.apiMs),
+          ]),
+        ],
+      )}\n`,
+    );
+  }
   const svg = writeLatencyChart(
     name,
     reports.map((r) => ({ label: r.label, result: r.report.fire })),
@@ -165,6 +190,8 @@ async function flashSale(opts: {
   browseRate?: number;
   products?: number;
   browseP99Budget?: number;
+  searchBackend?: 'postgres' | 'opensearch';
+  opensearchUrl?: string;
 }): Promise<number> {
   const config = loadConfig();
   const base: FlashSaleOptions = {
@@ -183,6 +210,7 @@ async function flashSale(opts: {
     ...(opts.url ? { url: opts.url } : {}),
     ...(opts.cpuProf ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] } : {}),
     ...(opts.browseRate ? { browse: { rate: opts.browseRate, products: opts.products ?? 1_000_000 } } : {}),
+    ...(opts.searchBackend === 'opensearch' ? { search: { opensearchUrl: opensearchUrlOf(opts) } } : {}),
   };
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 
@@ -325,7 +353,7 @@ function printBrowseBeside(name: string, browse: BrowseDuringSale, budgetMs: num
 function printMixReport(
   name: string,
   budgetMs: number,
-  report: { fire: FireResult; failures: string[]; postgres?: PostgresTime },
+  report: { fire: FireResult; failures: string[]; postgres?: PostgresTime; cpu?: CpuGroups },
 ): number {
   const f = report.fire;
   process.stdout.write(
@@ -335,7 +363,7 @@ function printMixReport(
       .map(([o, n]) => `${o} × ${n}`)
       .join(
         ', ',
-      )}; ${f.errors} connection errors, ${f.timeouts} timeouts\n${report.postgres ? `${postgresLine(report.postgres)}\n` : ''}`,
+      )}; ${f.errors} connection errors, ${f.timeouts} timeouts\n${report.postgres ? `${postgresLine(report.postgres)}\n` : ''}${report.cpu ? `CPU during the measured run (cores): ${cpuLine(report.cpu)}\n` : ''}`,
   );
   const json = writeJson(name, report);
   const svg = writeLatencyChart(name, [{ label: name.split('-')[0]!, result: f }]);
@@ -394,10 +422,18 @@ const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 async function runMix(
   name: string,
   opts: MixOptions,
-  run: (o: MixBenchOptions) => Promise<{ fire: FireResult; failures: string[]; postgres?: PostgresTime }>,
+  run: (
+    o: MixBenchOptions,
+  ) => Promise<{ fire: FireResult; failures: string[]; postgres?: PostgresTime; cpu?: CpuGroups }>,
 ) {
   const report = await run(mixOptions(opts));
   process.exitCode = printMixReport(`${name}-${stamp()}`, opts.p99Budget, report);
+}
+
+function opensearchUrlOf(opts: { opensearchUrl?: string }): string {
+  if (!opts.opensearchUrl)
+    throw new InvalidArgumentError('--search-backend opensearch needs --opensearch-url (or OPENSEARCH_URL)');
+  return opts.opensearchUrl;
 }
 
 const backendOption = (raw: string) => {
@@ -436,9 +472,15 @@ withCatalogOptions(
     '--find-max',
     'step the rate up (each step on a restarted service, --duration s) to the highest held with p99 under --p99-budget and nothing refused',
   )
+  .option(
+    '--steps <list>',
+    `the rates --find-max tries, comma-separated (default ${FIND_MAX_STEPS.join(',')})`,
+    (raw: string) => raw.split(',').map(int('steps')),
+  )
   .action(
     async (
-      opts: MixOptions & SearchBackendChoice & { longTail?: boolean; findMax?: boolean; database?: string },
+      opts: MixOptions &
+        SearchBackendChoice & { longTail?: boolean; findMax?: boolean; database?: string; steps?: number[] },
     ) => {
       const name = opts.longTail ? `browse-long-tail-${opts.backend}` : `browse-${opts.backend}`;
       const run = opts.longTail ? runLongTailBench : runBrowseBench;
@@ -448,7 +490,7 @@ withCatalogOptions(
         mixOptions({ ...opts, serviceEnv }),
         run,
         opts.p99Budget,
-        FIND_MAX_STEPS,
+        opts.steps ?? FIND_MAX_STEPS,
       );
       process.stdout.write(
         `\n${stepsTable(steps)}\n\nhighest rate held by ${opts.backend} (p99 ≤ ${opts.p99Budget} ms, ≥ 95% answered, nothing refused): ${held}/s\nreport: ${writeJson(`${name}-max-${stamp()}`, { backend: opts.backend, held, steps })}\n`,
@@ -484,6 +526,104 @@ withCatalogOptions(
     `\n${opts.backend}, ${opts.rounds} rounds on empty caches:\n${coldSearchTable(results)}\nreport: ${writeJson(`searches-${opts.backend}-${stamp()}`, results)}\n`,
   );
 });
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function printSearchOps(r: SearchOpsReport) {
+  const o = r.overall;
+  const statuses = (s: Record<string, number>) =>
+    Object.entries(s)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ');
+  process.stdout.write(
+    `\n${r.rate}/s for ${r.durationSec} s: ${o.answers} answers (${statuses(o.statuses)}), p50 ${ms(o.p50)}, p99 ${ms(o.p99)}, max ${ms(o.max)}; ${o.errors} connection errors, ${o.timeouts} timeouts\noutcomes: ${statuses(o.outcomes)}\nfallbacks to PostgreSQL during the stream: ${statuses(r.fallbacksBy) || 'none'}\nCPU (cores): ${cpuLine(r.cpu)}\n`,
+  );
+  for (const s of r.steps) {
+    const on = s.onset;
+    process.stdout.write(
+      `\nstep at ${s.startedSec.toFixed(2)} s (ended ${s.endedSec === null ? '-' : `${s.endedSec.toFixed(2)} s`}, exit ${s.exitCode}): ${s.command}\n  while it ran: ${s.during.answers} answers (${statuses(s.during.statuses)}), p50 ${ms(s.during.p50)}, p99 ${ms(s.during.p99)}, max ${ms(s.during.max)}\n  searches in flight or sent in its first 5 s: longest wait past its start ${ms(on.longestWaitPastStartMs)}; not 200: ${statuses(on.notOk) || 'none'}; first search sent after it answered 200 at +${on.firstSearchAnsweredMs ?? '-'} ms; first fallback counted at +${on.firstFallbackMs ?? '-'} ms; breaker open at +${on.breakerOpenMs ?? '-'} ms\n${table(
+        [
+          ['from (ms)', 'searches sent', 'statuses', 'slowest'],
+          ...on.buckets.map((b) => [b.fromMs, b.sent, b.statuses, ms(b.maxMs)]),
+        ],
+      )}\n`,
+    );
+  }
+  if (r.after) {
+    const a = r.after;
+    process.stdout.write(
+      `\nafter: ${a.command}\n  engine healthy at +${a.engineHealthySec?.toFixed(2) ?? 'never'} s, breaker closed at +${a.breakerClosedSec?.toFixed(2) ?? 'never'} s, index lag 0 at +${a.lagZeroSec?.toFixed(2) ?? 'never'} s (max lag ${a.maxLagSec.toFixed(1)} s, ${a.maxOwed} products owed at most)\n`,
+    );
+  }
+  process.stdout.write(
+    `\nsearches per second:\n${table([
+      ['second', 'answers', 'statuses', 'p99', 'fallbacks'],
+      ...r.timeline.map((t) => [t.second, t.answers, t.statuses, ms(t.p99), t.fallbacks]),
+    ])}\n`,
+  );
+}
+
+withCatalogOptions(
+  program
+    .command('search-ops')
+    .description(
+      'the long-tail browse mix at a fixed rate on a seeded database while commands run at set moments (a reindex, kill -9 of the engine, product changes); every answer timed around each',
+    )
+    .option('--rate <n>', 'requests per second', int('rate'), 200)
+    .option('--duration <s>', 'seconds of the measured stream', int('duration'), 30)
+    .option('--warmup <s>', 'seconds of the same mix before it', whole('warmup'), 3)
+    .option(
+      '--step <at:command>',
+      'run a shell command this many seconds into the stream (repeatable)',
+      collect,
+    )
+    .option(
+      '--after <command>',
+      'after the stream (e.g. restart the engine): then wait for the index to catch up',
+    )
+    .option('--after-wait <s>', 'how long to wait after --after', int('after-wait'), 120),
+).action(
+  async (
+    opts: SearchBackendChoice & {
+      database?: string;
+      rate: number;
+      duration: number;
+      warmup: number;
+      step?: string[];
+      after?: string;
+      afterWait: number;
+    },
+  ) => {
+    if (!opts.database)
+      throw new InvalidArgumentError('search-ops runs on a seeded database: --database <url>');
+    const steps = (opts.step ?? []).map((raw) => {
+      const colon = raw.indexOf(':');
+      const atSec = Number(raw.slice(0, colon));
+      if (colon < 1 || !Number.isFinite(atSec))
+        throw new InvalidArgumentError(`--step ${raw}: <seconds>:<command>`);
+      return { atSec, command: raw.slice(colon + 1) };
+    });
+    const report = await runSearchOps({
+      database: opts.database,
+      redisUrl: loadConfig().redis.url,
+      serviceEnv: backendEnv(opts),
+      rate: opts.rate,
+      durationSec: opts.duration,
+      warmupSec: opts.warmup,
+      steps,
+      ...(opts.after ? { after: opts.after } : {}),
+      afterWaitSec: opts.afterWait,
+      ...(opts.opensearchUrl ? { opensearchUrl: opts.opensearchUrl } : {}),
+      logDir: RESULTS_DIR,
+    });
+    printSearchOps(report);
+    process.stdout.write(`report: ${writeJson(`search-ops-${opts.backend}-${stamp()}`, report)}\n`);
+    const fivexx = Object.entries(report.overall.statuses)
+      .filter(([s]) => Number(s) >= 500)
+      .reduce((n, [, c]) => n + c, 0);
+    process.exitCode = fivexx || report.overall.errors || report.overall.timeouts ? 1 : 0;
+  },
+);
 
 mixCommand(
   'cart',
@@ -556,6 +696,17 @@ program
   )
   .option('--products <n>', 'catalog size for --browse-rate', int('products'), 1_000_000)
   .option('--browse-p99-budget <ms>', 'browse p99 budget in ms during the sale', int('browse-p99-budget'), 50)
+  .option(
+    '--search-backend <name>',
+    'postgres, or opensearch: the service searches the engine with an index of its own, and the index lag and the sold-out product leaving in-stock results are measured',
+    backendOption,
+    'postgres',
+  )
+  .option(
+    '--opensearch-url <url>',
+    'OPENSEARCH_URL for --search-backend opensearch',
+    process.env.OPENSEARCH_URL,
+  )
   .action(async (opts) => {
     process.exitCode = await flashSale(opts);
   });

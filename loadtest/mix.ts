@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config.js';
 import { type Container, createContainer } from '../src/container.js';
 import { databaseName, withMaintenance } from '../src/db/index.js';
 import { createLogger } from '../src/shared/logger.js';
+import { type CpuGroups, cpuReading } from './cpu.js';
 import { type FireResult, fire, type Scenario } from './fire.js';
 import { dropRedisPrefix, seededDatabase } from './scenario.js';
 import { startServiceProcess } from './service.js';
@@ -70,7 +71,7 @@ export async function runMixBench(
   name: string,
   opts: MixBenchOptions,
   setup: (c: Container) => Promise<MixPlan>,
-): Promise<{ fire: FireResult; failures: string[]; postgres: PostgresTime }> {
+): Promise<{ fire: FireResult; failures: string[]; postgres: PostgresTime; cpu: CpuGroups }> {
   const databaseUrl = opts.database ?? (await seededCopy(opts.databaseUrl, name, opts.products));
   // A prefix of its own: the caches start empty, as after a restart that lost Redis.
   const prefix = `loadtest:${name}:${randomUUID().slice(0, 8)}:`;
@@ -94,12 +95,14 @@ export async function runMixBench(
       durationSec: opts.warmupSec ?? 3,
       mix: plan.mix,
     });
+    const cpu = cpuReading({ service: service.child.pid, generator: process.pid });
     const result = await fire({
       urls: [service.url],
       rate: opts.rate,
       durationSec: opts.durationSec,
       mix: plan.mix,
     });
+    const { cores } = cpu.stop();
     const failures = Object.entries(result.outcomes)
       .filter(([outcome]) => Number(outcome.slice(0, 3)) >= 400 && !plan.businessAnswers?.has(outcome))
       .map(([outcome, n]) => `${n} × ${outcome}`);
@@ -121,7 +124,7 @@ export async function runMixBench(
       msPerRequest: activeMs / Math.max(1, requests),
       buffersPerRequest: buffers / Math.max(1, requests),
     };
-    return { fire: result, failures, postgres };
+    return { fire: result, failures, postgres, cpu: cores };
   } finally {
     if (!stopped) await service.stop();
     await c.close();
