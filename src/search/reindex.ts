@@ -260,6 +260,9 @@ export async function reindex(
         slow,
       );
       await client.indices.refresh({ index }, slow);
+      // Loaded with an async translog: what it had not yet written would be lost with the engine
+      // (a kill -9 after the swap dropped the last ~5,500 documents). A flush commits it all first.
+      await client.indices.flush({ index, wait_if_ongoing: true }, slow);
       await client.cluster.health({ index, wait_for_status: 'yellow', timeout: '50s' }, slow);
       const previous = await aliasTargets(client, alias);
       const squatter = previous.length === 0 && (await concreteIndexNamed(client, alias));
