@@ -57,6 +57,9 @@ async function matching(db: Db, filter: ProductFilter, statementTimeoutMs: numbe
   return words && lexemes ? words : [];
 }
 
+/** Rows read ahead per query for its first pages: five pages of 20, or one of the largest size. */
+const HEAD_ROWS = 100;
+
 /** PostgreSQL's answer to a statement past statement_timeout (or cancelled): query_canceled. */
 const canceled = (err: unknown) => (err as { code?: string } | null)?.code === '57014';
 
@@ -125,6 +128,7 @@ export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): Sear
 
   const backend: SearchBackend = {
     name: 'postgres',
+    headRows: HEAD_ROWS,
 
     suggest: (typed, limit) => suggestNames(db, typed, limit),
 

@@ -7,6 +7,13 @@ import type { Facets, PageQuery, Product, ProductFilter, SortKey } from './schem
  */
 export interface SearchBackend {
   readonly name: string;
+  /**
+   * A query's first rows read at once and cached for all its first pages (pages 1-5 of 20 then
+   * cost one search, not five), where one row more costs little beside the search itself
+   * (PostgreSQL ranks its bounded pool whatever is read). 0: every page is read as asked (an
+   * engine pays for each row it fetches).
+   */
+  readonly headRows: number;
   /** The match set's size (exact up to EXACT_TOTAL_LIMIT, else estimated) and its facets. */
   summarize(filter: ProductFilter): Promise<SearchSummary>;
   /**
@@ -15,21 +22,52 @@ export interface SearchBackend {
    * `small` says the summary counted the whole match set exactly: then reading every match and
    * sorting it beats walking a sort index.
    */
-  page(
-    query: PageQuery,
-    small: boolean,
-  ): Promise<{
-    keys: SortKey[];
-    more: boolean;
-    rows: ProductRow[];
-    /** The rows' `available` is a copy (a search index's, for filtering), not PostgreSQL's now: not to be shown. */
-    indexedStock?: boolean;
-  }>;
+  page(query: PageQuery, small: boolean): Promise<SearchPage>;
+  /**
+   * The summary and a page of one query in one pass, where the backend has one (an engine counts,
+   * aggregates and ranks the matches of one request): an uncached browse then costs one search,
+   * not three. Without it, browse asks for each (`summaryAndPage`).
+   */
+  browse?(query: PageQuery): Promise<SearchAnswer>;
   /**
    * Search-as-you-type: up to `limit` distinct names of active products holding every typed word,
    * the last one as a prefix ("wireless headph"). Bounded work whatever is typed.
    */
   suggest(typed: string, limit: number): Promise<string[]>;
+}
+
+export interface SearchPage {
+  keys: SortKey[];
+  more: boolean;
+  rows: ProductRow[];
+  /** The rows' `available` is a copy (a search index's, for filtering), not PostgreSQL's now: not to be shown. */
+  indexedStock?: boolean;
+}
+
+export interface SearchAnswer {
+  summary: SearchSummary;
+  page: SearchPage;
+}
+
+/** Words to search for: a search of only punctuation or spaces filters nothing. */
+export const hasWords = (filter: ProductFilter) => /[\p{L}\p{N}]/u.test(filter.search ?? '');
+
+/**
+ * Whether a page without words is read from the whole match set and sorted (the summary counted
+ * it exactly, and it is small) rather than through a sort index. A search for words reads any
+ * match set the same bounded way, so its page never waits for the summary's count.
+ */
+export const readsWhole = (summary: SearchSummary) => summary.total <= EXACT_TOTAL_LIMIT;
+
+/** A query's summary and page from a backend: in one pass where it has one, else side by side. */
+export async function summaryAndPage(backend: SearchBackend, query: PageQuery): Promise<SearchAnswer> {
+  if (backend.browse) return backend.browse(query);
+  const summarized = backend.summarize(query);
+  const paged = hasWords(query)
+    ? backend.page(query, false)
+    : summarized.then((summary) => backend.page(query, readsWhole(summary)));
+  const [summary, page] = await Promise.all([summarized, paged]);
+  return { summary, page };
 }
 
 export interface SearchSummary {

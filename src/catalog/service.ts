@@ -9,13 +9,21 @@ import * as q from './queries.js';
 import {
   type Category,
   MAX_PAGE,
+  type PageQuery,
   type Product,
   type ProductFilter,
   type ProductPage,
   type ProductQuery,
   type SortKey,
 } from './schemas.js';
-import { EXACT_TOTAL_LIMIT, type ProductRow, type SearchBackend, type SearchSummary } from './search.js';
+import {
+  hasWords,
+  type ProductRow,
+  readsWhole,
+  type SearchAnswer,
+  type SearchBackend,
+  type SearchSummary,
+} from './search.js';
 import { suggestWords } from './words.js';
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
@@ -55,9 +63,6 @@ interface PageRows {
   keys: SortKey[];
   more: boolean;
 }
-
-/** Rows cached per query for its first pages: five pages of 20, or one of the largest size. */
-const HEAD = 100;
 
 const digest = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64url');
 
@@ -208,9 +213,10 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
         inStock: query.inStock,
       };
       const summaryKey = `search:summary:${digest(filter)}`;
-      // The first HEAD rows of a query are computed and cached once for all its first pages,
-      // whatever their size: pages 1-5 of 20 cost one query, not five.
-      const inHead = after === undefined && query.page * query.limit <= HEAD;
+      // A backend's first rows of a query (headRows) are computed and cached once for all its
+      // first pages, whatever their size.
+      const head = search.headRows;
+      const inHead = after === undefined && query.page * query.limit <= head;
       const pageKey = inHead
         ? `search:head:${query.fingerprint}`
         : `search:page:${digest([query.fingerprint, query.page, query.limit, after ?? null])}`;
@@ -223,24 +229,24 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
       // Without in_stock, what matches and in which order is product data alone, and a product
       // change bumps the version: such results need no refresh on a timer.
       const freshMs = query.inStock ? ttl.searchMs : ttl.searchMaxAgeMs;
+      const asked: PageQuery = inHead ? { ...query, page: 1, limit: head } : { ...query, after };
+      // A backend that answers both in one pass is asked once when both are to be computed.
+      let answer: Promise<SearchAnswer> | undefined;
+      const both = () => (answer ??= search.browse!(asked));
       const summarized = cached(
         summaryKey,
         version,
         summaryEntry as Entry<SearchSummary> | null,
         freshMs,
-        () => search.summarize(filter),
+        () => (search.browse ? both().then((a) => a.summary) : search.summarize(filter)),
       );
-      // The summary's count only tells a page without words how to read (a small match set is read
-      // whole and sorted); a search for words reads any match set the same bounded way, so its
-      // page is not "known small" and runs beside the summary rather than after it.
-      const words = /[\p{L}\p{N}]/u.test(filter.search ?? '');
       // Rows this request read itself are shown as read; cached ids are resolved through getProducts.
       let read: ProductRow[] = [];
       let indexedStock = false;
       const paged = cached(pageKey, version, pageEntry as Entry<PageRows> | null, freshMs, async () => {
-        const asked = inHead ? { ...query, page: 1, limit: HEAD } : { ...query, after };
-        const small = !words && (await summarized).total <= EXACT_TOTAL_LIMIT;
-        const found = await search.page(asked, small);
+        const found = search.browse
+          ? (await both()).page
+          : await search.page(asked, hasWords(filter) ? false : readsWhole(await summarized));
         read = found.rows;
         indexedStock = found.indexedStock === true;
         return { keys: found.keys, more: found.more };

@@ -1,5 +1,6 @@
 import { errors } from '@opensearch-project/opensearch';
-import type { SearchBackend } from '../catalog/search.js';
+import type { PageQuery } from '../catalog/schemas.js';
+import { type SearchBackend, summaryAndPage } from '../catalog/search.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -130,6 +131,7 @@ export function createSearchFallback({
 
   return {
     name: engine.name,
+    headRows: engine.headRows,
     summarize: (filter) =>
       either(
         'summarize',
@@ -142,6 +144,14 @@ export function createSearchFallback({
         () => engine.page(query, small),
         () => postgres.page(query, small),
       ),
+    ...(engine.browse && {
+      browse: (query: PageQuery) =>
+        either(
+          'browse',
+          () => engine.browse!(query),
+          () => summaryAndPage(postgres, query),
+        ),
+    }),
     suggest: (typed, limit) =>
       either(
         'suggest',
