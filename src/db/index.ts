@@ -81,8 +81,11 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     try {
       await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
     } catch (err) {
-      // Two processes starting together may race to create it.
-      if ((err as { code?: string }).code !== '42P04') throw err;
+      // Two processes starting together may race to create it: the loser sees it exist (42P04),
+      // or, when both passed the check at once, the catalog's unique index (23505).
+      const code = (err as { code?: string }).code;
+      if (code !== '42P04' && code !== '23505') throw err;
+      return false;
     }
     return true;
   });
@@ -94,9 +97,33 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
   return pending.map((m) => m.file);
 }
 
+/** The advisory lock migrations run under (any constant: it only has to be the same in every process). */
+export const MIGRATION_LOCK_KEY = 0x5340_0001;
+
+/**
+ * Holds a session advisory lock on a connection of its own while `fn` runs. Knex's own migration
+ * lock is a row it takes without waiting: of N processes starting together, all but one would throw
+ * "Migration table is already locked". Under this lock they queue instead, and each after the first
+ * finds nothing left to apply. The lock goes with the connection if the process dies.
+ */
+export async function withMigrationLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const given = (db.client.config as Knex.Config).connection as string | pg.ClientConfig;
+  const connection = typeof given === 'string' ? { connectionString: given } : given;
+  const client = new pg.Client({ ...connection, application_name: 'shop-migrate' });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    return await fn();
+  } finally {
+    await client.end();
+  }
+}
+
 export async function migrateLatest(db: Db): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest(migrationConfig)) as [number, string[]];
-  return applied;
+  return withMigrationLock(db, async () => {
+    const [, applied] = (await db.migrate.latest(migrationConfig)) as [number, string[]];
+    return applied;
+  });
 }
 
 export async function rollbackAll(db: Db): Promise<string[]> {

@@ -1,0 +1,49 @@
+import { readdir } from 'node:fs/promises';
+import { expect } from 'chai';
+import {
+  createDb,
+  databaseName,
+  ensureDatabase,
+  migrateLatest,
+  quoteIdent,
+  withDatabase,
+  withMaintenance,
+} from '../../src/db/index.js';
+import { baseUrls } from '../support/context.js';
+
+// A fleet's processes start together, each with MIGRATE_ON_START: every one must come up, and
+// every migration must run once.
+describe('migrations, started by several processes at once on a brand-new database', () => {
+  const { databaseUrl } = baseUrls();
+  const url = withDatabase(databaseUrl, `shop_test_${process.pid}_concurrent_migrate`);
+
+  after(() =>
+    withMaintenance(databaseUrl, (client) =>
+      client.query(`DROP DATABASE IF EXISTS ${quoteIdent(databaseName(url))} WITH (FORCE)`),
+    ),
+  );
+
+  it('four at once: none fails, each migration is applied once, by one of them', async () => {
+    const starts = await Promise.allSettled([1, 2, 3, 4].map(() => ensureDatabase(url)));
+    expect(starts.map((s) => s.status)).to.deep.equal(Array(4).fill('fulfilled'));
+    expect(starts.filter((s) => s.status === 'fulfilled' && s.value)).to.have.length(1);
+
+    const dbs = [1, 2, 3, 4].map(() => createDb(url, 2));
+    try {
+      const runs = await Promise.allSettled(dbs.map((db) => migrateLatest(db)));
+      const failures = runs.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+      expect(failures).to.deep.equal([]);
+      const applied = runs.map((r) => (r.status === 'fulfilled' ? r.value : []));
+      const files = (await readdir(new URL('../../migrations/', import.meta.url)))
+        .filter((f) => f.endsWith('.ts'))
+        .sort();
+      // One process applied them all; the others waited and found nothing left.
+      expect(applied.filter((a) => a.length > 0)).to.have.length(1);
+      expect(applied.flat().sort()).to.deep.equal(files);
+      const recorded = await dbs[0]!('knex_migrations').select('name').orderBy('name');
+      expect(recorded.map((r: { name: string }) => r.name)).to.deep.equal(files);
+    } finally {
+      await Promise.all(dbs.map((db) => db.destroy()));
+    }
+  });
+});
