@@ -52,10 +52,21 @@ async function main() {
   }
   if (demo) process.stdout.write(demo.banner(running.url));
 
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000).unref();
-    running.stop().then(
+  // SIGTERM (an orchestrator, the fleet's balancer) drains first: /readyz turns 503 for
+  // SHUTDOWN_DRAIN while requests are still served. SIGINT (Ctrl-C) has no balancer to wait for
+  // and stops at once; both let the requests in flight answer. A second signal exits now.
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    const drain = signal === 'SIGTERM';
+    log.info({ signal, drain_ms: drain ? config.shutdown.drainMs : 0 }, 'shutting down');
+    const budget = (drain ? config.shutdown.drainMs : 0) + config.shutdown.timeoutMs + 5_000;
+    const force = setTimeout(() => process.exit(1), budget).unref();
+    running.stop({ drain }).then(
       () => {
         clearTimeout(force);
         process.exit(0);
@@ -66,8 +77,8 @@ async function main() {
       },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((err) => {

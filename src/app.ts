@@ -15,7 +15,12 @@ import { type AppState, errorHandler, httpMetrics, requestContext, securityHeade
 import { requireRoleUnder } from './users/auth.js';
 import { userRoutes } from './users/routes.js';
 
-export function createApp(container: Container) {
+export interface AppOptions {
+  /** True once the process is stopping (SIGTERM): /readyz answers 503 so the balancer drains it. */
+  draining?: () => boolean;
+}
+
+export function createApp(container: Container, options: AppOptions = {}) {
   // X-Forwarded-For names the client only behind proxies that append to it, and only as many entries
   // from the right as there are such proxies (TRUST_PROXY_HOPS): what lies further left is the
   // client's own to write, so reading it would let anyone pick the address their limits count against.
@@ -54,15 +59,15 @@ export function createApp(container: Container) {
     }),
   );
 
-  for (const router of apiRouters(container)) {
+  for (const router of apiRouters(container, options)) {
     app.use(router.routes()).use(router.allowedMethods({ throw: false }));
   }
   return app;
 }
 
 /** Every JSON router of the API, in mounting order (the route inventory reads them too). */
-export const apiRouters = (container: Container) => [
-  healthRoutes(container),
+export const apiRouters = (container: Container, options: AppOptions = {}) => [
+  healthRoutes({ ...container, ...options }),
   catalogRoutes(container),
   userRoutes(container),
   cartRoutes(container),

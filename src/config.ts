@@ -189,6 +189,15 @@ const envSchema = z.object({
   TRUST_PROXY_HOPS: int(0, 16).optional(),
   /** Older spelling of TRUST_PROXY_HOPS=1. */
   TRUST_PROXY: bool.optional(),
+  /**
+   * On SIGTERM, how long the process answers /readyz with 503 (draining) while still serving every
+   * other request, before it stops listening: long enough for the load balancer's health checks to
+   * take it out of rotation (HAProxy's 500 ms × fall 2 in deploy/haproxy: about 1 s). Default 2s
+   * behind a proxy (TRUST_PROXY_HOPS > 0), 0 without one. SIGINT (Ctrl-C) never waits for it.
+   */
+  SHUTDOWN_DRAIN: duration.optional(),
+  /** After the listener closes, how long requests in flight get to answer before the process exits anyway. */
+  SHUTDOWN_TIMEOUT: duration.default(10_000),
   /** Create the database if missing and apply migrations at start-up; off, run `shopctl db migrate` as a release step. */
   MIGRATE_ON_START: bool.default(true),
   /** How long a session token lives from login (or registration). */
@@ -219,13 +228,18 @@ function deployedConsumers(env: z.output<typeof envSchema>): (typeof CONSUMERS)[
 
 function build(env: z.output<typeof envSchema>) {
   const deployed = deployedConsumers(env);
+  const proxyHops = env.TRUST_PROXY_HOPS ?? (env.TRUST_PROXY ? 1 : 0);
   return {
     env: env.NODE_ENV,
     http: {
       host: env.HOST,
       port: env.PORT,
       bodyLimit: env.BODY_LIMIT,
-      proxyHops: env.TRUST_PROXY_HOPS ?? (env.TRUST_PROXY ? 1 : 0),
+      proxyHops,
+    },
+    shutdown: {
+      drainMs: env.SHUTDOWN_DRAIN ?? (proxyHops > 0 ? 2_000 : 0),
+      timeoutMs: env.SHUTDOWN_TIMEOUT,
     },
     metrics: { token: env.METRICS_TOKEN ?? null },
     rateLimits: {

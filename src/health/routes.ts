@@ -11,6 +11,7 @@ export function healthRoutes({
   metrics,
   config,
   searchStatus,
+  draining = () => false,
 }: {
   db: Db;
   cache: Cache;
@@ -18,6 +19,8 @@ export function healthRoutes({
   config: { metrics: { token: string | null } };
   /** The search engine, where browse searches one: 'down' while PostgreSQL answers in its place. */
   searchStatus: () => 'up' | 'down' | null;
+  /** True once the process is stopping: the balancer should send it nothing new. */
+  draining?: () => boolean;
 }) {
   const expected = config.metrics.token ? Buffer.from(`Bearer ${config.metrics.token}`) : null;
   const router = createRouter();
@@ -43,6 +46,13 @@ export function healthRoutes({
   // PostgreSQL is required; Redis is only a cache and the search engine has PostgreSQL behind it,
   // so without either the service is degraded, not down.
   router.get('/readyz', async (ctx) => {
+    // A stopping process still answers everything else, but tells the balancer to look elsewhere
+    // before it stops listening, so no request meets a closed port.
+    if (draining()) {
+      ctx.status = 503;
+      ctx.body = { status: 'draining', checks: {} };
+      return;
+    }
     const [postgres, redis] = await Promise.all([
       db.raw('SELECT 1').then(
         () => 'up' as const,
