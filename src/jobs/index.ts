@@ -6,21 +6,38 @@ import { deleteExpiredEvents } from '../events/queries.js';
 import { recordDefaultLowStockThreshold } from '../inventory/low-stock.js';
 import { listenForOutboxEvents } from '../outbox/listener.js';
 import { deleteProcessedOutboxEvents } from '../outbox/outbox.js';
+import { claimTurn } from './runs.js';
 import { type PeriodicTask, startScheduler } from './scheduler.js';
 
-/** The periodic work every service process runs: expiry, audits, retention. */
+/**
+ * The periodic work every service process schedules: expiry, audits, retention. Expiry and the
+ * warehouse are shared (SKIP LOCKED: every process takes rows, so a dead one slows nothing); the
+ * whole-store audits and the retention deletes run once per interval across the fleet.
+ */
 export function backgroundTasks(c: Container): PeriodicTask[] {
   return [
     { name: 'reservation-sweeper', intervalMs: c.config.jobs.sweeperIntervalMs, run: () => c.sweep() },
-    { name: 'cart-retention', intervalMs: 3_600_000, run: () => c.cart.purgeStaleCarts() },
-    // Watchdogs: their findings feed shop_oversell_incidents_total and shop_inventory_cache_drift.
-    { name: 'invariant-audit', intervalMs: c.config.jobs.auditIntervalMs, run: () => checkInvariants(c.db) },
+    { name: 'cart-retention', intervalMs: 3_600_000, fleet: 'once', run: () => c.cart.purgeStaleCarts() },
+    // Watchdogs: their findings feed shop_oversell_incidents_total and shop_inventory_cache_drift,
+    // counted in PostgreSQL for every instance: N processes auditing would count one incident N times.
+    {
+      name: 'invariant-audit',
+      intervalMs: c.config.jobs.auditIntervalMs,
+      fleet: 'once',
+      run: () => checkInvariants(c.db),
+    },
     {
       name: 'reconcile-report',
       intervalMs: c.config.jobs.auditIntervalMs,
+      fleet: 'once',
       run: () => reconcile(c.db, c.cache),
     },
-    { name: 'outbox-retention', intervalMs: 3_600_000, run: () => deleteProcessedOutboxEvents(c.db) },
+    {
+      name: 'outbox-retention',
+      intervalMs: 3_600_000,
+      fleet: 'once',
+      run: () => deleteProcessedOutboxEvents(c.db),
+    },
     {
       name: 'fulfillment',
       intervalMs: c.config.fulfillment.intervalMs,
@@ -29,10 +46,16 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
     {
       name: 'event-retention',
       intervalMs: 3_600_000,
+      fleet: 'once',
       run: () =>
         deleteExpiredEvents(c.db, { relayed: Boolean(c.relay), consumers: c.config.events.deployed }),
     },
-    { name: 'idempotency-retention', intervalMs: 3_600_000, run: () => deleteExpiredIdempotencyKeys(c.db) },
+    {
+      name: 'idempotency-retention',
+      intervalMs: 3_600_000,
+      fleet: 'once',
+      run: () => deleteExpiredIdempotencyKeys(c.db),
+    },
   ];
 }
 
@@ -45,7 +68,9 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
 export function startBackgroundJobs(c: Container) {
   const pump = c.worker.start(c.config.jobs.workerIntervalMs);
   const listener = listenForOutboxEvents(c.config.db.url, () => c.worker.nudge(), c.logger);
-  const scheduler = startScheduler(backgroundTasks(c), c.logger);
+  const scheduler = startScheduler(backgroundTasks(c), c.logger, {
+    claimTurn: (task) => claimTurn(c.db, task.name, task.intervalMs),
+  });
   void recordDefaultLowStockThreshold(c.db, c.config.lowStockThreshold).catch((err) =>
     c.logger.warn({ err }, 'could not record LOW_STOCK_THRESHOLD'),
   );
