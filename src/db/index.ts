@@ -101,26 +101,30 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
 export const MIGRATION_LOCK_KEY = 0x5340_0001;
 
 /**
- * Holds a session advisory lock on a connection of its own while `fn` runs. Knex's own migration
- * lock is a row it takes without waiting: of N processes starting together, all but one would throw
- * "Migration table is already locked". Under this lock they queue instead, and each after the first
- * finds nothing left to apply. The lock goes with the connection if the process dies.
+ * Runs `fn` holding a session advisory lock taken on a connection of its own, so `fn` may use the
+ * pool freely (and open its own transactions). Other processes asking for the same key wait;
+ * the lock goes with the connection if the process dies.
  */
-export async function withMigrationLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+export async function withAdvisoryLock<T>(db: Db, key: number, fn: () => Promise<T>): Promise<T> {
   const given = (db.client.config as Knex.Config).connection as string | pg.ClientConfig;
   const connection = typeof given === 'string' ? { connectionString: given } : given;
-  const client = new pg.Client({ ...connection, application_name: 'shop-migrate' });
+  const client = new pg.Client({ ...connection, application_name: 'shop-lock' });
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query('SELECT pg_advisory_lock($1)', [key]);
     return await fn();
   } finally {
     await client.end();
   }
 }
 
+/**
+ * Knex's own migration lock is a row it takes without waiting: of N processes starting together,
+ * all but one would throw "Migration table is already locked". Under this lock they queue
+ * instead, and each after the first finds nothing left to apply.
+ */
 export async function migrateLatest(db: Db): Promise<string[]> {
-  return withMigrationLock(db, async () => {
+  return withAdvisoryLock(db, MIGRATION_LOCK_KEY, async () => {
     const [, applied] = (await db.migrate.latest(migrationConfig)) as [number, string[]];
     return applied;
   });

@@ -1,16 +1,22 @@
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoStore } from '../../seeds/demo-store.js';
 import type { Container } from '../container.js';
+import { withAdvisoryLock } from '../db/index.js';
 import { hashPassword } from '../users/passwords.js';
+
+/** Held while the demo store is checked and seeded: replicas started together seed it once. */
+const DEMO_SEED_LOCK_KEY = 0x5340_0002;
 
 /** Seeds the demo store when the database is empty and mints fresh tokens for the demo users. */
 export async function prepareDemoStore(container: Container, { products }: { products: number }) {
   const { db, users, logger } = container;
-  const hasProducts = await db('products').first('id');
-  if (!hasProducts) {
+  // Several processes may start with --demo at once (docker compose's scaled shop): the first
+  // seeds, the others wait and then find the products there.
+  await withAdvisoryLock(db, DEMO_SEED_LOCK_KEY, async () => {
+    if (await db('products').first('id')) return;
     const started = Date.now();
     await seedDemoStore(db, { products, hashPassword });
     logger.info({ products, ms: Date.now() - started }, 'seeded demo store');
-  }
+  });
   const tokens: { email: string; role: string; token: string }[] = [];
   for (const u of DEMO_USERS) {
     const found = await users.findByEmail(u.email);

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { expect } from 'chai';
+import { createContainer } from '../../src/container.js';
 import {
   createDb,
   databaseName,
@@ -9,7 +10,8 @@ import {
   withDatabase,
   withMaintenance,
 } from '../../src/db/index.js';
-import { baseUrls } from '../support/context.js';
+import { prepareDemoStore } from '../../src/demo/index.js';
+import { baseUrls, createTestContext } from '../support/context.js';
 
 // A fleet's processes start together, each with MIGRATE_ON_START: every one must come up, and
 // every migration must run once.
@@ -44,6 +46,22 @@ describe('migrations, started by several processes at once on a brand-new databa
       expect(recorded.map((r: { name: string }) => r.name)).to.deep.equal(files);
     } finally {
       await Promise.all(dbs.map((db) => db.destroy()));
+    }
+  });
+
+  it('the demo store, prepared by three processes at once, is seeded once', async () => {
+    const t = await createTestContext();
+    const others = [1, 2].map(() => createContainer(t.container.config));
+    try {
+      const prepared = await Promise.allSettled(
+        [t.container, ...others].map((c) => prepareDemoStore(c, { products: 40 })),
+      );
+      expect(prepared.map((p) => p.status)).to.deep.equal(['fulfilled', 'fulfilled', 'fulfilled']);
+      const [{ count }] = await t.container.db('products').count({ count: '*' });
+      expect(Number(count)).to.equal(40);
+    } finally {
+      await Promise.all(others.map((c) => c.close()));
+      await t.close();
     }
   });
 });
