@@ -65,6 +65,14 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/shop'),
   DB_POOL_MAX: int(1, 500).default(20),
+  /**
+   * A streaming replica of DATABASE_URL's server (its URL names the same database) for reads that
+   * may trail the primary: catalog browse, categories, suggestions and product pages. Unset, every
+   * read goes to the primary.
+   */
+  DATABASE_REPLICA_URL: z.url().optional(),
+  /** Past this lag behind the primary (measured by WAL position), those reads go to the primary too. */
+  REPLICA_MAX_LAG: duration.default(5_000),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().default('shop:'),
   REDIS_COMMAND_TIMEOUT: duration.default(250),
@@ -258,7 +266,14 @@ function build(env: z.output<typeof envSchema>) {
       },
     },
     logLevel: env.LOG_LEVEL,
-    db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX, migrateOnStart: env.MIGRATE_ON_START },
+    db: {
+      url: env.DATABASE_URL,
+      poolMax: env.DB_POOL_MAX,
+      migrateOnStart: env.MIGRATE_ON_START,
+      replica: env.DATABASE_REPLICA_URL
+        ? { url: env.DATABASE_REPLICA_URL, poolMax: env.DB_POOL_MAX, maxLagMs: env.REPLICA_MAX_LAG }
+        : null,
+    },
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT },
     cache: {
       productTtlMs: env.PRODUCT_CACHE_TTL,

@@ -6,6 +6,7 @@ import { createCatalogService } from './catalog/service.js';
 import { createCheckoutService } from './checkout/service.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
+import { createReplicaReads, primaryReads, type Reads } from './db/replica.js';
 import { type ConsumerName, type EventHandler, startConsumer } from './events/consumer.js';
 import { countDeadLetters } from './events/dead-letters.js';
 import { inProcessTransport } from './events/local.js';
@@ -46,13 +47,27 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const db: Db = createDb(config.db.url, config.db.poolMax);
   const cache: Cache = createCache({ ...config.redis, logger });
   const metrics = createMetrics(db, {
+    replica: config.db.replica !== null,
     eventRelay: config.jobs.enabled && (config.events.amqpUrl !== null || config.events.consumers.length > 0),
     deadLetters: () => relay?.deadLetters() ?? Promise.resolve(null),
     searchIndexLag: config.events.deployed.includes('search-index')
       ? () => indexLag(db, INDEXED_EVENT_TYPES).then((lag) => lag.seconds)
       : undefined,
   });
-  const searching = createSearch({ db, config: config.search, metrics, logger });
+  // Browse's reads: the streaming replica while it answers within REPLICA_MAX_LAG, else the primary.
+  const reads: Reads = config.db.replica
+    ? createReplicaReads({
+        primary: db,
+        options: config.db.replica,
+        logger,
+        observer: {
+          lag: (seconds) => metrics.replicaLag.set(seconds),
+          up: (up) => metrics.replicaUp.set(up ? 1 : 0),
+          read: (target, reason) => metrics.replicaReads.inc({ target, reason }),
+        },
+      })
+    : primaryReads(db);
+  const searching = createSearch({ db, reads, config: config.search, metrics, logger });
   const search = searching.backend;
   const provider =
     overrides.paymentProvider ??
@@ -70,6 +85,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const users = createUserService({ db, cache, logger, limits: rateLimits, options: config.auth });
   const catalog = createCatalogService({
     db,
+    reads,
     cache,
     search,
     logger,
@@ -176,6 +192,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     config,
     logger,
     db,
+    /** Browse's reads (the replica where DATABASE_REPLICA_URL is set); `status()` for /readyz. */
+    reads,
     cache,
     users,
     rateLimits,
@@ -214,7 +232,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       await checkout.drain();
       await settlement.drain();
       await relay?.close();
-      await Promise.allSettled([db.destroy(), cache.close(), searching.close()]);
+      await Promise.allSettled([db.destroy(), reads.close(), cache.close(), searching.close()]);
     },
   };
 }

@@ -6,6 +6,13 @@ export const genKey = (id: number) => `product:gen:${id}`;
 /** The stock counter browse shows, read through from inventory with a short TTL. */
 export const stockKey = (id: number) => `inventory:${id}:count`;
 export const SEARCH_VERSION_KEY = 'search:ver';
+/**
+ * The primary's WAL position after the latest product change ({version: position}, only ever
+ * raised): a read computed for the caches must include it, so a replica that has not replayed the
+ * change yet never fills them with the old data. Kept long past any lag the replica may serve at.
+ */
+export const WRITTEN_KEY = 'catalog:written';
+export const WRITTEN_TTL_MS = 10 * 60_000;
 
 /** What browse would show from Redis for each product: its cached price and stock, null where nothing is cached. */
 export async function cachedCopies(

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { type Db, pgArray } from '../db/index.js';
+import { primaryReads, type Reads } from '../db/replica.js';
 import { cursorRefused, keyFits } from './cursor.js';
 import {
   filtered,
@@ -75,8 +76,15 @@ const bucketOf = (min: number): { min_cents: number; max_cents: number | null } 
  * the description), plus a little for each word the name holds whole rather than as a stem
  * ("headphones" above "headphone"). That substring test replaced a trigram similarity of the
  * typed phrase to each name, which doubled the cost of ranking a broad search at 1M products.
+ *
+ * Searches read through `reads`: on a streaming replica where there is one (DATABASE_REPLICA_URL),
+ * else on `db`.
  */
-export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): SearchBackend {
+export function createPostgresSearch(
+  db: Db,
+  bounds: PostgresSearchBounds,
+  reads: Reads = primaryReads(db),
+): SearchBackend {
   const gate = createSearchGate(bounds);
 
   /**
@@ -89,11 +97,14 @@ export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): Sear
    * after the slot is given back: under load each round trip waits for a busy event loop, and
    * the slot is held for BEGIN, that statement and the search's own reads alone.
    */
-  const bounded = async <T>(work: (trx: Db) => Promise<T>): Promise<T> => {
+  const bounded = <T>(work: (trx: Db) => Promise<T>, after?: number | null): Promise<T> =>
+    reads.run((on) => boundedOn(on, work), after);
+
+  const boundedOn = async <T>(on: Db, work: (trx: Db) => Promise<T>): Promise<T> => {
     let trx: Knex.Transaction | undefined;
     try {
       const result = await gate.run(async () => {
-        trx = await db.transaction();
+        trx = await on.transaction();
         return work(trx);
       });
       trx!.commit().catch(() => undefined);
@@ -130,11 +141,11 @@ export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): Sear
     name: 'postgres',
     headRows: HEAD_ROWS,
 
-    suggest: (typed, limit) => suggestNames(db, typed, limit),
+    suggest: (typed, limit, after) => reads.run((on) => suggestNames(on, typed, limit), after),
 
-    summarize: (filter) => bounded((trx) => summarize(trx, filter)),
+    summarize: (filter, after) => bounded((trx) => summarize(trx, filter), after),
 
-    page: (query, small) =>
+    page: (query, small, after) =>
       bounded(async (trx) => {
         const terms = await matching(trx, query, bounds.statementTimeoutMs);
         const order = orderFor(query, terms);
@@ -159,7 +170,7 @@ export function createPostgresSearch(db: Db, bounds: PostgresSearchBounds): Sear
           more,
           rows: shown.map(({ sort_key: _, ...row }) => row),
         };
-      }),
+      }, after),
   };
 
   async function summarize(trx: Db, filter: ProductFilter) {

@@ -4,6 +4,10 @@ import type { Facets, PageQuery, Product, ProductFilter, SortKey } from './schem
  * Where product search runs. PostgreSQL by default; an OpenSearch backend implements the same
  * contract. A backend answers ids in order (the service adds product data and live stock) and a
  * summary of the whole match set (total and facets), each cached on its own.
+ *
+ * `after` (every method's last argument) is for a backend that reads PostgreSQL: a primary WAL
+ * position the answer must include (Reads.run), so a result cached after a product change is
+ * never computed on a replica that has not replayed it. An engine has its own lag and ignores it.
  */
 export interface SearchBackend {
   readonly name: string;
@@ -15,25 +19,25 @@ export interface SearchBackend {
    */
   readonly headRows: number;
   /** The match set's size (exact up to EXACT_TOTAL_LIMIT, else estimated) and its facets. */
-  summarize(filter: ProductFilter): Promise<SearchSummary>;
+  summarize(filter: ProductFilter, after?: number | null): Promise<SearchSummary>;
   /**
    * One page of matches in the query's order: each one's sort key and id (for cursors), whether
    * more follow, and the products' rows as read (they need no second query to be shown).
    * `small` says the summary counted the whole match set exactly: then reading every match and
    * sorting it beats walking a sort index.
    */
-  page(query: PageQuery, small: boolean): Promise<SearchPage>;
+  page(query: PageQuery, small: boolean, after?: number | null): Promise<SearchPage>;
   /**
    * The summary and a page of one query in one pass, where the backend has one (an engine counts,
    * aggregates and ranks the matches of one request): an uncached browse then costs one search,
    * not three. Without it, browse asks for each (`summaryAndPage`).
    */
-  browse?(query: PageQuery): Promise<SearchAnswer>;
+  browse?(query: PageQuery, after?: number | null): Promise<SearchAnswer>;
   /**
    * Search-as-you-type: up to `limit` distinct names of active products holding every typed word,
    * the last one as a prefix ("wireless headph"). Bounded work whatever is typed.
    */
-  suggest(typed: string, limit: number): Promise<string[]>;
+  suggest(typed: string, limit: number, after?: number | null): Promise<string[]>;
 }
 
 export interface SearchPage {
@@ -60,12 +64,16 @@ export const hasWords = (filter: ProductFilter) => /[\p{L}\p{N}]/u.test(filter.s
 export const readsWhole = (summary: SearchSummary) => summary.total <= EXACT_TOTAL_LIMIT;
 
 /** A query's summary and page from a backend: in one pass where it has one, else side by side. */
-export async function summaryAndPage(backend: SearchBackend, query: PageQuery): Promise<SearchAnswer> {
-  if (backend.browse) return backend.browse(query);
-  const summarized = backend.summarize(query);
+export async function summaryAndPage(
+  backend: SearchBackend,
+  query: PageQuery,
+  after?: number | null,
+): Promise<SearchAnswer> {
+  if (backend.browse) return backend.browse(query, after);
+  const summarized = backend.summarize(query, after);
   const paged = hasWords(query)
-    ? backend.page(query, false)
-    : summarized.then((summary) => backend.page(query, readsWhole(summary)));
+    ? backend.page(query, false, after)
+    : summarized.then((summary) => backend.page(query, readsWhole(summary), after));
   const [summary, page] = await Promise.all([summarized, paged]);
   return { summary, page };
 }

@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.js';
+import type { Reads } from '../db/replica.js';
 import type { Cache } from '../shared/cache.js';
 import { notFound } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { forgetCopies, genKey, productKey, SEARCH_VERSION_KEY, stockKey } from './cache-keys.js';
+import {
+  forgetCopies,
+  genKey,
+  productKey,
+  SEARCH_VERSION_KEY,
+  stockKey,
+  WRITTEN_KEY,
+  WRITTEN_TTL_MS,
+} from './cache-keys.js';
 import { createCursors, cursorKey } from './cursor.js';
 import * as q from './queries.js';
 import {
@@ -29,7 +38,10 @@ import { suggestWords } from './words.js';
 export type CatalogService = ReturnType<typeof createCatalogService>;
 
 interface Deps {
+  /** The primary: a cart's products, and where a product change's WAL position is read. */
   db: Db;
+  /** Browse's reads (pages, product pages, categories, suggestions): the replica where there is one. */
+  reads: Reads;
   cache: Cache;
   search: SearchBackend;
   logger: Logger;
@@ -66,6 +78,12 @@ interface PageRows {
 
 const digest = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64url');
 
+/** Where a read runs: browse may trail the primary (Reads), a cart's own view may not. */
+type Source = 'replica' | 'primary';
+
+/** The position a read for the caches must include (WRITTEN_KEY's value), or null. */
+const writtenAt = (raw: unknown) => (raw as { version?: number } | null)?.version ?? null;
+
 const withStock = (data: ProductData, available: number): Product => ({
   ...data,
   available,
@@ -77,8 +95,14 @@ const withStock = (data: ProductData, available: number): Product => ({
  * result pages and summaries hold ids and counts (dropped only when product data changes), each
  * product's data is cached until it changes, and its stock is read through a short-lived counter
  * that checkouts and settlements delete after they commit.
+ *
+ * With a replica, browse computes on it: stock shown trails the primary by at most
+ * REPLICA_MAX_LAG (plus STOCK_CACHE_TTL, as without one), and product data read for the caches
+ * includes every product change written before it (WRITTEN_KEY), however long it stays cached.
  */
-export function createCatalogService({ db, cache, search, logger, cursorSecret, ttl }: Deps) {
+export function createCatalogService({ db, reads, cache, search, logger, cursorSecret, ttl }: Deps) {
+  const on = <T>(source: Source, read: (db: Db) => Promise<T>, after: number | null = null) =>
+    source === 'primary' ? read(db) : reads.run(read, after);
   const cursors = createCursors(cursorKey(cursorSecret));
   /** One computation per key at a time in this process: a popular miss costs one query, not fifty. */
   const inflight = new Map<string, Promise<unknown>>();
@@ -127,7 +151,11 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
   }
 
   /** Live stock for products whose data is already known: the short-lived counters, then inventory. */
-  async function stockOf(ids: number[], counters: (number | null)[]): Promise<Map<number, number>> {
+  async function stockOf(
+    ids: number[],
+    counters: (number | null)[],
+    source: Source,
+  ): Promise<Map<number, number>> {
     const stock = new Map<number, number>();
     const missing: number[] = [];
     ids.forEach((id, i) => {
@@ -136,7 +164,7 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
       else missing.push(id);
     });
     if (missing.length) {
-      const rows = await q.availableCounts(db, missing);
+      const rows = await on(source, (from) => q.availableCounts(from, missing));
       await Promise.all(rows.map((r) => cache.setJson(stockKey(r.product_id), r.available, ttl.stockMs)));
       for (const r of rows) stock.set(r.product_id, r.available);
     }
@@ -144,7 +172,7 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
   }
 
   /** Several products at once (one MGET of data and stock, then PostgreSQL for the misses); unknown or inactive ids are absent. */
-  async function getProducts(ids: number[]): Promise<Map<number, Product>> {
+  async function productsFrom(source: Source, ids: number[]): Promise<Map<number, Product>> {
     const unique = [...new Set(ids)];
     const found = new Map<number, Product>();
     if (unique.length === 0) return found;
@@ -164,16 +192,18 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
         counters.push(hits[unique.length + i] as number | null);
       } else missing.push(id);
     });
-    const stock = await stockOf(known, counters);
+    const stock = await stockOf(known, counters, source);
     for (const id of known) {
       const available = stock.get(id);
       // An id with data cached but no inventory row left is a product deleted since: absent.
       if (available !== undefined) found.set(id, withStock(datas.get(id)!, available));
     }
     if (missing.length) {
-      const generations = await cache.mgetJson<number>(missing.map(genKey));
+      // Generations and the written position in one MGET: a reader that sees a change's generation
+      // sees its position too (set before the generations move).
+      const generations = await cache.mgetJson<unknown>([...missing.map(genKey), WRITTEN_KEY]);
       const genOf = new Map(missing.map((id, i) => [id, String(generations[i] ?? 0)]));
-      const rows = await q.findProducts(db, missing);
+      const rows = await on(source, (from) => q.findProducts(from, missing), writtenAt(generations.at(-1)));
       const read = rows.map((row) => ({ data: toData(row), available: row.available }));
       await Promise.all(
         read.flatMap(({ data, available }) => [
@@ -195,13 +225,14 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
   /** Products' live stock (the counters, then inventory); a product without an inventory row is absent. */
   async function liveStock(ids: number[]): Promise<Map<number, number>> {
     if (ids.length === 0) return new Map();
-    return stockOf(ids, await cache.mgetJson<number>(ids.map(stockKey)));
+    return stockOf(ids, await cache.mgetJson<number>(ids.map(stockKey)), 'replica');
   }
 
   const versionOf = (raw: unknown) => String(raw ?? 0);
 
   return {
-    getProducts,
+    /** For a shopper's own cart: read on the primary (the products they just added, as they are now). */
+    getProducts: (ids: number[]) => productsFrom('primary', ids),
 
     async listProducts({ cursor, ...query }: ProductQuery): Promise<ProductPage> {
       const after = cursor === undefined ? undefined : cursors.decode(cursor, query.fingerprint);
@@ -220,25 +251,27 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
       const pageKey = inHead
         ? `search:head:${query.fingerprint}`
         : `search:page:${digest([query.fingerprint, query.page, query.limit, after ?? null])}`;
-      const [rawVersion, summaryEntry, pageEntry] = await cache.mgetJson<unknown>([
+      const [rawVersion, summaryEntry, pageEntry, writtenRaw] = await cache.mgetJson<unknown>([
         SEARCH_VERSION_KEY,
         summaryKey,
         pageKey,
+        WRITTEN_KEY,
       ]);
       const version = versionOf(rawVersion);
+      const fence = writtenAt(writtenRaw);
       // Without in_stock, what matches and in which order is product data alone, and a product
       // change bumps the version: such results need no refresh on a timer.
       const freshMs = query.inStock ? ttl.searchMs : ttl.searchMaxAgeMs;
       const asked: PageQuery = inHead ? { ...query, page: 1, limit: head } : { ...query, after };
       // A backend that answers both in one pass is asked once when both are to be computed.
       let answer: Promise<SearchAnswer> | undefined;
-      const both = () => (answer ??= search.browse!(asked));
+      const both = () => (answer ??= search.browse!(asked, fence));
       const summarized = cached(
         summaryKey,
         version,
         summaryEntry as Entry<SearchSummary> | null,
         freshMs,
-        () => (search.browse ? both().then((a) => a.summary) : search.summarize(filter)),
+        () => (search.browse ? both().then((a) => a.summary) : search.summarize(filter, fence)),
       );
       // Rows this request read itself are shown as read; cached ids are resolved through getProducts.
       let read: ProductRow[] = [];
@@ -246,7 +279,7 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
       const paged = cached(pageKey, version, pageEntry as Entry<PageRows> | null, freshMs, async () => {
         const found = search.browse
           ? (await both()).page
-          : await search.page(asked, hasWords(filter) ? false : readsWhole(await summarized));
+          : await search.page(asked, hasWords(filter) ? false : readsWhole(await summarized), fence);
         read = found.rows;
         indexedStock = found.indexedStock === true;
         return { keys: found.keys, more: found.more };
@@ -267,7 +300,7 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
         if (available !== undefined) products.set(r.id, withStock(toData(r), available));
       }
       const unread = page.ids.filter((id) => !products.has(id));
-      if (unread.length) for (const [id, p] of await getProducts(unread)) products.set(id, p);
+      if (unread.length) for (const [id, p] of await productsFrom('replica', unread)) products.set(id, p);
       // The page was chosen up to a search TTL ago; the stock shown is live, and a product that
       // sold out since leaves an in-stock listing rather than show there as unavailable.
       const shown = page.ids
@@ -290,23 +323,31 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
       const words = suggestWords(typed);
       if (!words) return [];
       const key = `search:suggest:${digest([words, limit])}`;
-      const [rawVersion, entry] = await cache.mgetJson<unknown>([SEARCH_VERSION_KEY, key]);
+      const [rawVersion, entry, written] = await cache.mgetJson<unknown>([
+        SEARCH_VERSION_KEY,
+        key,
+        WRITTEN_KEY,
+      ]);
       return cached(key, versionOf(rawVersion), entry as Entry<string[]> | null, ttl.searchMaxAgeMs, () =>
-        search.suggest(words.join(' '), limit),
+        search.suggest(words.join(' '), limit, writtenAt(written)),
       );
     },
 
     async getProduct(id: number): Promise<Product> {
-      const product = (await getProducts([id])).get(id);
+      const product = (await productsFrom('replica', [id])).get(id);
       if (!product) throw notFound('Product', { product_id: id });
       return product;
     },
 
     async listCategories(): Promise<Category[]> {
       const key = 'search:categories';
-      const [rawVersion, entry] = await cache.mgetJson<unknown>([SEARCH_VERSION_KEY, key]);
+      const [rawVersion, entry, written] = await cache.mgetJson<unknown>([
+        SEARCH_VERSION_KEY,
+        key,
+        WRITTEN_KEY,
+      ]);
       return cached(key, versionOf(rawVersion), entry as Entry<Category[]> | null, ttl.searchMaxAgeMs, () =>
-        q.listCategories(db),
+        on('replica', (from) => q.listCategories(from), writtenAt(written)),
       );
     },
 
@@ -320,6 +361,10 @@ export function createCatalogService({ db, cache, search, logger, cursorSecret, 
     /** Call after products' data changed (name, price, category, active; after the commit). */
     async invalidateProducts(ids: Iterable<number>) {
       const unique = [...new Set(ids)];
+      // The change's position first: whoever sees its generations or version below sees it too.
+      const position = await reads.position();
+      if (position !== null)
+        await cache.setIfNewer(WRITTEN_KEY, position, { version: position }, WRITTEN_TTL_MS);
       // Chunked: an admin import touches 100k products, and one 100k-key command overflows the client.
       // Generations first, so a reader that fetched before this change cannot re-cache it.
       for (let i = 0; i < unique.length; i += 1_000)

@@ -11,6 +11,7 @@ export function healthRoutes({
   metrics,
   config,
   searchStatus,
+  reads,
   draining = () => false,
 }: {
   db: Db;
@@ -19,6 +20,8 @@ export function healthRoutes({
   config: { metrics: { token: string | null } };
   /** The search engine, where browse searches one: 'down' while PostgreSQL answers in its place. */
   searchStatus: () => 'up' | 'down' | null;
+  /** The read replica, where there is one: browse reads from the primary while it lags or is down. */
+  reads?: { status(): 'up' | 'lagging' | 'down' | null };
   /** True once the process is stopping: the balancer should send it nothing new. */
   draining?: () => boolean;
 }) {
@@ -43,8 +46,8 @@ export function healthRoutes({
     ctx.body = await metrics.registry.metrics();
   });
 
-  // PostgreSQL is required; Redis is only a cache and the search engine has PostgreSQL behind it,
-  // so without either the service is degraded, not down.
+  // PostgreSQL is required; Redis is only a cache, and the search engine and the read replica have
+  // the primary behind them, so without any of them the service is degraded, not down.
   router.get('/readyz', async (ctx) => {
     // A stopping process still answers everything else, but tells the balancer to look elsewhere
     // before it stops listening, so no request meets a closed port.
@@ -61,10 +64,14 @@ export function healthRoutes({
       cache.ping().then((ok) => (ok ? ('up' as const) : ('down' as const))),
     ]);
     const search = searchStatus();
-    const status =
-      postgres === 'down' ? 'unavailable' : redis === 'down' || search === 'down' ? 'degraded' : 'ready';
+    const replica = reads?.status() ?? null;
+    const degraded = redis === 'down' || search === 'down' || (replica !== null && replica !== 'up');
+    const status = postgres === 'down' ? 'unavailable' : degraded ? 'degraded' : 'ready';
     ctx.status = postgres === 'down' ? 503 : 200;
-    ctx.body = { status, checks: { postgres, redis, ...(search ? { search } : {}) } };
+    ctx.body = {
+      status,
+      checks: { postgres, redis, ...(search ? { search } : {}), ...(replica ? { replica } : {}) },
+    };
   });
 
   return router;

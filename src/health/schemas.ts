@@ -7,7 +7,7 @@ export const readinessSchema = z
   .strictObject({
     status: z.enum(['ready', 'degraded', 'unavailable']).meta({
       description:
-        'degraded: Redis is down, or the search engine is (browse answers from PostgreSQL): slower, still correct; unavailable: PostgreSQL is down',
+        'degraded: Redis is down, or the search engine is (browse answers from PostgreSQL), or the read replica lags or is down (browse reads the primary): slower, still correct; unavailable: PostgreSQL is down',
     }),
     checks: z.strictObject({
       postgres: check,
@@ -15,6 +15,10 @@ export const readinessSchema = z
       search: check.optional().meta({
         description:
           'With SEARCH_BACKEND=opensearch: down while the search breaker sends browse to PostgreSQL',
+      }),
+      replica: z.enum(['up', 'lagging', 'down']).optional().meta({
+        description:
+          'With DATABASE_REPLICA_URL: lagging (past REPLICA_MAX_LAG) or down while browse reads from the primary',
       }),
     }),
   })

@@ -132,31 +132,31 @@ export function createSearchFallback({
   return {
     name: engine.name,
     headRows: engine.headRows,
-    summarize: (filter) =>
+    summarize: (filter, after) =>
       either(
         'summarize',
         () => engine.summarize(filter),
-        () => postgres.summarize(filter),
+        () => postgres.summarize(filter, after),
       ),
-    page: (query, small) =>
+    page: (query, small, after) =>
       either(
         'page',
         () => engine.page(query, small),
-        () => postgres.page(query, small),
+        () => postgres.page(query, small, after),
       ),
     ...(engine.browse && {
-      browse: (query: PageQuery) =>
+      browse: (query: PageQuery, after?: number | null) =>
         either(
           'browse',
           () => engine.browse!(query),
-          () => summaryAndPage(postgres, query),
+          () => summaryAndPage(postgres, query, after),
         ),
     }),
-    suggest: (typed, limit) =>
+    suggest: (typed, limit, after) =>
       either(
         'suggest',
         () => engine.suggest(typed, limit),
-        () => postgres.suggest(typed, limit),
+        () => postgres.suggest(typed, limit, after),
       ),
   };
 }

@@ -2,6 +2,7 @@ import { createPostgresSearch } from '../catalog/postgres-search.js';
 import type { SearchBackend } from '../catalog/search.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/index.js';
+import type { Reads } from '../db/replica.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { createOpenSearchBackend } from './backend.js';
@@ -22,16 +23,19 @@ export interface Search {
 /** Browse's search as configured (SEARCH_BACKEND), with its breaker reported as shop_search_backend_up. */
 export function createSearch({
   db,
+  reads,
   config,
   metrics,
   logger,
 }: {
   db: Db;
+  /** Where PostgreSQL searches read: the replica where there is one. */
+  reads?: Reads;
   config: Config['search'];
   metrics: Metrics;
   logger: Logger;
 }): Search {
-  const postgres = createPostgresSearch(db, config.postgres);
+  const postgres = createPostgresSearch(db, config.postgres, reads);
   const client = config.opensearch
     ? createSearchClient({ url: config.opensearch.url, timeoutMs: config.timeoutMs })
     : null;

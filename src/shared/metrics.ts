@@ -13,8 +13,11 @@ export function createMetrics(
     eventRelay = false,
     deadLetters,
     searchIndexLag,
+    replica = false,
   }: {
     eventRelay?: boolean;
+    /** A read replica is configured (DATABASE_REPLICA_URL): only then are the shop_replica_* series exported. */
+    replica?: boolean;
     /** Dead letters waiting (the broker's queue, or the in-process table); null: unknown right now. */
     deadLetters?: () => Promise<number | null>;
     /** Seconds the search index trails PostgreSQL; absent where search runs on PostgreSQL (0). */
@@ -29,6 +32,7 @@ export function createMetrics(
     registry.removeSingleMetric(`nodejs_active_${name}_total`);
   }
   const opts = { registers: [registry] };
+  const replicaOpts = { registers: replica ? [registry] : [] };
   /**
    * A gauge whose value is one query's `v`, read at scrape time. Scrapes that arrive while its
    * query runs (several Prometheus servers, a curl loop) share that query instead of adding one.
@@ -324,6 +328,24 @@ export function createMetrics(
       help: 'Searches answered from PostgreSQL in the search engine’s place, by reason: timeout (past SEARCH_TIMEOUT), unreachable, index_missing, error, breaker_open (the engine was not tried)',
       labelNames: ['reason'],
       ...opts,
+    }),
+    // Measured by this process's replica monitor each tick (src/db/replica.ts); not exported
+    // without DATABASE_REPLICA_URL (an up of 0 there would read as a replica down).
+    replicaLag: new client.Gauge({
+      name: 'shop_replica_lag_seconds',
+      help: 'How far the read replica trails the primary, by WAL position (an upper bound, exact to one tick); past REPLICA_MAX_LAG its reads go to the primary',
+      ...replicaOpts,
+    }),
+    replicaUp: new client.Gauge({
+      name: 'shop_replica_up',
+      help: '1 while the read replica answers as a copy of the primary (lagging or not), 0 while it is unreachable or not a copy of the primary',
+      ...replicaOpts,
+    }),
+    replicaReads: new client.Counter({
+      name: 'shop_replica_reads_total',
+      help: 'Reads that may trail the primary (browse, categories, suggestions, product pages), by where they ran, and for the primary why: down, lagging (past REPLICA_MAX_LAG), behind_write (the replica has not replayed a product change yet), error (the replica failed mid-read)',
+      labelNames: ['target', 'reason'],
+      ...replicaOpts,
     }),
     // Set by the search breaker as it moves; always 1 where search runs on PostgreSQL alone.
     searchBackendUp: new client.Gauge({

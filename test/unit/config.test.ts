@@ -2,6 +2,19 @@ import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
+  it('reads browse from a replica only when DATABASE_REPLICA_URL names one, with a lag bound of 5s by default', () => {
+    const url = 'postgres://postgres@127.0.0.1:5433/shop';
+    expect(loadConfig({ DATABASE_REPLICA_URL: url }).db.replica).to.deep.equal({
+      url,
+      poolMax: 20,
+      maxLagMs: 5_000,
+    });
+    expect(loadConfig({ DATABASE_REPLICA_URL: url, REPLICA_MAX_LAG: '2s' }).db.replica?.maxLagMs).to.equal(
+      2_000,
+    );
+    expect(() => loadConfig({ REPLICA_MAX_LAG: 'soon' })).to.throw(ConfigError, /REPLICA_MAX_LAG/);
+  });
+
   it('applies the documented defaults to an empty environment', () => {
     const config = loadConfig({});
     expect(config.env).to.equal('development');
@@ -10,6 +23,7 @@ describe('loadConfig', () => {
       url: 'postgres://postgres@127.0.0.1:5432/shop',
       poolMax: 20,
       migrateOnStart: true,
+      replica: null,
     });
     expect(config.redis).to.deep.equal({
       url: 'redis://127.0.0.1:6379',
