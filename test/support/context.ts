@@ -2,7 +2,7 @@ import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { type Env, loadConfig } from '../../src/config.js';
 import { type Container, type ContainerOverrides, createContainer } from '../../src/container.js';
-import { quoteIdent, withDatabase, withMaintenance } from '../../src/db/index.js';
+import { databaseName, quoteIdent, withDatabase, withMaintenance } from '../../src/db/index.js';
 import { createContract } from '../../src/openapi/contract.js';
 import { createApiSpec } from '../../src/openapi/document.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -63,6 +63,10 @@ export async function createTestContext(
     // Every test request comes from one address: the rate-limit tests turn the limits on.
     RATE_LIMITS: 'false',
     ...env,
+    // A replica copies the whole server: the test's own database is there under the same name.
+    ...(env.DATABASE_REPLICA_URL && {
+      DATABASE_REPLICA_URL: withDatabase(env.DATABASE_REPLICA_URL, databaseName(databaseUrl)),
+    }),
   } as Record<string, string>);
   const container = createContainer(config, {
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
