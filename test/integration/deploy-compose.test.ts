@@ -33,6 +33,7 @@ interface Port {
 }
 interface ComposeService {
   image?: string;
+  deploy?: { replicas?: number };
   build?: { context: string; dockerfile?: string };
   command?: string[];
   environment?: Record<string, string | null>;
@@ -355,6 +356,53 @@ describe('deployment: Dockerfile, docker-compose.yml, Prometheus and Grafana fil
     expect(role, `a script in ${INITDB} creating ${user}: ${JSON.stringify(roles)}`).to.not.equal(undefined);
     expect(role!.options).to.match(/\bNOSUPERUSER\b/i);
     expect(role!.options).to.not.match(/(?<![a-z])SUPERUSER\b/i);
+  });
+
+  it('runs the shop as replicas behind an haproxy service configured from deploy/haproxy', async function () {
+    const { services } = needsCompose(this);
+    const { haproxy, shop } = services;
+    expect(haproxy, 'an haproxy service').to.not.equal(undefined);
+    expect(haproxy!.image).to.match(/^haproxy:2\./);
+    // Shoppers reach the replicas through HAProxy only: the shop publishes no port of its own.
+    expect(shop!.ports ?? []).to.deep.equal([]);
+    expect(haproxy!.ports?.map((p) => [p.host_ip, p.published, p.target])).to.deep.include([
+      '127.0.0.1',
+      String(loadConfig({}).http.port),
+      3000,
+    ]);
+    expect(shop!.deploy?.replicas ?? 1).to.be.at.least(2);
+
+    // HAProxy appends one X-Forwarded-For entry: the shop trusts exactly that hop.
+    const env = Object.fromEntries(Object.entries(shop!.environment!).map(([k, v]) => [k, v ?? undefined]));
+    expect(loadConfig(env).http.proxyHops).to.equal(1);
+    expect(loadConfig(env).shutdown.drainMs).to.be.above(0);
+
+    // The files HAProxy is started with come from deploy/haproxy through its mount.
+    const args = haproxy!.command ?? [];
+    const files = args.flatMap((arg, i) => (args[i - 1] === '-f' ? [arg] : []));
+    const onHost = files.map((f) => hostPath(haproxy!, f));
+    expect(onHost).to.deep.equal([
+      repo('deploy/haproxy/haproxy.cfg'),
+      repo('deploy/haproxy/servers.compose.cfg'),
+    ]);
+    const servers = readFileSync(onHost[1]!, 'utf8');
+    // Every replica, found through Docker's DNS under the service's name, on the port it listens on.
+    expect(servers).to.match(/^\s*server-template\s+\S+\s+\S+\s+shop:3000\s.*\bresolvers docker\b/m);
+    expect(servers).to.match(/^\s*nameserver\s+\S+\s+127\.0\.0\.11:53/m);
+
+    // Debian's haproxy (as the fleet tests use) parses the pair as the container will.
+    const haproxyFound = await run('haproxy', ['-v']).then(
+      () => true,
+      () => false,
+    );
+    if (haproxyFound) {
+      const given = Object.entries(haproxy!.environment ?? {}).flatMap(([k, v]) =>
+        v === null ? [] : [[k, v]],
+      );
+      await run('haproxy', ['-c', '-q', ...onHost.flatMap((f) => ['-f', f!])], {
+        env: { ...process.env, ...Object.fromEntries(given) },
+      });
+    }
   });
 
   it('publishes ports on 127.0.0.1 only', function () {
