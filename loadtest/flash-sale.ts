@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { serverStates, startHaproxy } from '../scripts/fleet.js';
 import { type AuditReport, checkInvariants } from '../src/audit/invariants.js';
 import type { Db } from '../src/db/index.js';
 import { browseMix } from './browse.js';
@@ -11,6 +12,7 @@ import {
   sampleBacklog,
   waitForSettlement,
 } from './payments.js';
+import { type RetryingRun, retryingCheckouts } from './retrying-checkouts.js';
 import {
   type Buyer,
   createBuyers,
@@ -20,7 +22,7 @@ import {
   seededDatabase,
 } from './scenario.js';
 import { type SearchSync, sampleSearchSync } from './search-sync.js';
-import { type ServiceProcess, startServiceProcess } from './service.js';
+import { freePort, type ServiceProcess, startServiceProcess } from './service.js';
 import { type StockLag, sampleStockLag } from './stock-lag.js';
 
 export interface FlashSaleOptions {
@@ -57,6 +59,31 @@ export interface FlashSaleOptions {
    * the sold-out hot product leaves in-stock results are measured through the sale.
    */
   search?: { opensearchUrl: string };
+  /** The processes behind HAProxy (deploy/haproxy, TRUST_PROXY_HOPS=1): buyers reach the balancer only. */
+  balancer?: boolean;
+  /**
+   * Behind the balancer: the last process is sent `signal` `atSec` into the sale, and buyers
+   * retry a checkout that got no answer with its Idempotency-Key (retryingCheckouts).
+   */
+  fault?: { signal: 'SIGKILL' | 'SIGTERM'; atSec: number };
+}
+
+/** A process stopped mid-sale behind the balancer, and what the buyers saw. */
+export interface FaultFigures {
+  signal: string;
+  atSec: number;
+  /** From the signal until HAProxy's stats showed the process out of rotation (not UP). */
+  outOfRotationMs: number | null;
+  /** Each buyer's last answer: 201, 409 <code> or 'gave up'. */
+  finals: Record<string, number>;
+  buyersWhoRetried: number;
+  /** Attempts that got no answer or a 5xx. */
+  failedAttempts: number;
+  /** Buyers with more than one live order for their key, or a 201 without one, or an order after a 409. */
+  duplicated: number;
+  lost: number;
+  orphaned: number;
+  latency: { p50: number; p99: number; max: number };
 }
 
 export interface BrowseDuringSale {
@@ -84,6 +111,7 @@ export interface FlashSaleReport {
   events?: EventFigures;
   /** With `search`: the index lag and the sold-out product's exit from in-stock results. */
   searchSync?: SearchSync;
+  fault?: FaultFigures;
 }
 
 async function scrapeBusinessMetrics(url: string): Promise<string[]> {
@@ -159,6 +187,7 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
         OPENSEARCH_INDEX_PREFIX: indexPrefix,
       }
     : {};
+  let balancer: Awaited<ReturnType<typeof startBalancer>> | null = null;
   try {
     if (!opts.url) {
       for (let i = 0; i < opts.instances; i++) {
@@ -171,6 +200,7 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
               CHECKOUT_STRATEGY: opts.strategy,
               WORKERS: opts.payment ? 'true' : 'false',
               ...searchEnv,
+              ...(opts.balancer ? { TRUST_PROXY_HOPS: '1' } : {}),
               ...opts.extraEnv,
             },
             opts.nodeArgs,
@@ -178,7 +208,8 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
         );
       }
     }
-    const urls = opts.url ? [opts.url] : services.map((s) => s.url);
+    if (opts.balancer) balancer = await startBalancer(services);
+    const urls = opts.url ? [opts.url] : balancer ? [balancer.url] : services.map((s) => s.url);
     const checkoutOf = (buyer: Buyer, payment_method = 'pm_card_visa') => ({
       method: 'POST' as const,
       path: '/checkout',
@@ -232,26 +263,41 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
           }),
         }
       : null;
-    const result = await fire({
-      urls,
-      rate: opts.rate,
-      durationSec: opts.durationSec,
-      amount: opts.rate > 0 ? Math.min(buyers.length, opts.rate * opts.durationSec) : buyers.length,
-      ...(opts.connections ? { connections: opts.connections } : {}),
-      mix: [
-        {
-          name: 'POST /checkout',
-          weight: 1,
-          next: () => {
-            const i = next++;
-            return checkoutOf(
-              buyers[i % buyers.length]!,
-              opts.payment ? PAYMENT_MIX[i % PAYMENT_MIX.length] : undefined,
-            );
-          },
-        },
-      ],
-    });
+    const faulted =
+      opts.fault && balancer
+        ? saleWithFault({
+            url: urls[0]!,
+            statsUrl: balancer.statsUrl,
+            victim: services.at(-1)!,
+            victimName: `shop${services.length}`,
+            fault: opts.fault,
+            buyers: buyers.slice(0, opts.rate * opts.durationSec),
+            rate: opts.rate,
+            paymentMethod: (i) => (opts.payment ? PAYMENT_MIX[i % PAYMENT_MIX.length]! : 'pm_card_visa'),
+          })
+        : null;
+    const result = faulted
+      ? (await faulted).fire
+      : await fire({
+          urls,
+          rate: opts.rate,
+          durationSec: opts.durationSec,
+          amount: opts.rate > 0 ? Math.min(buyers.length, opts.rate * opts.durationSec) : buyers.length,
+          ...(opts.connections ? { connections: opts.connections } : {}),
+          mix: [
+            {
+              name: 'POST /checkout',
+              weight: 1,
+              next: () => {
+                const i = next++;
+                return checkoutOf(
+                  buyers[i % buyers.length]!,
+                  opts.payment ? PAYMENT_MIX[i % PAYMENT_MIX.length] : undefined,
+                );
+              },
+            },
+          ],
+        });
     // Error codes of the non-201 answers ("409 out_of_stock" → out_of_stock).
     const errorCodes = Object.fromEntries(
       Object.entries(result.outcomes)
@@ -267,13 +313,19 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     if (syncSampler) await new Promise((r) => setTimeout(r, 6_000));
     const searchSync = await syncSampler?.stop();
     // The service's own account of the sale (counters are per process: one scrape each).
-    const metrics = await Promise.all(urls.map((u) => scrapeBusinessMetrics(u)));
+    const alive = services.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
+    const metrics = await Promise.all(
+      (opts.url ? [opts.url] : alive.map((s) => s.url)).map((u) => scrapeBusinessMetrics(u)),
+    );
     for (const s of services) await s.stop();
     services.length = 0;
     const report = await judge(db, productId, opts, result, errorCodes);
+    const fault = faulted ? await judgeFault(db, await faulted, opts.fault!) : undefined;
+    if (fault) report.failures.push(...fault.failures);
     if (browse) report.failures.push(...judgeBrowse(browse));
     if (searchSync) report.failures.push(...judgeSearchSync(searchSync));
-    if (!opts.payment) return { ...report, metrics, browse, ...(searchSync ? { searchSync } : {}) };
+    const extra = { ...(searchSync ? { searchSync } : {}), ...(fault ? { fault: fault.figures } : {}) };
+    if (!opts.payment) return { ...report, metrics, browse, ...extra };
     const payment = await paymentFigures(db, productId, backlog, drainMs);
     report.failures.push(...judgePayments(payment, opts));
     if (events) {
@@ -285,9 +337,10 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
       if (events.shipped < events.paidOrders)
         report.failures.push(`${events.paidOrders - events.shipped} paid orders never shipped`);
     }
-    return { ...report, metrics, payment, browse, events, ...(searchSync ? { searchSync } : {}) };
+    return { ...report, metrics, payment, browse, events, ...extra };
   } finally {
     await Promise.allSettled(services.map((s) => s.stop()));
+    await balancer?.stop();
     if (opts.search) await dropIndexes(opts.search.opensearchUrl, indexPrefix);
     await db.destroy();
     await dropRedisPrefix(opts.redisUrl, `loadtest:${runId}:`);
@@ -439,4 +492,135 @@ function judgeBrowse({ fire: result, lag }: BrowseDuringSale): string[] {
     failures.push(`browse: ${result.errors} connection errors, ${result.timeouts} timeouts`);
   if (lag.max > 5_000) failures.push(`browse showed stock ${lag.max} ms behind PostgreSQL`);
   return failures;
+}
+
+/** HAProxy with the project's config in front of the run's processes, on ports of its own. */
+async function startBalancer(services: ServiceProcess[]) {
+  const [port, statsPort] = [await freePort(), await freePort()];
+  const haproxy = await startHaproxy({
+    ports: services.map((s) => Number(new URL(s.url).port)),
+    bind: `127.0.0.1:${port}`,
+    statsBind: `127.0.0.1:${statsPort}`,
+  });
+  return { url: `http://127.0.0.1:${port}`, statsUrl: haproxy.statsUrl, stop: () => haproxy.stop() };
+}
+
+/**
+ * The sale through the balancer with one process stopped by `fault.signal` at `fault.atSec`:
+ * buyers retry with their key (retryingCheckouts), and HAProxy's stats are read every 50 ms from
+ * the signal until the process is out of rotation.
+ */
+async function saleWithFault({
+  url,
+  statsUrl,
+  victim,
+  victimName,
+  fault,
+  buyers,
+  rate,
+  paymentMethod,
+}: {
+  url: string;
+  statsUrl: string;
+  victim: ServiceProcess;
+  victimName: string;
+  fault: NonNullable<FlashSaleOptions['fault']>;
+  buyers: Buyer[];
+  rate: number;
+  paymentMethod: (i: number) => string;
+}): Promise<{ fire: FireResult; run: RetryingRun; outOfRotationMs: number | null }> {
+  let outOfRotationMs: number | null = null;
+  const watched = new Promise<void>((resolve) => {
+    setTimeout(async () => {
+      const signalled = Date.now();
+      victim.child.kill(fault.signal);
+      while (Date.now() - signalled < 15_000) {
+        const state = (await serverStates(statsUrl).catch(() => null))?.get(victimName);
+        if (state && !state.status.startsWith('UP')) {
+          outOfRotationMs = Date.now() - signalled;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      resolve();
+    }, fault.atSec * 1000);
+  });
+  const started = Date.now();
+  const run = await retryingCheckouts({ url, buyers, rate, paymentMethod, address: ADDRESS });
+  await watched;
+  // The figures judge() reads, from the buyers' final answers.
+  const statusCounts: Record<string, number> = {};
+  const outcomes: Record<string, number> = {};
+  for (const [final, n] of Object.entries(run.finals)) {
+    outcomes[final] = n;
+    const status = final.slice(0, 3);
+    statusCounts[status] = (statusCounts[status] ?? 0) + n;
+  }
+  const latency = { requests: buyers.length, p90: run.latency.p99, ...run.latency };
+  return {
+    run,
+    outOfRotationMs,
+    fire: {
+      requests: buyers.length,
+      durationSec: (Date.now() - started) / 1000,
+      achievedRate: run.achievedRate,
+      latency,
+      byScenario: { 'POST /checkout': latency },
+      byStatus: {},
+      statusCounts,
+      outcomes,
+      errors: run.finals['gave up'] ?? 0,
+      timeouts: 0,
+      timeline: [],
+    },
+  };
+}
+
+/** Every buyer ended with one answer, and the orders agree with it: one for a 201, none for a 409. */
+async function judgeFault(
+  db: Db,
+  { run, outOfRotationMs }: { run: RetryingRun; outOfRotationMs: number | null },
+  fault: NonNullable<FlashSaleOptions['fault']>,
+): Promise<{ figures: FaultFigures; failures: string[] }> {
+  const { rows } = await db.raw<{ rows: { key: string; n: number }[] }>(
+    `SELECT idempotency_key AS key, count(*)::int AS n FROM orders
+      WHERE idempotency_key = ANY(?::text[]) GROUP BY 1`,
+    [run.outcomes.map((o) => o.key)],
+  );
+  const orders = new Map(rows.map((r) => [r.key, r.n]));
+  let duplicated = 0;
+  let lost = 0;
+  let orphaned = 0;
+  for (const o of run.outcomes) {
+    const n = orders.get(o.key) ?? 0;
+    if (n > 1) duplicated += 1;
+    if (o.final === '201' && n === 0) lost += 1;
+    if (o.final !== '201' && n > 0) orphaned += 1;
+  }
+  const figures: FaultFigures = {
+    signal: fault.signal,
+    atSec: fault.atSec,
+    outOfRotationMs,
+    finals: run.finals,
+    buyersWhoRetried: run.buyersWhoRetried,
+    failedAttempts: run.failedAttempts,
+    duplicated,
+    lost,
+    orphaned,
+    latency: run.latency,
+  };
+  const failures: string[] = [];
+  if (outOfRotationMs === null || outOfRotationMs > 2_000)
+    failures.push(
+      `the ${fault.signal} process was out of rotation after ${outOfRotationMs ?? 'never'} ms (goal 2 s)`,
+    );
+  const unfinished = Object.entries(run.finals).filter(([f]) => f !== '201' && !f.startsWith('409'));
+  if (unfinished.length)
+    failures.push(`buyers without a 201 or 409: ${unfinished.map(([f, n]) => `${f} × ${n}`).join(', ')}`);
+  if (duplicated) failures.push(`${duplicated} buyers have more than one order`);
+  if (lost) failures.push(`${lost} buyers got 201 but have no order`);
+  if (orphaned) failures.push(`${orphaned} buyers were refused but have an order`);
+  if (fault.signal === 'SIGTERM' && run.failedAttempts)
+    failures.push(`${run.failedAttempts} requests failed while a process drained (goal: none)`);
+  return { figures, failures };
 }

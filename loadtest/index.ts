@@ -455,7 +455,11 @@ const withCatalogOptions = (command: Command) =>
       backendOption,
       'postgres',
     )
-    .option('--opensearch-url <url>', 'OPENSEARCH_URL for --backend opensearch', process.env.OPENSEARCH_URL);
+    .option('--opensearch-url <url>', 'OPENSEARCH_URL for --backend opensearch', process.env.OPENSEARCH_URL)
+    .option(
+      '--replica <url>',
+      "a streaming replica's server (npm run replica: postgres://postgres@127.0.0.1:5433): browse reads from it, and the report splits PostgreSQL's time between primary and replica",
+    );
 
 const FIND_MAX_STEPS = [5, 10, 25, 50, 100, 150, 200, 300, 400, 500, 700, 1_000, 1_500, 2_000, 3_000, 4_000];
 
@@ -709,6 +713,78 @@ program
   )
   .action(async (opts) => {
     process.exitCode = await flashSale(opts);
+  });
+
+program
+  .command('fleet')
+  .description(
+    'flash sales through HAProxy (deploy/haproxy) with payments on: 1, 2 and 3 processes side by side, then one of 3 SIGKILLed and one SIGTERMed mid-sale while buyers retry with their Idempotency-Key',
+  )
+  .option(
+    '--instances <list>',
+    'process counts to compare, comma-separated',
+    (raw: string) => raw.split(',').map(int('instances')),
+    [1, 2, 3],
+  )
+  .option('--rate <n>', 'checkouts offered per second', int('rate'), 1_000)
+  .option('--duration <s>', 'seconds of each sale', int('duration'), 10)
+  .option('--no-faults', 'only the 1-2-3 comparison')
+  .action(async (opts: { instances: number[]; rate: number; duration: number; faults: boolean }) => {
+    const config = loadConfig();
+    const units = opts.rate * opts.duration;
+    const base: FlashSaleOptions = {
+      databaseUrl: config.db.url,
+      redisUrl: config.redis.url,
+      strategy: 'group-commit',
+      rate: opts.rate,
+      durationSec: opts.duration,
+      // Stock for every buyer: the sale runs its whole length (a sell-out would end it early).
+      stock: units,
+      buyers: units,
+      instances: 1,
+      payment: true,
+      paidP99BudgetMs: 2_000,
+      drainBudgetMs: 5_000,
+      balancer: true,
+    };
+    const runs: { label: string; report: Awaited<ReturnType<typeof runFlashSale>> }[] = [];
+    for (const n of opts.instances) {
+      runs.push({ label: `${n} behind HAProxy`, report: await runFlashSale({ ...base, instances: n }) });
+    }
+    if (opts.faults) {
+      for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+        const fault = { signal, atSec: opts.duration / 2 };
+        runs.push({
+          label: `3, one ${signal}`,
+          report: await runFlashSale({ ...base, instances: 3, fault }),
+        });
+      }
+    }
+    const name = `fleet-${stamp()}`;
+    printReport(name, runs);
+    const one = runs.find((r) => r.label === '1 behind HAProxy')?.report;
+    const rows = runs.map(({ label, report: r }) => {
+      const f = r.fault;
+      return [
+        label,
+        `${Math.round(r.successes / opts.duration)}/s`,
+        ms(r.fire.latency.p99),
+        r.payment ? `${r.payment.paidPerSec}/s` : '-',
+        r.oversold,
+        r.audit.ok ? 'ok' : 'VIOLATED',
+        one ? `${((r.successes / one.successes) * 100).toFixed(0)}%` : '-',
+        f
+          ? `out in ${f.outOfRotationMs ?? '-'} ms; ${f.buyersWhoRetried} retried; ${Object.entries(f.finals)
+              .map(([k, v]) => `${k}:${v}`)
+              .join(' ')}; dup ${f.duplicated}, lost ${f.lost}, failed attempts ${f.failedAttempts}`
+          : '',
+        r.failures.length ? r.failures.join('; ') : 'none',
+      ];
+    });
+    process.stdout.write(
+      `\n${table([['run', 'placed', 'p99', 'paid', 'oversold', 'audit', 'vs 1', 'fault', 'failures'], ...rows])}\n`,
+    );
+    process.exitCode = runs.some((r) => r.report.failures.length) ? 1 : 0;
   });
 
 program
