@@ -10,15 +10,27 @@ import { startServiceProcess } from './service.js';
 export interface SearchBackendChoice {
   backend: 'postgres' | 'opensearch';
   opensearchUrl?: string;
+  /** A streaming replica's server (postgres://…:5433): browse reads from the run's database there. */
+  replica?: string;
 }
 
-export const backendEnv = ({ backend, opensearchUrl }: SearchBackendChoice): Record<string, string> => ({
+export const backendEnv = ({
+  backend,
+  opensearchUrl,
+  replica,
+}: SearchBackendChoice): Record<string, string> => ({
   SEARCH_BACKEND: backend,
   ...(opensearchUrl ? { OPENSEARCH_URL: opensearchUrl } : {}),
+  // runMixBench names the run's own database in it.
+  ...(replica ? { DATABASE_REPLICA_URL: replica } : {}),
 });
 
 export const postgresLine = (pg: PostgresTime) =>
-  `PostgreSQL (pg_stat_database.active_time of the run's database, warm-up included): ${pg.activeMs.toFixed(0)} ms over ${pg.requests} requests = ${pg.msPerRequest.toFixed(2)} ms a request, ${pg.buffersPerRequest.toFixed(0)} buffers a request`;
+  `PostgreSQL (pg_stat_database.active_time of the run's database, warm-up included): ${pg.activeMs.toFixed(0)} ms over ${pg.requests} requests = ${pg.msPerRequest.toFixed(2)} ms a request, ${pg.buffersPerRequest.toFixed(0)} buffers a request${
+    pg.replica
+      ? `; of it the primary ${pg.primaryMs!.toFixed(0)} ms, the replica ${pg.replica.activeMs.toFixed(0)} ms (${((100 * pg.replica.activeMs) / Math.max(1, pg.activeMs)).toFixed(0)}% on the replica)`
+      : ''
+  }`;
 
 type MixRun = (
   o: MixBenchOptions,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config.js';
 import { type Container, createContainer } from '../src/container.js';
-import { databaseName, withMaintenance } from '../src/db/index.js';
+import { databaseName, withDatabase, withMaintenance } from '../src/db/index.js';
 import { createLogger } from '../src/shared/logger.js';
 import { type CpuGroups, cpuReading } from './cpu.js';
 import { type FireResult, fire, type Scenario } from './fire.js';
@@ -35,6 +35,10 @@ export interface PostgresTime {
   requests: number;
   msPerRequest: number;
   buffersPerRequest: number;
+  /** With a replica (DATABASE_REPLICA_URL): the primary's share of activeMs... */
+  primaryMs?: number;
+  /** ...and the replica's, from its own pg_stat_database (a standby keeps its own statistics). */
+  replica?: { activeMs: number; buffers: number };
 }
 
 async function seededCopy(baseUrl: string, name: string, products: number): Promise<string> {
@@ -52,6 +56,21 @@ async function databaseActivity(url: string) {
     );
     return { activeMs: Number(rows[0]?.active ?? 0), buffers: Number(rows[0]?.buffers ?? 0) };
   });
+}
+
+/** Waits until the service reads from the replica (it has replayed the run's new database): at most 30 s. */
+async function replicaInUse(serviceUrl: string) {
+  const until = Date.now() + 30_000;
+  let last = 'no answer';
+  while (Date.now() < until) {
+    const ready = await fetch(`${serviceUrl}/readyz`)
+      .then((r) => r.json() as Promise<{ checks?: { replica?: string } }>)
+      .catch(() => null);
+    last = ready?.checks?.replica ?? 'no replica check';
+    if (last === 'up') return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the service did not read from the replica within 30 s (checks.replica: ${last})`);
 }
 
 export interface MixPlan {
@@ -75,6 +94,10 @@ export async function runMixBench(
   const databaseUrl = opts.database ?? (await seededCopy(opts.databaseUrl, name, opts.products));
   // A prefix of its own: the caches start empty, as after a restart that lost Redis.
   const prefix = `loadtest:${name}:${randomUUID().slice(0, 8)}:`;
+  // A replica copies the whole server: the run's database is there under the same name.
+  const replicaUrl = opts.serviceEnv?.DATABASE_REPLICA_URL
+    ? withDatabase(opts.serviceEnv.DATABASE_REPLICA_URL, databaseName(databaseUrl))
+    : null;
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     REDIS_URL: opts.redisUrl,
@@ -82,13 +105,16 @@ export async function runMixBench(
     // As `npm run demo` runs: background workers on (idle here: browsing and carts place no orders).
     ...(opts.database ? { MIGRATE_ON_START: 'false' } : {}),
     ...opts.serviceEnv,
+    ...(replicaUrl ? { DATABASE_REPLICA_URL: replicaUrl } : {}),
   };
   const c = createContainer(loadConfig(env), { logger: createLogger('warn') });
   const service = await startServiceProcess(env);
   let stopped = false;
   try {
     const plan = await setup(c);
+    if (replicaUrl) await replicaInUse(service.url);
     const before = await databaseActivity(databaseUrl);
+    const replicaBefore = replicaUrl ? await databaseActivity(replicaUrl) : null;
     const warm = await fire({
       urls: [service.url],
       rate: opts.rate,
@@ -115,14 +141,24 @@ export async function runMixBench(
     await new Promise((r) => setTimeout(r, 500));
     const after = await databaseActivity(databaseUrl);
     const requests = warm.requests + result.requests;
-    const activeMs = after.activeMs - before.activeMs;
-    const buffers = after.buffers - before.buffers;
-    const postgres = {
+    const primaryMs = after.activeMs - before.activeMs;
+    const replicaAfter = replicaUrl ? await databaseActivity(replicaUrl) : null;
+    const replica =
+      replicaBefore && replicaAfter
+        ? {
+            activeMs: replicaAfter.activeMs - replicaBefore.activeMs,
+            buffers: replicaAfter.buffers - replicaBefore.buffers,
+          }
+        : undefined;
+    const activeMs = primaryMs + (replica?.activeMs ?? 0);
+    const buffers = after.buffers - before.buffers + (replica?.buffers ?? 0);
+    const postgres: PostgresTime = {
       activeMs,
       buffers,
       requests,
       msPerRequest: activeMs / Math.max(1, requests),
       buffersPerRequest: buffers / Math.max(1, requests),
+      ...(replica ? { primaryMs, replica } : {}),
     };
     return { fire: result, failures, postgres, cpu: cores };
   } finally {
