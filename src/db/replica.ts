@@ -57,9 +57,13 @@ export function replicaFailure(err: unknown): boolean {
   // connection_exception (08…), admin/crash shutdown and "cannot connect now" (57P01-03), too many
   // connections, and 40001: on a standby, a statement cancelled by a conflict with recovery.
   if (/^(08...|57P0[123]|53300|40001)$/.test(code)) return true;
+  // A read in a transaction whose connection dropped: knex ends the transaction, and the next
+  // statement in it fails with "already complete" rather than the connection's own error.
   return (
     e.name === 'KnexTimeoutError' ||
-    /Connection terminated|connection error|Timeout acquiring a connection/i.test(e.message ?? '')
+    /Connection terminated|connection error|Timeout acquiring a connection|Transaction query already complete/i.test(
+      e.message ?? '',
+    )
   );
 }
 
