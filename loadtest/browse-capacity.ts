@@ -28,7 +28,11 @@ export const backendEnv = ({
 export const postgresLine = (pg: PostgresTime) =>
   `PostgreSQL (pg_stat_database.active_time of the run's database, warm-up included): ${pg.activeMs.toFixed(0)} ms over ${pg.requests} requests = ${pg.msPerRequest.toFixed(2)} ms a request, ${pg.buffersPerRequest.toFixed(0)} buffers a request${
     pg.replica
-      ? `; of it the primary ${pg.primaryMs!.toFixed(0)} ms, the replica ${pg.replica.activeMs.toFixed(0)} ms (${((100 * pg.replica.activeMs) / Math.max(1, pg.activeMs)).toFixed(0)}% on the replica)`
+      ? `; of it the primary ${pg.primaryMs!.toFixed(0)} ms, the replica ${pg.replica.activeMs.toFixed(0)} ms (${((100 * pg.replica.activeMs) / Math.max(1, pg.activeMs)).toFixed(0)}% on the replica); catalog scans on the primary: ${Object.entries(
+          pg.primaryCatalogScans ?? {},
+        )
+          .map(([t, n]) => `${t} ${n}`)
+          .join(', ')}`
       : ''
   }`;
 

@@ -39,6 +39,12 @@ export interface PostgresTime {
   primaryMs?: number;
   /** ...and the replica's, from its own pg_stat_database (a standby keeps its own statistics). */
   replica?: { activeMs: number; buffers: number };
+  /**
+   * ...and the scans of each catalog table the primary ran meanwhile (pg_stat_user_tables: a
+   * standby counts its own): browse's statements are the replica's, so these are the background
+   * jobs' (the invariant audit reads inventory).
+   */
+  primaryCatalogScans?: Record<string, number>;
 }
 
 async function seededCopy(baseUrl: string, name: string, products: number): Promise<string> {
@@ -57,6 +63,28 @@ async function databaseActivity(url: string) {
     return { activeMs: Number(rows[0]?.active ?? 0), buffers: Number(rows[0]?.buffers ?? 0) };
   });
 }
+
+/** The tables browse reads: with a replica, the primary should scan none of them for shoppers. */
+const CATALOG_TABLES = ['products', 'categories', 'inventory', 'search_words'];
+
+/** Scans (sequential and by index) of each catalog table, as the server `url` counted them. */
+async function catalogScans(url: string): Promise<Record<string, number>> {
+  const { createDb } = await import('../src/db/index.js');
+  const db = createDb(url, 1);
+  try {
+    const { rows } = await db.raw<{ rows: { relname: string; scans: string }[] }>(
+      `SELECT relname, coalesce(seq_scan, 0) + coalesce(idx_scan, 0) AS scans
+         FROM pg_stat_user_tables WHERE relname = ANY(?)`,
+      [CATALOG_TABLES],
+    );
+    return Object.fromEntries(rows.map((r) => [r.relname, Number(r.scans)]));
+  } finally {
+    await db.destroy();
+  }
+}
+
+const scansSince = (before: Record<string, number>, after: Record<string, number>) =>
+  Object.fromEntries(CATALOG_TABLES.map((t) => [t, (after[t] ?? 0) - (before[t] ?? 0)]));
 
 /** Waits until the service reads from the replica (it has replayed the run's new database): at most 30 s. */
 async function replicaInUse(serviceUrl: string) {
@@ -115,6 +143,7 @@ export async function runMixBench(
     if (replicaUrl) await replicaInUse(service.url);
     const before = await databaseActivity(databaseUrl);
     const replicaBefore = replicaUrl ? await databaseActivity(replicaUrl) : null;
+    const scansBefore = replicaUrl ? await catalogScans(databaseUrl) : null;
     const warm = await fire({
       urls: [service.url],
       rate: opts.rate,
@@ -142,7 +171,8 @@ export async function runMixBench(
     const after = await databaseActivity(databaseUrl);
     const requests = warm.requests + result.requests;
     const primaryMs = after.activeMs - before.activeMs;
-    const replicaAfter = replicaUrl ? await databaseActivity(replicaUrl) : null;
+    // A replica stopped during the run (to see browse carry on) has no figures to give.
+    const replicaAfter = replicaUrl ? await databaseActivity(replicaUrl).catch(() => null) : null;
     const replica =
       replicaBefore && replicaAfter
         ? {
@@ -159,6 +189,9 @@ export async function runMixBench(
       msPerRequest: activeMs / Math.max(1, requests),
       buffersPerRequest: buffers / Math.max(1, requests),
       ...(replica ? { primaryMs, replica } : {}),
+      ...(scansBefore
+        ? { primaryCatalogScans: scansSince(scansBefore, await catalogScans(databaseUrl)) }
+        : {}),
     };
     return { fire: result, failures, postgres, cpu: cores };
   } finally {
