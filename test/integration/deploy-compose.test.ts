@@ -149,31 +149,25 @@ async function composeConfig(client: ComposeClient): Promise<Compose> {
 }
 
 /**
- * The rule files and scrape targets of deploy/prometheus/compose/prometheus.yml. Read by pattern:
- * the file keeps rule_files as a block list and targets as a flow list, and finding neither fails
- * here rather than passing on nothing.
+ * The rule files and scrape targets of deploy/prometheus/compose/prometheus.yml, as `host:port`:
+ * static targets, and the names its DNS service discovery resolves (one per replica of a scaled
+ * service). Finding neither fails here rather than passing on nothing.
  */
 function prometheusConfig(file: string) {
-  const text = readFileSync(file, 'utf8');
-  const block = /^rule_files:[^\S\n]*\n((?:[^\S\n]+-[^\n]*\n?)+)/m.exec(text)?.[1] ?? '';
-  const ruleFiles = block
-    .split('\n')
-    .map((line) =>
-      line
-        .replace(/#.*/, '')
-        .replace(/^\s*-\s*/, '')
-        .trim(),
-    )
-    .filter(Boolean)
-    .map((entry) => entry.replace(/^["']|["']$/g, ''));
-  const targets = [...text.matchAll(/^\s*-?\s*targets:\s*\[([^\]]*)\]/gm)].flatMap((m) =>
-    m[1]!
-      .split(',')
-      .map((t) => t.trim().replace(/^["']|["']$/g, ''))
-      .filter(Boolean),
-  );
+  const config = parseYaml(readFileSync(file, 'utf8')) as {
+    rule_files?: string[];
+    scrape_configs?: {
+      static_configs?: { targets?: string[] }[];
+      dns_sd_configs?: { names?: string[]; type?: string; port?: number }[];
+    }[];
+  };
+  const ruleFiles = config.rule_files ?? [];
+  const targets = (config.scrape_configs ?? []).flatMap((job) => [
+    ...(job.static_configs ?? []).flatMap((c) => c.targets ?? []),
+    ...(job.dns_sd_configs ?? []).flatMap((c) => (c.names ?? []).map((name) => `${name}:${c.port}`)),
+  ]);
   if (!ruleFiles.length || !targets.length) {
-    throw new Error(`${file}: expected a rule_files block list and a targets: [...] list`);
+    throw new Error(`${file}: expected rule_files and a scrape target`);
   }
   return { ruleFiles, targets };
 }
