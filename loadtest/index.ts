@@ -726,69 +726,87 @@ program
     (raw: string) => raw.split(',').map(int('instances')),
     [1, 2, 3],
   )
-  .option('--rate <n>', 'checkouts offered per second', int('rate'), 1_000)
+  .option(
+    '--rate <n>',
+    'checkouts offered per second (0: as fast as the fleet answers, a saturation run)',
+    whole('rate'),
+    1_000,
+  )
   .option('--duration <s>', 'seconds of each sale', int('duration'), 10)
+  .option('--buyers <n>', 'buyers (and units) of a saturation run', int('buyers'), 15_000)
   .option('--no-faults', 'only the 1-2-3 comparison')
-  .action(async (opts: { instances: number[]; rate: number; duration: number; faults: boolean }) => {
-    const config = loadConfig();
-    const units = opts.rate * opts.duration;
-    const base: FlashSaleOptions = {
-      databaseUrl: config.db.url,
-      redisUrl: config.redis.url,
-      strategy: 'group-commit',
-      rate: opts.rate,
-      durationSec: opts.duration,
-      // Stock for every buyer: the sale runs its whole length (a sell-out would end it early).
-      stock: units,
-      buyers: units,
-      instances: 1,
-      payment: true,
-      paidP99BudgetMs: 2_000,
-      drainBudgetMs: 5_000,
-      balancer: true,
-    };
-    const runs: { label: string; report: Awaited<ReturnType<typeof runFlashSale>> }[] = [];
-    for (const n of opts.instances) {
-      runs.push({ label: `${n} behind HAProxy`, report: await runFlashSale({ ...base, instances: n }) });
-    }
-    if (opts.faults) {
-      for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
-        const fault = { signal, atSec: opts.duration / 2 };
-        // The charges a killed process had claimed wait out their outbox lease (30 s) before
-        // another process takes them: paid later, never twice. The budgets allow for it.
-        const budgets = signal === 'SIGKILL' ? { paidP99BudgetMs: 35_000, drainBudgetMs: 35_000 } : {};
-        runs.push({
-          label: `3, one ${signal}`,
-          report: await runFlashSale({ ...base, ...budgets, instances: 3, fault }),
-        });
+  .action(
+    async (opts: {
+      instances: number[];
+      rate: number;
+      duration: number;
+      buyers: number;
+      faults: boolean;
+    }) => {
+      const config = loadConfig();
+      const units = opts.rate > 0 ? opts.rate * opts.duration : opts.buyers;
+      const base: FlashSaleOptions = {
+        databaseUrl: config.db.url,
+        redisUrl: config.redis.url,
+        strategy: 'group-commit',
+        rate: opts.rate,
+        durationSec: opts.duration,
+        // Stock for every buyer: the sale runs its whole length (a sell-out would end it early).
+        stock: units,
+        buyers: units,
+        instances: 1,
+        payment: true,
+        paidP99BudgetMs: 2_000,
+        drainBudgetMs: 5_000,
+        balancer: true,
+      };
+      const runs: { label: string; report: Awaited<ReturnType<typeof runFlashSale>> }[] = [];
+      for (const n of opts.instances) {
+        runs.push({ label: `${n} behind HAProxy`, report: await runFlashSale({ ...base, instances: n }) });
       }
-    }
-    const name = `fleet-${stamp()}`;
-    printReport(name, runs);
-    const one = runs.find((r) => r.label === '1 behind HAProxy')?.report;
-    const rows = runs.map(({ label, report: r }) => {
-      const f = r.fault;
-      return [
-        label,
-        `${Math.round(r.successes / opts.duration)}/s`,
-        ms(r.fire.latency.p99),
-        r.payment ? `${r.payment.paidPerSec}/s` : '-',
-        r.oversold,
-        r.audit.ok ? 'ok' : 'VIOLATED',
-        one ? `${((r.successes / one.successes) * 100).toFixed(0)}%` : '-',
-        f
-          ? `out in ${f.outOfRotationMs ?? '-'} ms; ${f.buyersWhoRetried} retried; ${Object.entries(f.finals)
-              .map(([k, v]) => `${k}:${v}`)
-              .join(' ')}; dup ${f.duplicated}, lost ${f.lost}, failed attempts ${f.failedAttempts}`
-          : '',
-        r.failures.length ? r.failures.join('; ') : 'none',
-      ];
-    });
-    process.stdout.write(
-      `\n${table([['run', 'placed', 'p99', 'paid', 'oversold', 'audit', 'vs 1', 'fault', 'failures'], ...rows])}\n`,
-    );
-    process.exitCode = runs.some((r) => r.report.failures.length) ? 1 : 0;
-  });
+      if (opts.faults && opts.rate > 0) {
+        for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+          const fault = { signal, atSec: opts.duration / 2 };
+          // The charges a killed process had claimed wait out their outbox lease (30 s) before
+          // another process takes them: paid later, never twice. The budgets allow for it.
+          const budgets = signal === 'SIGKILL' ? { paidP99BudgetMs: 35_000, drainBudgetMs: 35_000 } : {};
+          runs.push({
+            label: `3, one ${signal}`,
+            report: await runFlashSale({ ...base, ...budgets, instances: 3, fault }),
+          });
+        }
+      }
+      const name = `fleet-${stamp()}`;
+      printReport(name, runs);
+      const one = runs.find((r) => r.label === '1 behind HAProxy')?.report;
+      const rows = runs.map(({ label, report: r }) => {
+        const f = r.fault;
+        return [
+          label,
+          `${Math.round(r.successes / r.fire.durationSec)}/s`,
+          ms(r.fire.latency.p99),
+          r.payment ? `${r.payment.paidPerSec}/s` : '-',
+          r.oversold,
+          r.audit.ok ? 'ok' : 'VIOLATED',
+          one
+            ? `${((r.successes / r.fire.durationSec / (one.successes / one.fire.durationSec)) * 100).toFixed(0)}%`
+            : '-',
+          f
+            ? `out in ${f.outOfRotationMs ?? '-'} ms; ${f.buyersWhoRetried} retried; ${Object.entries(
+                f.finals,
+              )
+                .map(([k, v]) => `${k}:${v}`)
+                .join(' ')}; dup ${f.duplicated}, lost ${f.lost}, failed attempts ${f.failedAttempts}`
+            : '',
+          r.failures.length ? r.failures.join('; ') : 'none',
+        ];
+      });
+      process.stdout.write(
+        `\n${table([['run', 'placed', 'p99', 'paid', 'oversold', 'audit', 'vs 1', 'fault', 'failures'], ...rows])}\n`,
+      );
+      process.exitCode = runs.some((r) => r.report.failures.length) ? 1 : 0;
+    },
+  );
 
 program
   .command('mixed')
