@@ -8,7 +8,7 @@ const bool = z
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
-/** Durations accept plain milliseconds or a unit suffix: 500ms, 30s, 10m, 24h, 30d. */
+/** Durations accept plain milliseconds or a unit suffix: 500ms, 30s, 10m, 24h, 30d, 5y. */
 const duration = z.string().transform((raw, ctx) => {
   const ms = parseDuration(raw);
   if (ms === undefined) {
@@ -218,6 +218,16 @@ const envSchema = z.object({
   CART_MAX_QUANTITY: int(1, 10_000).default(99),
   CART_MAX_LINES: int(1, 1_000).default(100),
   CART_RETENTION: duration.default(30 * 86_400_000),
+  /**
+   * How long an order stays in the live tables. Past it, a finished order (delivered, failed,
+   * cancelled or expired, with no money in flight) is archived to ARCHIVE_DIR and removed, a
+   * whole month of them at a time.
+   */
+  ORDER_RETENTION: duration.default(5 * 31_557_600_000),
+  /** Where order archives go: one gzip JSON-lines file per month, its .sha256 and a manifest per run. */
+  ARCHIVE_DIR: z.string().min(1).default('./archive'),
+  /** Orders one archive transaction removes: short enough that its row locks never slow a sale. */
+  ORDER_ARCHIVE_BATCH: int(1, 10_000).default(1_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -356,6 +366,11 @@ function build(env: z.output<typeof envSchema>) {
       maxQuantity: env.CART_MAX_QUANTITY,
       maxLines: env.CART_MAX_LINES,
       retentionMs: env.CART_RETENTION,
+    },
+    archive: {
+      orderRetentionMs: env.ORDER_RETENTION,
+      dir: env.ARCHIVE_DIR,
+      batchSize: env.ORDER_ARCHIVE_BATCH,
     },
   };
 }
