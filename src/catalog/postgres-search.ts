@@ -14,6 +14,7 @@ import {
 import type { ProductFilter } from './schemas.js';
 import { EXACT_TOTAL_LIMIT, PRICE_BUCKETS, type SearchBackend, searchTerms } from './search.js';
 import { createSearchGate, type SearchGateOptions, searchBusy } from './search-gate.js';
+import { similarProducts } from './similar.js';
 import { suggestNames } from './suggest.js';
 
 /** What one PostgreSQL search may take: a slot of the gate, and a time limit on each statement. */
@@ -142,6 +143,8 @@ export function createPostgresSearch(
     headRows: HEAD_ROWS,
 
     suggest: (typed, limit, after) => reads.run((on) => suggestNames(on, typed, limit), after),
+
+    similar: (productId, limit, after) => reads.run((on) => similarProducts(on, productId, limit), after),
 
     summarize: (filter, after) => bounded((trx) => summarize(trx, filter), after),
 

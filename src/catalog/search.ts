@@ -38,6 +38,11 @@ export interface SearchBackend {
    * the last one as a prefix ("wireless headph"). Bounded work whatever is typed.
    */
   suggest(typed: string, limit: number, after?: number | null): Promise<string[]>;
+  /**
+   * Up to `limit` active products like `productId`, most alike first (recommendations' cold start:
+   * a product no paid order has paired with another yet). None for an unknown or inactive product.
+   */
+  similar(productId: number, limit: number, after?: number | null): Promise<number[]>;
 }
 
 export interface SearchPage {

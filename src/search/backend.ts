@@ -10,7 +10,7 @@ import {
 } from '../catalog/search.js';
 import { searchWords, suggestWords } from '../catalog/words.js';
 import type { SearchClient } from './client.js';
-import { PREFIX_GRAMS, type ProductDocument, toRow } from './mapping.js';
+import { docId, PREFIX_GRAMS, type ProductDocument, toRow } from './mapping.js';
 
 type Query = Record<string, unknown>;
 
@@ -359,6 +359,35 @@ export function createOpenSearchBackend({
         _source: ['name'],
       } as API.Search_RequestBody);
       return hitsOf(answer).map((h) => (h._source as { name: string }).name);
+    },
+
+    async similar(productId, limit) {
+      const answer = await search({
+        size: limit,
+        query: {
+          bool: {
+            // The engine's more-like-this: the product's own document's most telling terms (name and
+            // description, scored against the whole index), sought in the others; its category counts
+            // as much as a good word, so a like-named product of another department still shows.
+            must: [
+              {
+                more_like_this: {
+                  fields: ['name', 'description', 'category.text'],
+                  like: [{ _index: alias, _id: docId(productId) }],
+                  min_term_freq: 1,
+                  min_doc_freq: 1,
+                  max_query_terms: 25,
+                  minimum_should_match: '1',
+                },
+              },
+            ],
+            filter: [{ term: { active: true } }],
+            must_not: [{ term: { in_stock: false } }],
+          },
+        },
+        _source: ['id'],
+      } as API.Search_RequestBody);
+      return hitsOf(answer).map((h) => (h._source as { id: number }).id);
     },
   };
 }

@@ -158,5 +158,11 @@ export function createSearchFallback({
         () => engine.suggest(typed, limit),
         () => postgres.suggest(typed, limit, after),
       ),
+    similar: (productId, limit, after) =>
+      either(
+        'similar',
+        () => engine.similar(productId, limit),
+        () => postgres.similar(productId, limit, after),
+      ),
   };
 }
