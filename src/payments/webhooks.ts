@@ -7,6 +7,47 @@ import type { StripeProvider } from './stripe.js';
 
 export type StripeWebhooks = ReturnType<typeof createStripeWebhooks>;
 
+interface StripeEventLike {
+  id: string;
+  type: string;
+  created?: number;
+  livemode?: boolean;
+  data: { object: unknown };
+}
+
+const OBJECT_FIELDS = [
+  'id',
+  'object',
+  'status',
+  'amount',
+  'amount_received',
+  'amount_refunded',
+  'currency',
+  'payment_intent',
+] as const;
+
+/**
+ * What webhook_events keeps of an event: its id, type and time, and its object's id, kind, status
+ * and amounts. Stripe's whole event holds a PaymentIntent's `client_secret` (enough to confirm the
+ * payment from a browser), billing details and metadata, none of which the shop reads: every
+ * webhook's object is fetched again before it counts. The migration 20261223000001 trimmed the
+ * rows stored before to the same shape.
+ */
+export function trimStripeEvent(event: StripeEventLike) {
+  const object = (event.data.object ?? {}) as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  for (const field of OBJECT_FIELDS) {
+    if (object[field] !== undefined && object[field] !== null) kept[field] = object[field];
+  }
+  return {
+    id: event.id,
+    type: event.type,
+    ...(event.created !== undefined && { created: event.created }),
+    ...(event.livemode !== undefined && { livemode: event.livemode }),
+    object: kept,
+  };
+}
+
 /**
  * `POST /webhooks/stripe`: the signature is checked over the raw body, each event id is handled
  * once, and the body is never trusted: the PaymentIntent or Refund it names is re-fetched, and it
@@ -65,7 +106,7 @@ export function createStripeWebhooks({
       }
       const object = event.data.object as { id?: string };
       const objectId = String(object.id ?? '');
-      if (!(await claim(event, objectId, event))) {
+      if (!(await claim(event, objectId, trimStripeEvent(event)))) {
         metrics.webhookEvents.inc({ provider: 'stripe', type: event.type, outcome: 'duplicate' });
         return { received: true, duplicate: true };
       }
