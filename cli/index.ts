@@ -8,6 +8,7 @@ import { registerOrderCommands } from './commands/orders.js';
 import { registerPaymentCommands } from './commands/payments.js';
 import { registerPriceCommands } from './commands/prices.js';
 import { registerProductCommands } from './commands/products.js';
+import { registerRecommendationCommands } from './commands/recommendations.js';
 import { registerReservationCommands } from './commands/reservations.js';
 import { registerSearchCommands } from './commands/search.js';
 import { registerTopCommands } from './commands/top.js';
@@ -56,6 +57,7 @@ Examples:
   registerPaymentCommands(program);
   registerEventCommands(program);
   registerSearchCommands(program);
+  registerRecommendationCommands(program);
   registerWorkerCommands(program);
   registerTopCommands(program);
   registerAuditCommands(program);

@@ -10,6 +10,7 @@ import { notificationRoutes } from './notifications/routes.js';
 import { docsRoutes } from './openapi/routes.js';
 import { orderRoutes } from './orders/routes.js';
 import { webhookRoutes } from './payments/routes.js';
+import { recommendationRoutes } from './recommendations/routes.js';
 import { DomainError } from './shared/errors.js';
 import { type AppState, errorHandler, httpMetrics, requestContext, securityHeaders } from './shared/http.js';
 import { requireRoleUnder } from './users/auth.js';
@@ -71,6 +72,7 @@ export const apiRouters = (container: Container, options: AppOptions = {}) => [
   catalogRoutes(container),
   userRoutes(container),
   cartRoutes(container),
+  recommendationRoutes(container),
   checkoutRoutes(container),
   orderRoutes(container),
   notificationRoutes(container),

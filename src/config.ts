@@ -228,6 +228,12 @@ const envSchema = z.object({
   ARCHIVE_DIR: z.string().min(1).default('./archive'),
   /** Orders one archive transaction removes: short enough that its row locks never slow a sale. */
   ORDER_ARCHIVE_BATCH: int(1, 10_000).default(1_000),
+  /** Paid orders (PAID, SHIPPED, DELIVERED) placed this far back feed "also bought". */
+  RECOMMENDATIONS_WINDOW: duration.default(90 * 86_400_000),
+  /** Orders two products must share to be recommended together: one shared basket is chance. */
+  RECOMMENDATIONS_MIN_SUPPORT: int(1, 1_000_000).default(2),
+  /** How often the batch runs, once across the fleet. */
+  RECOMMENDATIONS_INTERVAL: duration.default(86_400_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -362,6 +368,11 @@ function build(env: z.output<typeof envSchema>) {
       auditIntervalMs: env.AUDIT_INTERVAL,
     },
     auth: { tokenTtlMs: env.TOKEN_TTL, cacheSecret: env.AUTH_CACHE_SECRET ?? null },
+    recommendations: {
+      windowMs: env.RECOMMENDATIONS_WINDOW,
+      minSupport: env.RECOMMENDATIONS_MIN_SUPPORT,
+      intervalMs: env.RECOMMENDATIONS_INTERVAL,
+    },
     cart: {
       maxQuantity: env.CART_MAX_QUANTITY,
       maxLines: env.CART_MAX_LINES,

@@ -22,6 +22,7 @@ import { createSandboxProvider } from './payments/sandbox.js';
 import { createPaymentService } from './payments/service.js';
 import { createStripeProvider, type StripeProvider } from './payments/stripe.js';
 import { createStripeWebhooks } from './payments/webhooks.js';
+import { createRecommendationService } from './recommendations/service.js';
 import {
   createSearch,
   createSearchIndexer,
@@ -98,6 +99,15 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     },
   });
   const cart = createCartService({ db, cache, catalog, limits: config.cart, metrics, rateLimits });
+  const recommendations = createRecommendationService({
+    db,
+    cache,
+    catalog,
+    cart,
+    search,
+    logger,
+    options: config.recommendations,
+  });
   const settlement = createSettlementService({ db, catalog, metrics, logger, options: config.settlement });
   const orders = createOrderService({ db, settlement, metrics });
   const inventory = createInventoryService({ db, catalog });
@@ -204,6 +214,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     searchStatus: searching.status,
     catalog,
     cart,
+    recommendations,
     orders,
     inventory,
     products,

@@ -1,30 +1,10 @@
-import {
-  type AppContext,
-  clientKey,
-  createRouter,
-  parseBody,
-  parseParams,
-  rateLimit,
-} from '../shared/http.js';
+import { clientKey, createRouter, parseBody, parseParams, rateLimit } from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import { optionalAuth } from '../users/auth.js';
 import type { UserService } from '../users/service.js';
-import {
-  addItemSchema,
-  CART_TOKEN_HEADER,
-  type CartOwner,
-  productIdSchema,
-  updateItemSchema,
-} from './schemas.js';
+import { cartOwnerOf } from './owner.js';
+import { addItemSchema, productIdSchema, updateItemSchema } from './schemas.js';
 import type { CartService } from './service.js';
-
-/** A signed-in shopper owns their cart; a guest is identified by the X-Cart-Token they were given. */
-function ownerOf(ctx: AppContext): CartOwner {
-  const user = ctx.state.user;
-  return user
-    ? { kind: 'user', userId: user.id }
-    : { kind: 'guest', token: ctx.get(CART_TOKEN_HEADER) || null, address: clientKey(ctx) };
-}
 
 export function cartRoutes({
   cart,
@@ -46,11 +26,11 @@ export function cartRoutes({
   const updateItem = updateItemSchema(config.cart.maxQuantity);
 
   router.get('/', async (ctx) => {
-    ctx.body = await cart.getCart(ownerOf(ctx));
+    ctx.body = await cart.getCart(cartOwnerOf(ctx));
   });
 
   router.post('/items', writes, async (ctx) => {
-    const { cart_token, ...result } = await cart.addItem(ownerOf(ctx), parseBody(addItem, ctx));
+    const { cart_token, ...result } = await cart.addItem(cartOwnerOf(ctx), parseBody(addItem, ctx));
     if (cart_token) ctx.set('X-Cart-Token', cart_token);
     ctx.status = cart_token ? 201 : 200;
     ctx.body = cart_token ? { ...result, cart_token } : result;
@@ -58,15 +38,15 @@ export function cartRoutes({
 
   router.patch('/items/:product_id', writes, async (ctx) => {
     const productId = parseParams(productIdSchema, ctx.params.product_id);
-    ctx.body = await cart.updateItem(ownerOf(ctx), productId, parseBody(updateItem, ctx).quantity);
+    ctx.body = await cart.updateItem(cartOwnerOf(ctx), productId, parseBody(updateItem, ctx).quantity);
   });
 
   router.delete('/items/:product_id', writes, async (ctx) => {
-    ctx.body = await cart.removeItem(ownerOf(ctx), parseParams(productIdSchema, ctx.params.product_id));
+    ctx.body = await cart.removeItem(cartOwnerOf(ctx), parseParams(productIdSchema, ctx.params.product_id));
   });
 
   router.delete('/', writes, async (ctx) => {
-    ctx.body = await cart.clear(ownerOf(ctx));
+    ctx.body = await cart.clear(cartOwnerOf(ctx));
   });
 
   return router;

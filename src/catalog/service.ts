@@ -234,6 +234,9 @@ export function createCatalogService({ db, reads, cache, search, logger, cursorS
     /** For a shopper's own cart: read on the primary (the products they just added, as they are now). */
     getProducts: (ids: number[]) => productsFrom('primary', ids),
 
+    /** Products shown beside browse (recommendations): as product pages read them, the replica where there is one. */
+    browseProducts: (ids: number[]) => productsFrom('replica', ids),
+
     async listProducts({ cursor, ...query }: ProductQuery): Promise<ProductPage> {
       const after = cursor === undefined ? undefined : cursors.decode(cursor, query.fingerprint);
       const filter: ProductFilter = {

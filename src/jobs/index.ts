@@ -50,6 +50,14 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
       run: () =>
         deleteExpiredEvents(c.db, { relayed: Boolean(c.relay), consumers: c.config.events.deployed }),
     },
+    // Daily across the fleet; checked hourly, so a process restarted since the last run still takes the next turn.
+    {
+      name: 'recommendations',
+      intervalMs: c.config.recommendations.intervalMs,
+      checkEveryMs: Math.min(c.config.recommendations.intervalMs, 3_600_000),
+      fleet: 'once',
+      run: () => c.recommendations.rebuild(),
+    },
     {
       name: 'idempotency-retention',
       intervalMs: 3_600_000,

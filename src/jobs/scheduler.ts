@@ -9,6 +9,12 @@ export interface PeriodicTask {
    * serves the fleet, so each interval one process takes the turn (`claimTurn`) and the others skip.
    */
   fleet?: 'shared' | 'once';
+  /**
+   * A 'once' task's timer, where it differs from its interval: a daily task whose timer waited a
+   * day from each process's start would never run in a fleet redeployed more often than daily.
+   * Its timer fires this often, and the turn (taken at most once per interval) decides.
+   */
+  checkEveryMs?: number;
   run(): Promise<unknown>;
 }
 
@@ -46,7 +52,7 @@ export function startScheduler(tasks: PeriodicTask[], logger: Logger, options: S
           schedule(task);
         });
       inFlight.add(run);
-    }, task.intervalMs);
+    }, task.checkEveryMs ?? task.intervalMs);
     timer.unref();
     timers.add(timer);
   };

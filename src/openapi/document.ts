@@ -8,6 +8,7 @@ import { registerHealthApi } from '../health/openapi.js';
 import { registerNotificationApi } from '../notifications/openapi.js';
 import { registerOrderApi } from '../orders/openapi.js';
 import { registerPaymentApi } from '../payments/openapi.js';
+import { registerRecommendationApi } from '../recommendations/openapi.js';
 import {
   content,
   defineOperation,
@@ -101,6 +102,7 @@ export function createApiSpec(config: ApiSpecConfig): ApiSpec {
   registerCatalogApi(registry);
   registerUserApi(registry);
   registerCartApi(registry, config);
+  registerRecommendationApi(registry);
   registerCheckoutApi(registry);
   registerOrderApi(registry);
   registerNotificationApi(registry);

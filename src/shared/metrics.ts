@@ -347,6 +347,18 @@ export function createMetrics(
       labelNames: ['target', 'reason'],
       ...replicaOpts,
     }),
+    // From the tables, like the backlogs: the batch runs in one process, every process reports it.
+    recommendationsBatchAge: dbGauge(
+      'shop_recommendations_batch_age_seconds',
+      'How long ago the recommendations served were built (since the migration, before the first batch)',
+      `SELECT coalesce(extract(epoch FROM now() - built_at), 0)::float AS v FROM recommendation_state`,
+    ),
+    recommendationsBatchDuration: dbGauge(
+      'shop_recommendations_batch_duration_seconds',
+      'How long the batch that built the recommendations served took (0 before the first)',
+      `SELECT coalesce(max(b.duration_ms), 0)::float / 1000 AS v FROM recommendation_batches b
+         JOIN recommendation_state s ON s.generation = b.generation`,
+    ),
     // Set by the search breaker as it moves; always 1 where search runs on PostgreSQL alone.
     searchBackendUp: new client.Gauge({
       name: 'shop_search_backend_up',

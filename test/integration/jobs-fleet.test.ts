@@ -53,6 +53,7 @@ describe('periodic tasks in a fleet of processes', () => {
       'outbox-retention': 'once',
       'event-retention': 'once',
       'idempotency-retention': 'once',
+      recommendations: 'once',
     });
   });
 });

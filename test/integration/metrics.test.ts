@@ -318,6 +318,8 @@ describe('GET /metrics after a scripted scenario', function () {
       shop_search_index_lag_seconds: 'gauge',
       shop_search_index_apply_lag_seconds: 'histogram',
       shop_search_index_documents_total: 'counter',
+      shop_recommendations_batch_age_seconds: 'gauge',
+      shop_recommendations_batch_duration_seconds: 'gauge',
       http_request_duration_seconds: 'histogram',
     };
     const shopTypes = Object.fromEntries(

@@ -19,6 +19,7 @@ const PUBLIC = new Set([
   'GET /products/:id',
   'GET /products/suggest',
   'GET /categories',
+  'GET /products/:id/recommendations',
   'POST /auth/register',
   'POST /auth/login',
   // A guest cart is the X-Cart-Token's; a signed-in caller's is their own.
@@ -27,6 +28,7 @@ const PUBLIC = new Set([
   'POST /cart/items',
   'PATCH /cart/items/:product_id',
   'DELETE /cart/items/:product_id',
+  'GET /cart/recommendations',
   // Signed by Stripe, checked by the route.
   'POST /webhooks/stripe',
 ]);
