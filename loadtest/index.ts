@@ -22,6 +22,7 @@ import {
 } from './flash-sale.js';
 import type { MixBenchOptions, PostgresTime } from './mix.js';
 import { singleRowUpdateRate } from './pgbench.js';
+import { runRecommendationsBench } from './recommendations.js';
 import { ms, RESULTS_DIR, table, writeBacklogChart, writeJson, writeLatencyChart } from './report.js';
 import { runSearchOps, type SearchOpsReport } from './search-ops.js';
 
@@ -832,6 +833,81 @@ program
       drainBudget: 5_000,
     });
   });
+
+program
+  .command('recommendations')
+  .description(
+    'the recommendations batch over N paid orders (about 3 lines each, generated set-based in a scratch database), then GET /products/:id/recommendations at a fixed rate with a warm cache',
+  )
+  .option('--orders <n>', 'paid orders in the window', int('orders'), 1_000_000)
+  .option('--products <n>', 'catalog size', int('products'), 10_000)
+  .option('--rate <n>', 'requests per second', int('rate'), 500)
+  .option('--duration <s>', 'seconds', int('duration'), 20)
+  .option('--batch-budget <s>', 'batch budget in seconds', int('batch-budget'), 60)
+  .option('--p99-budget <ms>', 'p99 budget in ms', int('p99-budget'), 10)
+  .action(
+    async (opts: {
+      orders: number;
+      products: number;
+      rate: number;
+      duration: number;
+      batchBudget: number;
+      p99Budget: number;
+    }) => {
+      const config = loadConfig();
+      const report = await runRecommendationsBench({
+        databaseUrl: config.db.url,
+        redisUrl: config.redis.url,
+        orders: opts.orders,
+        products: opts.products,
+        rate: opts.rate,
+        durationSec: opts.duration,
+      });
+      const file = writeJson(`recommendations-${stamp()}`, report);
+      const { batch, serving } = report;
+      const failures = [...serving.failures];
+      if (batch.seconds > opts.batchBudget)
+        failures.push(`batch ${batch.seconds.toFixed(1)} s > ${opts.batchBudget} s`);
+      if (serving.fire.latency.p99 > opts.p99Budget)
+        failures.push(`p99 ${ms(serving.fire.latency.p99)} > ${opts.p99Budget} ms`);
+      const step = (phase: keyof typeof report.phases) => ms(report.phases[phase] ?? 0);
+      process.stdout.write(
+        `\n${table([
+          [
+            'orders',
+            'lines',
+            'generated in',
+            'batch',
+            'baskets',
+            'counts',
+            'pairs',
+            'swap',
+            'lists',
+            'rate',
+            'p50',
+            'p99',
+            'failures',
+          ],
+          [
+            report.orders,
+            report.lines,
+            ms(report.generateMs),
+            `${batch.seconds.toFixed(1)} s`,
+            step('baskets'),
+            step('counts'),
+            step('pairs'),
+            step('swap'),
+            batch.recommendations,
+            `${Math.round(serving.fire.achievedRate)}/s`,
+            ms(serving.fire.latency.p50),
+            ms(serving.fire.latency.p99),
+            failures.length ? failures.join('; ') : 'none',
+          ],
+        ])}\nreport: ${file}\n`,
+      );
+      process.exitCode = failures.length ? 1 : 0;
+    },
+  );
 
 program
   .command('gate')
