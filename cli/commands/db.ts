@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { DEMO_PASSWORD, type SeedPhase, seedDemoStore } from '../../seeds/demo-store.js';
 import { databaseName, ensureDatabase, migrateLatest, rollbackAll } from '../../src/db/index.js';
+import { retentionRules } from '../../src/jobs/retention.js';
 import { hashPassword } from '../../src/users/passwords.js';
 import { CliError, type GlobalOptions, print, printText, withContainer } from '../context.js';
+import { table } from '../format.js';
 import { nonNegativeInteger } from '../options.js';
 import { progressBar } from '../progress.js';
 
@@ -14,6 +16,9 @@ const SEED_PHASES: Record<SeedPhase, string> = {
   indexes: 'building indexes and checking foreign keys',
   vacuum: 'vacuuming',
 };
+
+const megabytes = (bytes: number) =>
+  bytes < 1_048_576 ? `${Math.ceil(bytes / 1_024)} kB` : `${(bytes / 1_048_576).toFixed(1)} MB`;
 
 export function registerDbCommands(program: Command) {
   const db = program.command('db').description('database schema and demo data');
@@ -86,6 +91,54 @@ export function registerDbCommands(program: Command) {
           { ...result, ms: Date.now() - started },
           () =>
             `seeded ${result.products} products and ${result.users} demo users in ${Date.now() - started} ms (password "${DEMO_PASSWORD}")`,
+        );
+      });
+    });
+
+  db.command('retention')
+    .description("every table's retention rule, its size on disk and how many rows are past the rule now")
+    .addHelpText(
+      'after',
+      '\nThe background jobs apply the rules (hourly; the order archive daily), once across the fleet.\nA table listed with "(no rule)" grows without one.\n\nExample:\n  shopctl db retention --json',
+    )
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
+      await withContainer(async (c) => {
+        const rules = retentionRules(c);
+        const { rows: tables } = await c.db.raw<{ rows: { table: string; bytes: number; rows: number }[] }>(
+          `SELECT c.relname AS table, pg_total_relation_size(c.oid) AS bytes, greatest(c.reltuples, 0)::bigint AS rows
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+              AND c.relname NOT LIKE 'knex\\_%'`,
+        );
+        const size = new Map(tables.map((t) => [t.table, t]));
+        const listed = [
+          ...(await Promise.all(
+            rules.map(async (r) => ({
+              table: r.table,
+              rule: r.rule,
+              bytes: size.get(r.table)?.bytes ?? null,
+              estimated_rows: size.get(r.table)?.rows ?? null,
+              due: await r.due(c.db),
+            })),
+          )),
+          ...tables
+            .filter((t) => !rules.some((r) => r.table === t.table))
+            .sort((a, b) => a.table.localeCompare(b.table))
+            .map((t) => ({ table: t.table, rule: null, bytes: t.bytes, estimated_rows: t.rows, due: null })),
+        ];
+        print(json, listed, () =>
+          table(
+            listed,
+            [
+              ['TABLE', (r) => r.table],
+              ['SIZE', (r) => (r.bytes === null ? '-' : megabytes(r.bytes))],
+              ['ROWS~', (r) => r.estimated_rows ?? '-'],
+              ['DUE', (r) => r.due ?? '-'],
+              ['RULE', (r) => r.rule ?? '(no rule)'],
+            ],
+            200,
+          ),
         );
       });
     });

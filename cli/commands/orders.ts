@@ -1,11 +1,15 @@
-import type { Command } from 'commander';
+import path from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
 import { orderStatusSchema } from '../../src/admin/schemas.js';
 import type { Container } from '../../src/container.js';
+import { ArchiveNotWritten, archiveOrders } from '../../src/orders/archive.js';
+import { type ArchivedOrder, checkArchiveFile, readArchiveLines } from '../../src/orders/archive-file.js';
 import { shipSchema } from '../../src/orders/schemas.js';
 import { uuidParam } from '../../src/shared/http.js';
 import { CliError, cliAdmin, type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, inert, money, table, when } from '../format.js';
 import { positiveInteger } from '../options.js';
+import { progressBar } from '../progress.js';
 
 type Order = Awaited<ReturnType<Container['orders']['getOrder']>>;
 
@@ -47,8 +51,195 @@ const orderAction =
     });
   };
 
+/** A --before date: YYYY-MM-DD (midnight UTC) or a full ISO 8601 instant, not in the future. */
+export function pastInstant(raw: string): Date {
+  const value = raw.trim();
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError('Expected a date such as 2021-06-01 or 2021-06-01T00:00:00Z.');
+  }
+  if (date.getTime() > Date.now()) throw new InvalidArgumentError('The date is in the future.');
+  return date;
+}
+
+type ArchiveLine = ArchivedOrder & {
+  status: string;
+  total_cents: number;
+  currency: string;
+  created_at: string;
+  user_id: string;
+  items: { sku: string; name: string; quantity: number; price_at_purchase_cents: number }[];
+  status_history: {
+    from_status: string | null;
+    to_status: string;
+    reason: string | null;
+    actor: string;
+    created_at: string;
+  }[];
+  payments: {
+    kind: string;
+    state: string;
+    amount_cents: number;
+    provider: string;
+    provider_ref: string | null;
+  }[];
+};
+
+// Everything in an archive line came from customers or providers once: each cell is made inert.
+const describeArchived = (o: ArchiveLine) =>
+  [
+    `order ${o.id}  ${o.status}  total ${money(o.total_cents)} ${o.currency}  created ${when(o.created_at)}  user ${o.user_id}`,
+    table(o.items, [
+      ['SKU', (i) => i.sku],
+      ['NAME', (i) => i.name],
+      ['QTY', (i) => i.quantity],
+      ['PRICE', (i) => money(i.price_at_purchase_cents)],
+    ]),
+    'history:',
+    ...o.status_history.map(
+      (h) =>
+        `  ${when(h.created_at)}  ${h.from_status ?? 'new'} → ${h.to_status}  by ${inert(h.actor)}${h.reason ? ` (${inert(h.reason)})` : ''}`,
+    ),
+    'payments:',
+    o.payments.length
+      ? table(o.payments, [
+          ['KIND', (p) => p.kind],
+          ['STATE', (p) => p.state],
+          ['AMOUNT', (p) => money(p.amount_cents)],
+          ['PROVIDER', (p) => p.provider],
+          ['REF', (p) => p.provider_ref ?? '-'],
+        ])
+      : '  (none)',
+  ].join('\n');
+
+function registerArchiveCommands(orders: Command) {
+  const archive = orders
+    .command('archive')
+    .description(
+      'archive finished orders created before a date to ARCHIVE_DIR (gzip JSON lines, a file per month, checksums, a manifest), then remove them from the live tables',
+    )
+    .option('--before <date>', 'orders created before this date (UTC), e.g. 2021-06-01', pastInstant)
+    .option('--dir <dir>', 'where the files go (default: ARCHIVE_DIR)')
+    .addHelpText(
+      'after',
+      `
+Only orders that can no longer change are taken: delivered, failed, cancelled or expired, with no
+payment, refund or job still under way. Every file is written, flushed to disk and read back
+(checksum, count, ids) before the first order is deleted; if that fails, nothing is deleted and
+the exit code is 1. Deletes run 1,000 orders a transaction (ORDER_ARCHIVE_BATCH), skipping rows in use.
+${examples(
+  'shopctl orders archive --before 2021-06-01',
+  'shopctl orders archive show archive/orders-2021-05.<run>.jsonl.gz',
+  'shopctl orders archive show archive/orders-2021-05.<run>.jsonl.gz 6f1c…e2 --json',
+)}`,
+    )
+    .action(async (opts: { before?: Date; dir?: string }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
+      if (!opts.before)
+        throw new CliError('--before <date> is required (orders created before it are archived)', 2);
+      const before = opts.before;
+      await withContainer(async (c) => {
+        const dir = opts.dir ?? c.config.archive.dir;
+        const bars = json
+          ? null
+          : { writing: progressBar('orders archived'), deleting: progressBar('orders removed') };
+        let shown = null as 'writing' | 'deleting' | null;
+        let result: Awaited<ReturnType<typeof archiveOrders>>;
+        try {
+          result = await archiveOrders(c.db, {
+            before,
+            dir,
+            batchSize: c.config.archive.batchSize,
+            onProgress: ({ phase, done, total }) => {
+              if (!bars) return;
+              if (shown !== phase) {
+                if (shown) bars[shown].stop();
+                bars[phase].start(total, 0);
+                shown = phase;
+              }
+              if (done % 500 === 0 || done === total) bars[phase].update(done);
+            },
+          });
+        } catch (err) {
+          if (err instanceof ArchiveNotWritten) throw new CliError(err.message);
+          throw err;
+        } finally {
+          if (bars && shown) bars[shown].stop();
+        }
+        const { manifest, manifestFile, kept, ms } = result;
+        print(json, { ...manifest, manifest_file: manifestFile, kept, ms }, () =>
+          manifest.files.length === 0
+            ? `no finished order was created before ${before.toISOString()}: nothing to archive`
+            : [
+                table(manifest.files, [
+                  ['FILE', (f) => f.file],
+                  ['ORDERS', (f) => f.orders],
+                  ['REMOVED', (f) => f.deleted],
+                  ['BYTES', (f) => f.bytes],
+                  ['SHA256', (f) => f.sha256],
+                ]),
+                `archived ${manifest.orders} orders in ${manifest.files.length} file(s), manifest ${manifestFile}`,
+                `removed ${manifest.deleted} from the live tables${kept ? `; ${kept} left live (changed or in use since they were written)` : ''}`,
+                `${ms} ms, ${Math.round((manifest.orders / Math.max(ms, 1)) * 1_000)} orders/s`,
+              ].join('\n'),
+        );
+      });
+    });
+
+  archive
+    .command('show <file> [order_id]')
+    .description(
+      'read an archive file back (its checksum checked first): every order, or one with its items, history and payments',
+    )
+    .option('--limit <n>', 'orders listed without an order id', positiveInteger(), 50)
+    .action(async (file: string, rawId: string | undefined, opts: { limit: number }, cmd: Command) => {
+      const { json } = cmd.optsWithGlobals<GlobalOptions>();
+      const id = rawId === undefined ? undefined : orderId(rawId);
+      let sha256: string;
+      try {
+        sha256 = await checkArchiveFile(file);
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+      if (id) {
+        for await (const order of readArchiveLines(file)) {
+          if (order.id !== id) continue;
+          const o = order as ArchiveLine;
+          print(json, o, () => describeArchived(o));
+          return;
+        }
+        throw new CliError(`order ${id} is not in ${path.basename(file)}`);
+      }
+      const listed: ArchiveLine[] = [];
+      let count = 0;
+      for await (const order of readArchiveLines(file)) {
+        count++;
+        if (json || listed.length < opts.limit) listed.push(order as ArchiveLine);
+      }
+      print(json, { file: path.basename(file), sha256, orders: count, lines: listed }, () =>
+        [
+          `${path.basename(file)}: ${count} orders, sha256 ${sha256} (checked)`,
+          table(
+            listed,
+            [
+              ['ORDER', (o) => o.id],
+              ['STATUS', (o) => o.status],
+              ['ITEMS', (o) => o.items.reduce((n, i) => n + i.quantity, 0)],
+              ['TOTAL', (o) => money(o.total_cents)],
+              ['CREATED', (o) => when(o.created_at)],
+            ],
+            opts.limit,
+          ),
+          ...(count > listed.length ? [`… and ${count - listed.length} more`] : []),
+        ].join('\n'),
+      );
+    });
+}
+
 export function registerOrderCommands(program: Command) {
-  const orders = program.command('orders').description('orders: list, show, ship, deliver, cancel, refund');
+  const orders = program
+    .command('orders')
+    .description('orders: list, show, ship, deliver, cancel, refund, archive');
 
   orders
     .command('list')
@@ -124,4 +315,6 @@ export function registerOrderCommands(program: Command) {
         print(json, order, () => `${describeOrder(order)}\nrefund: ${order.refund}`);
       });
     });
+
+  registerArchiveCommands(orders);
 }

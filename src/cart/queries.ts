@@ -1,5 +1,6 @@
 import type { Db, Trx } from '../db/index.js';
 import type { SqlPiece } from '../db/pieces.js';
+import { countWhere } from '../db/retention.js';
 import type { CartLine } from './schemas.js';
 
 export interface CartRow {
@@ -164,3 +165,14 @@ export async function deleteStaleCarts(db: Db, olderThan: Date, limit: number) {
   );
   return rows;
 }
+
+/** Carts the purge would delete now: untouched since `olderThan`, not converted. */
+export const countStaleCarts = (db: Db, olderThan: Date) =>
+  countWhere(db, 'carts', "status <> 'converted' AND updated_at < :olderThan", { olderThan });
+
+/**
+ * The converted carts of orders leaving the live tables (the order archive, in its transaction):
+ * a converted cart is kept as long as its order, and the order's lines hold what was bought.
+ */
+export const deleteConvertedCarts = (trx: Trx, cartIds: string[]) =>
+  trx('carts').whereRaw("id = ANY(?::uuid[]) AND status = 'converted'", [cartIds]).delete();

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { CatalogService } from '../catalog/service.js';
 import type { Db, Trx } from '../db/index.js';
+import type { RetentionRule } from '../db/retention.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError } from '../shared/errors.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -337,6 +338,16 @@ export function createCartService({ db, cache, catalog, limits, metrics, rateLim
         metrics.cartsAbandoned.inc(deleted.filter((r) => r.status === 'active').length);
         if (deleted.length < PURGE_BATCH) return purged;
       }
+    },
+
+    /** The purge as a retention rule, for the jobs and `shopctl db retention`. */
+    retentionRule(): RetentionRule {
+      return {
+        table: 'carts',
+        rule: `untouched for ${Math.round(limits.retentionMs / 86_400_000)} days (CART_RETENTION); converted ones go with their order`,
+        due: (db) => q.countStaleCarts(db, new Date(Date.now() - limits.retentionMs)),
+        purge: () => this.purgeStaleCarts(),
+      };
     },
   };
 }

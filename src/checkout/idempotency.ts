@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db, Trx } from '../db/index.js';
 import type { SqlPiece } from '../db/pieces.js';
+import { countWhere, type RetentionRule } from '../db/retention.js';
 import type { CheckoutInput, CheckoutRequest, CheckoutResponse } from './schemas.js';
 
 /** How long a checkout's stored answer is replayed for the same Idempotency-Key. */
@@ -84,3 +85,26 @@ export const storedAnswer = (db: Db, request: CheckoutRequest) =>
 /** Retention: keys past their expiry go; an order placed under one still keeps the key spent. */
 export const deleteExpiredIdempotencyKeys = (db: Db) =>
   db('idempotency_keys').where('expires_at', '<', db.fn.now()).delete();
+
+export const idempotencyRetention: RetentionRule = {
+  table: 'idempotency_keys',
+  rule: `${IDEMPOTENCY_RETENTION_HOURS} h after first use (the order keeps its key spent)`,
+  due: (db) => countWhere(db, 'idempotency_keys', 'expires_at < now()'),
+  purge: deleteExpiredIdempotencyKeys,
+};
+
+/**
+ * The keys of orders leaving the live tables (the order archive, in its transaction). A key lives
+ * a day and an archived order is years old, so one is rarely left; one that is would name an
+ * order that is no longer there (a replay would answer with it).
+ */
+export const forgetOrderKeys = (trx: Trx, orders: { user_id: string; idempotency_key: string | null }[]) => {
+  const keyed = orders.filter((o) => o.idempotency_key !== null);
+  if (keyed.length === 0) return Promise.resolve(0);
+  return trx('idempotency_keys')
+    .whereRaw('(user_id, key) IN (SELECT * FROM unnest(?::uuid[], ?::text[]))', [
+      keyed.map((o) => o.user_id),
+      keyed.map((o) => o.idempotency_key as string),
+    ])
+    .delete();
+};

@@ -119,6 +119,25 @@ export async function withAdvisoryLock<T>(db: Db, key: number, fn: () => Promise
 }
 
 /**
+ * `withAdvisoryLock` for work that must not queue behind another run of itself: null at once
+ * (`fn` not run) when another session holds the key.
+ */
+export async function withTryAdvisoryLock<T>(db: Db, key: number, fn: () => Promise<T>): Promise<T | null> {
+  const given = (db.client.config as Knex.Config).connection as string | pg.ClientConfig;
+  const connection = typeof given === 'string' ? { connectionString: given } : given;
+  const client = new pg.Client({ ...connection, application_name: 'shop-lock' });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+      key,
+    ]);
+    return rows[0]?.locked ? await fn() : null;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * Knex's own migration lock is a row it takes without waiting: of N processes starting together,
  * all but one would throw "Migration table is already locked". Under this lock they queue
  * instead, and each after the first finds nothing left to apply.

@@ -1,5 +1,6 @@
 import amqp from 'amqplib';
 import type { Db } from '../db/index.js';
+import { ageRule, type RetentionRule } from '../db/retention.js';
 import { applyOnce, type ConsumerName, type EventHandler } from './consumer.js';
 import type { EventEnvelope } from './envelope.js';
 import { CONSUMER_QUEUES, DEAD_LETTER_QUEUE, declareExchanges } from './topology.js';
@@ -132,3 +133,13 @@ export async function storedDeadLetters(
   }
   return { letters, replayed, remaining: await countDeadLetters(db) };
 }
+
+/**
+ * Retention: a replayed letter leaves at once (`storedDeadLetters`); one nobody replayed goes after
+ * 30 days, as long as its event is kept in domain_events for a consumer that has not applied it.
+ */
+export const deadLettersRetention: RetentionRule = ageRule(
+  'event_dead_letters',
+  'replayed (at once), else 30 days after the last delivery failed',
+  "created_at < now() - interval '30 days'",
+);

@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.js';
+import { ageRule, type RetentionRule } from '../db/retention.js';
 import { DomainError } from '../shared/errors.js';
 import type { DomainEventRow } from './envelope.js';
 import { CONSUMER_QUEUES, type ConsumerName } from './topology.js';
@@ -92,10 +93,15 @@ const bindingsOf = (consumers: readonly ConsumerName[]) =>
  * goes after the week: a redelivery of it is then a duplicate by the inbox alone. `consumers` are
  * the deployment's (config.events.deployed): a consumer it does not have applies nothing.
  */
-export const deleteExpiredEvents = (
-  db: Db,
-  { relayed, consumers }: { relayed: boolean; consumers: readonly ConsumerName[] },
-) => {
+export const deleteExpiredEvents = (db: Db, options: RetentionOptions) => expiredEvents(db, options).delete();
+
+interface RetentionOptions {
+  relayed: boolean;
+  consumers: readonly ConsumerName[];
+}
+
+/** The events past retention (`deleteExpiredEvents`), as a query to delete or count. */
+function expiredEvents(db: Db, { relayed, consumers }: RetentionOptions) {
   const bindings = bindingsOf(consumers);
   return relayed
     ? db('domain_events')
@@ -109,6 +115,31 @@ export const deleteExpiredEvents = (
             { consumers: bindings.map((b) => b.consumer), types: bindings.map((b) => b.type) },
           ),
         )
-        .delete()
-    : db('domain_events').where('occurred_at', '<', db.raw("now() - interval '7 days'")).delete();
-};
+    : db('domain_events').where('occurred_at', '<', db.raw("now() - interval '7 days'"));
+}
+
+export const eventsRetention = (options: RetentionOptions): RetentionRule => ({
+  table: 'domain_events',
+  rule: options.relayed
+    ? 'published over 7 days ago (30 while a consumer has not applied it); unpublished ones wait for the relay'
+    : 'occurred over 7 days ago (nothing in this process delivers them)',
+  due: async (db) => Number((await expiredEvents(db, options).count<{ n: string }[]>({ n: '*' }))[0]?.n ?? 0),
+  purge: (db) => deleteExpiredEvents(db, options),
+});
+
+/**
+ * Retention of the inbox: a row answers a redelivery of its event as a duplicate. An event can be
+ * delivered and applied while it is in domain_events (up to 30 days after it was published, for a
+ * consumer that has not applied it) or in the stored dead letters (30 days), so a row goes only
+ * once it is 30 days old, its event has left domain_events and no dead letter of its consumer
+ * holds it. A broker message of a deleted event that comes even later is refused as `unknown`
+ * (never applied): without the row it is counted as refused rather than as a duplicate.
+ */
+export const inboxRetention: RetentionRule = ageRule(
+  'consumer_inbox',
+  '30 days after processing, once its event has left domain_events and the dead letters',
+  `processed_at < now() - interval '30 days'
+   AND NOT EXISTS (SELECT 1 FROM domain_events e WHERE e.event_id = consumer_inbox.event_id)
+   AND NOT EXISTS (SELECT 1 FROM event_dead_letters d
+                    WHERE d.consumer = consumer_inbox.consumer AND d.event_id = consumer_inbox.event_id)`,
+);

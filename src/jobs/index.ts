@@ -6,6 +6,7 @@ import { deleteExpiredEvents } from '../events/queries.js';
 import { recordDefaultLowStockThreshold } from '../inventory/low-stock.js';
 import { listenForOutboxEvents } from '../outbox/listener.js';
 import { deleteProcessedOutboxEvents } from '../outbox/outbox.js';
+import { retentionTasks } from './retention.js';
 import { claimTurn } from './runs.js';
 import { type PeriodicTask, startScheduler } from './scheduler.js';
 
@@ -64,6 +65,8 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
       fleet: 'once',
       run: () => deleteExpiredIdempotencyKeys(c.db),
     },
+    // Every other table's retention rule (retention.ts), and the monthly order archive.
+    ...retentionTasks(c),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db, Trx } from '../db/index.js';
+import { ageRule, type RetentionRule } from '../db/retention.js';
 import type { EventHandler } from '../events/consumer.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -106,6 +107,17 @@ export function notificationsHandler(notifier: Notifier): EventHandler {
     );
   };
 }
+
+/** Retention: a notification is read within days; a year covers any complaint about one. */
+export const notificationsRetention: RetentionRule = ageRule(
+  'notifications',
+  'sent over a year ago; an archived order takes its own with it',
+  "created_at < now() - interval '1 year'",
+);
+
+/** The notifications about orders leaving the live tables (the order archive, in its transaction). */
+export const deleteOrderNotifications = (trx: Trx, orderIds: string[]) =>
+  trx('notifications').whereRaw('order_id = ANY(?::uuid[])', [orderIds]).delete();
 
 /** A customer's notifications, newest first. */
 export const listNotifications = (db: Db, userId: string, limit = 50) =>

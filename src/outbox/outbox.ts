@@ -1,5 +1,6 @@
 import type { Db, Trx } from '../db/index.js';
 import { runPiece, type SqlPiece } from '../db/pieces.js';
+import { countWhere, type RetentionRule } from '../db/retention.js';
 
 export interface OutboxEvent {
   id: number;
@@ -103,3 +104,10 @@ export async function completeEvents(db: Db, topic: string, aggregateId: string)
 /** Retention: events processed over a week ago; pending and parked (failed) events stay. */
 export const deleteProcessedOutboxEvents = (db: Db) =>
   db('outbox_events').where('processed_at', '<', db.raw("now() - interval '7 days'")).delete();
+
+export const outboxRetention: RetentionRule = {
+  table: 'outbox_events',
+  rule: 'processed over 7 days ago; pending and parked jobs are kept',
+  due: (db) => countWhere(db, 'outbox_events', "processed_at < now() - interval '7 days'"),
+  purge: deleteProcessedOutboxEvents,
+};

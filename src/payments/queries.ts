@@ -1,4 +1,5 @@
 import { type Db, pgArray, type Trx } from '../db/index.js';
+import { ageRule, type RetentionRule } from '../db/retention.js';
 import { AWAITING_PAYMENT } from '../orders/state-machine.js';
 import type { ChargeRequest } from './provider.js';
 
@@ -199,3 +200,13 @@ export async function recordRefund(
     [r.orderId, r.provider, r.ref, r.state, r.amountCents, r.key],
   );
 }
+
+/**
+ * Retention: Stripe retries a webhook for 3 days, so a duplicate cannot come after that; the rows
+ * stay 90 days for on-call (`shopctl payments show`), holding only the trimmed event.
+ */
+export const webhookEventsRetention: RetentionRule = ageRule(
+  'webhook_events',
+  'received over 90 days ago',
+  "received_at < now() - interval '90 days'",
+);

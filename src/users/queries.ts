@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.js';
+import { ageRule, type RetentionRule } from '../db/retention.js';
 import type { Role } from './schemas.js';
 
 export interface UserRow {
@@ -61,3 +62,14 @@ export const findUsersByTokenHashes = (db: Db, tokenHashes: string[]) =>
 
 export const listUsers = (db: Db) =>
   db<UserRow>('users').select('id', 'email', 'name', 'role', 'created_at').orderBy('created_at');
+
+/**
+ * Retention: every login adds a token. One that expired or was revoked stops working at once, and
+ * is kept a week so a recent sign-out or revocation can still be looked into; then it goes.
+ * (LEAST skips a NULL: the earlier of expiry and revocation; the first condition is the index's.)
+ */
+export const endedTokensRetention: RetentionRule = ageRule(
+  'api_tokens',
+  'expired or revoked over 7 days ago',
+  "(expires_at IS NOT NULL OR revoked_at IS NOT NULL) AND least(expires_at, revoked_at) < now() - interval '7 days'",
+);

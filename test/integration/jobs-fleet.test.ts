@@ -53,6 +53,12 @@ describe('periodic tasks in a fleet of processes', () => {
       'outbox-retention': 'once',
       'event-retention': 'once',
       'idempotency-retention': 'once',
+      'consumer-inbox-retention': 'once',
+      'event-dead-letters-retention': 'once',
+      'notifications-retention': 'once',
+      'webhook-events-retention': 'once',
+      'api-tokens-retention': 'once',
+      'order-archive': 'once',
       recommendations: 'once',
     });
   });

@@ -1,0 +1,101 @@
+import { idempotencyRetention } from '../checkout/idempotency.js';
+import type { Container } from '../container.js';
+import type { RetentionRule } from '../db/retention.js';
+import { deadLettersRetention } from '../events/dead-letters.js';
+import { eventsRetention, inboxRetention } from '../events/queries.js';
+import { notificationsRetention } from '../notifications/service.js';
+import { archiveCutoff, archiveOrders, ORDER_CHILD_TABLES, ordersRetention } from '../orders/archive.js';
+import { outboxRetention } from '../outbox/outbox.js';
+import { webhookEventsRetention } from '../payments/queries.js';
+import { endedTokensRetention } from '../users/queries.js';
+import type { PeriodicTask } from './scheduler.js';
+
+const kept = (table: string, rule: string): RetentionRule => ({ table, rule, due: async () => null });
+
+/**
+ * Every table's lifetime, each rule written by the room that owns the table: what the jobs delete
+ * and what `shopctl db retention` lists. Tables kept for good say why.
+ */
+export function retentionRules(c: Container): RetentionRule[] {
+  const events = { relayed: Boolean(c.relay), consumers: c.config.events.deployed };
+  return [
+    ordersRetention(c.config.archive.orderRetentionMs),
+    ...ORDER_CHILD_TABLES.map((t) => kept(t, 'with their order (archived with it, then removed)')),
+    c.cart.retentionRule(),
+    kept('cart_items', 'with their cart'),
+    idempotencyRetention,
+    outboxRetention,
+    eventsRetention(events),
+    inboxRetention,
+    deadLettersRetention,
+    notificationsRetention,
+    webhookEventsRetention,
+    endedTokensRetention,
+    kept('stock_movements', 'kept: the ledger the conservation audit adds up (invariant 2)'),
+    kept('admin_audit_log', 'kept: who changed what, for good'),
+    kept('users', 'kept while the account exists (its orders, tokens and carts go by their own rules)'),
+    // Bounded by the catalog or by a fixed set of names: they grow with the store, not with time.
+    kept('products', 'kept: orders and the ledger name them (a retired product is deactivated)'),
+    kept('categories', 'kept: one row per category'),
+    kept('inventory', 'one row per product'),
+    kept('search_words', "bounded by the catalog's vocabulary"),
+    kept('search_index_state', 'one row per product'),
+    kept('search_index_builds', 'one row per reindex in progress, removed when it ends'),
+    kept('job_runs', 'one row per periodic task'),
+    kept('ops_counters', 'one row per counter'),
+    kept('shop_settings', 'one row'),
+  ];
+}
+
+/** Rule tables already run by their own task in backgroundTasks (named before this list existed). */
+const SCHEDULED_ELSEWHERE = new Set(['carts', 'outbox_events', 'domain_events', 'idempotency_keys']);
+
+/**
+ * The periodic deletes of the retention rules not scheduled on their own, one task each (one
+ * failing does not hold up the others), hourly and once across the fleet; and the order archive,
+ * daily and once across the fleet. The archive's cut-off is the first of the month
+ * ORDER_RETENTION ago, so each month is archived whole, in one file, the day it falls due; the
+ * other days find nothing to do (or the few orders that finished late). A daily turn rather than
+ * a 30-day timer: a process down on the first of the month delays it a day, not a month (and a
+ * 30-day setTimeout overflows Node's 24.8-day limit).
+ */
+export function retentionTasks(c: Container): PeriodicTask[] {
+  const hourly = retentionRules(c)
+    .filter((r) => r.purge && !SCHEDULED_ELSEWHERE.has(r.table))
+    .map(
+      (r): PeriodicTask => ({
+        name: `${r.table.replaceAll('_', '-')}-retention`,
+        intervalMs: 3_600_000,
+        fleet: 'once',
+        run: () => r.purge!(c.db),
+      }),
+    );
+  return [
+    ...hourly,
+    {
+      name: 'order-archive',
+      intervalMs: 86_400_000,
+      fleet: 'once',
+      run: async () => {
+        const { archive } = c.config;
+        const result = await archiveOrders(c.db, {
+          before: archiveCutoff(archive.orderRetentionMs),
+          dir: archive.dir,
+          batchSize: archive.batchSize,
+        });
+        if (result.manifestFile) {
+          c.logger.info(
+            {
+              manifest: result.manifestFile,
+              orders: result.manifest.orders,
+              deleted: result.manifest.deleted,
+              kept: result.kept,
+              ms: result.ms,
+            },
+            'orders archived',
+          );
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,360 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { deleteConvertedCarts } from '../cart/queries.js';
+import { forgetOrderKeys } from '../checkout/idempotency.js';
+import { type Db, pgArray, withTryAdvisoryLock } from '../db/index.js';
+import type { RetentionRule } from '../db/retention.js';
+import { deleteOrderNotifications } from '../notifications/service.js';
+import { DomainError } from '../shared/errors.js';
+import {
+  ARCHIVE_FORMAT,
+  type ArchivedOrder,
+  type OpenSink,
+  openFileSink,
+  readArchiveLines,
+  verifyArchiveFile,
+  type WrittenFile,
+  writeArchiveFile,
+  writeDurably,
+} from './archive-file.js';
+import { ORDER_STATUSES, type OrderStatus, TRANSITIONS } from './state-machine.js';
+
+/**
+ * Orders past ORDER_RETENTION leave the live tables: archived first (`archive-file.ts`), then
+ * removed in short batches.
+ *
+ * Which orders: those whose status can no longer move (DELIVERED, PAYMENT_FAILED, CANCELLED) and
+ * EXPIRED ones, which move again only when a charge that was waiting for an answer lands, with no
+ * money in flight: no charge or refund waiting for the provider, no payment job still to run
+ * (pending or parked in the outbox), nothing charged and not refunded unless it was delivered,
+ * no ACTIVE reservation and no shipment still on its way. Anything else stays live, whatever its age.
+ *
+ * Never lost: every month's file is written, fsynced and read back (checksum, order count, the
+ * same ids) before the first order is deleted; any failure before that deletes nothing. The
+ * delete takes each batch's orders with FOR UPDATE SKIP LOCKED (an order a payment or a person is
+ * touching right now is left for the next run) and only those that are still archivable, so an
+ * order deleted is always one whose final state is in the file. Their items, history, payments,
+ * reservations and shipment go with them (ON DELETE CASCADE), and in the same transaction their
+ * notifications, a converted cart and a leftover Idempotency-Key.
+ *
+ * Measured (the data-lifecycle section of CONTEXT.md): batches of 1,000 orders take tens of
+ * milliseconds each and lock only the rows they delete, so a flash sale running at the same time
+ * keeps its p99; partitioning the orders table by month instead was measured and rejected there.
+ */
+
+/** Statuses an order may be archived in (see above for EXPIRED). */
+export const ARCHIVABLE_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter(
+  (s) => TRANSITIONS[s].length === 0 || s === 'EXPIRED',
+);
+
+/** The archivable test on the order aliased `o`, with `:archivable_statuses` bound. */
+const ARCHIVABLE_SQL = `o.status = ANY(:archivable_statuses::text[])
+  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state IN ('pending', 'requires_action'))
+  AND (o.status = 'DELIVERED' OR coalesce((
+        SELECT sum(CASE WHEN p.kind = 'charge' THEN p.amount_cents ELSE -p.amount_cents END)
+          FROM payments p WHERE p.order_id = o.id AND p.state = 'succeeded'), 0) <= 0)
+  AND NOT EXISTS (SELECT 1 FROM outbox_events e WHERE e.aggregate_id = o.id::text AND e.processed_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = o.id AND r.state = 'ACTIVE')
+  AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.state IN ('pending', 'shipped'))`;
+
+const archivableBindings = { archivable_statuses: pgArray(ARCHIVABLE_STATUSES) };
+
+/** An order as its archive line holds it: the row and everything that hangs off it. */
+const ORDER_DOCUMENT_SQL = `to_jsonb(o) || jsonb_build_object(
+    'items', coalesce((SELECT jsonb_agg(to_jsonb(i) - 'order_id' ORDER BY i.product_id)
+                         FROM order_items i WHERE i.order_id = o.id), '[]'),
+    'status_history', coalesce((SELECT jsonb_agg(to_jsonb(h) - 'order_id' ORDER BY h.id)
+                                  FROM order_status_history h WHERE h.order_id = o.id), '[]'),
+    'payments', coalesce((SELECT jsonb_agg(to_jsonb(p) - 'order_id' ORDER BY p.created_at, p.id)
+                            FROM payments p WHERE p.order_id = o.id), '[]'),
+    'reservations', coalesce((SELECT jsonb_agg(to_jsonb(r) - 'order_id' ORDER BY r.created_at, r.id)
+                                FROM reservations r WHERE r.order_id = o.id), '[]'),
+    'shipment', (SELECT to_jsonb(s) - 'order_id' FROM shipments s WHERE s.order_id = o.id),
+    'notifications', coalesce((SELECT jsonb_agg(to_jsonb(n) - 'order_id' ORDER BY n.id)
+                                 FROM notifications n WHERE n.order_id = o.id), '[]'))`;
+
+/** Orders read per query while a month's file is written. */
+const READ_PAGE = 1_000;
+
+/** One archive run at a time across the fleet (the monthly job and shopctl). */
+const ARCHIVE_LOCK_KEY = 0x5340_0002;
+
+export interface ArchiveOptions {
+  /** Orders created before this instant. */
+  before: Date;
+  dir: string;
+  /** Orders per delete transaction. */
+  batchSize: number;
+  /** Where the bytes go (tests inject failing or corrupting sinks). */
+  openSink?: OpenSink;
+  onProgress?: (progress: ArchiveProgress) => void;
+}
+
+export interface ArchiveProgress {
+  phase: 'writing' | 'deleting';
+  done: number;
+  total: number;
+}
+
+export interface ManifestFile {
+  file: string;
+  /** The month of creation, YYYY-MM (UTC). */
+  month: string;
+  orders: number;
+  bytes: number;
+  sha256: string;
+  ids_sha256: string;
+  min_id: string | null;
+  max_id: string | null;
+  first_created_at: string | null;
+  last_created_at: string | null;
+  /** Orders removed from the live tables (null until the deletes ran). */
+  deleted: number | null;
+}
+
+export interface Manifest {
+  format: number;
+  run: string;
+  before: string;
+  created_at: string;
+  state: 'verified' | 'deleted';
+  orders: number;
+  deleted: number | null;
+  files: ManifestFile[];
+}
+
+export interface ArchiveResult {
+  manifest: Manifest;
+  manifestFile: string | null;
+  /** Orders archived but left live: something touched them between the file and the delete. */
+  kept: number;
+  ms: number;
+}
+
+export class ArchiveRefused extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('conflict', message, details);
+  }
+}
+
+/** The archive could not be written or read back: no order was deleted. */
+export class ArchiveNotWritten extends Error {
+  override name = 'ArchiveNotWritten';
+}
+
+const monthOf = (d: Date) => d.toISOString().slice(0, 7);
+const stampOf = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+
+/** The months (UTC) holding archivable orders created before `before`, with how many each. */
+async function dueMonths(db: Db, before: Date) {
+  const { rows } = await db.raw<{ rows: { month: Date; orders: number }[] }>(
+    `SELECT date_trunc('month', o.created_at, 'UTC') AS month, count(*)::bigint AS orders
+       FROM orders o WHERE o.created_at < :before AND ${ARCHIVABLE_SQL}
+      GROUP BY 1 ORDER BY 1`,
+    { before, ...archivableBindings },
+  );
+  return rows.map((r) => ({ month: new Date(r.month), orders: Number(r.orders) }));
+}
+
+/** How many orders an archive before `before` would take now. */
+export async function countArchivable(db: Db, before: Date): Promise<number> {
+  const { rows } = await db.raw<{ rows: { n: number }[] }>(
+    `SELECT count(*)::bigint AS n FROM orders o WHERE o.created_at < :before AND ${ARCHIVABLE_SQL}`,
+    { before, ...archivableBindings },
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** A month's archivable orders as archive lines, in (created_at, id) order, a page at a time. */
+async function* monthOrders(
+  db: Db,
+  from: Date,
+  to: Date,
+  seen: { first: string | null; last: string | null },
+) {
+  let after = null as { created_at: string; id: string } | null;
+  for (;;) {
+    const { rows }: { rows: { created_at: string; id: string; doc: ArchivedOrder }[] } = await db.raw(
+      `SELECT o.id, to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
+              ${ORDER_DOCUMENT_SQL} AS doc
+         FROM orders o
+        WHERE o.created_at >= :from AND o.created_at < :to
+          AND (:after_created::timestamptz IS NULL OR (o.created_at, o.id) > (:after_created::timestamptz, :after_id::uuid))
+          AND ${ARCHIVABLE_SQL}
+        ORDER BY o.created_at, o.id
+        LIMIT :page`,
+      {
+        from,
+        to,
+        after_created: after?.created_at ?? null,
+        after_id: after?.id ?? null,
+        page: READ_PAGE,
+        ...archivableBindings,
+      },
+    );
+    for (const row of rows) {
+      seen.first ??= row.created_at;
+      seen.last = row.created_at;
+      yield row.doc;
+    }
+    if (rows.length < READ_PAGE) return;
+    after = rows.at(-1)!;
+  }
+}
+
+/**
+ * Deletes the listed orders that are still archivable, in one short transaction; answers how
+ * many went. Rows locked by someone else are skipped (SKIP LOCKED), never waited for.
+ */
+async function deleteArchived(db: Db, ids: string[]): Promise<number> {
+  return db.transaction(async (trx) => {
+    const { rows: doomed } = await trx.raw<{
+      rows: { id: string; user_id: string; idempotency_key: string | null; cart_id: string | null }[];
+    }>(
+      `SELECT o.id, o.user_id, o.idempotency_key, o.cart_id FROM orders o
+        WHERE o.id = ANY(:ids::uuid[]) AND ${ARCHIVABLE_SQL}
+        FOR UPDATE OF o SKIP LOCKED`,
+      { ids, ...archivableBindings },
+    );
+    if (doomed.length === 0) return 0;
+    const doomedIds = doomed.map((o) => o.id);
+    await deleteOrderNotifications(trx, doomedIds);
+    await forgetOrderKeys(trx, doomed);
+    // Items, history, payments, reservations and the shipment go by their ON DELETE CASCADE.
+    await trx.raw('DELETE FROM orders WHERE id = ANY(?::uuid[])', [doomedIds]);
+    await deleteConvertedCarts(
+      trx,
+      doomed.flatMap((o) => (o.cart_id ? [o.cart_id] : [])),
+    );
+    return doomed.length;
+  });
+}
+
+/** A file's order ids, `size` at a time, read back from the verified file itself. */
+async function* idBatches(file: string, size: number) {
+  let batch: string[] = [];
+  for await (const order of readArchiveLines(file)) {
+    batch.push(order.id);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/**
+ * Archives every archivable order created before `before` into `dir` and removes it from the live
+ * tables. Phase one writes and verifies every month's file and the manifest; phase two deletes,
+ * file by file, only the orders read back from the file. A failure in phase one deletes nothing.
+ */
+export async function archiveOrders(db: Db, options: ArchiveOptions): Promise<ArchiveResult> {
+  const started = Date.now();
+  const result = await withTryAdvisoryLock(db, ARCHIVE_LOCK_KEY, () => runArchive(db, options, started));
+  if (result === null) throw new ArchiveRefused('another order archive is running; try again when it ends');
+  return result;
+}
+
+async function runArchive(db: Db, options: ArchiveOptions, started: number): Promise<ArchiveResult> {
+  const { before, dir, batchSize, openSink = openFileSink, onProgress } = options;
+  const now = new Date();
+  const run = `${stampOf(now)}-${randomUUID().slice(0, 8)}`;
+  const months = await dueMonths(db, before);
+  const total = months.reduce((n, m) => n + m.orders, 0);
+  const manifest: Manifest = {
+    format: ARCHIVE_FORMAT,
+    run,
+    before: before.toISOString(),
+    created_at: now.toISOString(),
+    state: 'verified',
+    orders: 0,
+    deleted: null,
+    files: [],
+  };
+  if (months.length === 0) return { manifest, manifestFile: null, kept: 0, ms: Date.now() - started };
+
+  const written: WrittenFile[] = [];
+  const manifestFile = path.join(dir, `manifest-${run}.json`);
+  try {
+    await mkdir(dir, { recursive: true });
+    let done = 0;
+    for (const { month } of months) {
+      const next = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1));
+      const to = next < before ? next : before;
+      const file = path.join(dir, `orders-${monthOf(month)}.${run}.jsonl.gz`);
+      const seen = { first: null as string | null, last: null as string | null };
+      const counted = (async function* () {
+        for await (const order of monthOrders(db, month, to, seen)) {
+          yield order;
+          onProgress?.({ phase: 'writing', done: ++done, total });
+        }
+      })();
+      const w = await writeArchiveFile(file, counted, openSink);
+      await verifyArchiveFile(w);
+      written.push(w);
+      manifest.files.push({
+        file: path.basename(file),
+        month: monthOf(month),
+        orders: w.orders,
+        bytes: w.bytes,
+        sha256: w.sha256,
+        ids_sha256: w.idsSha256,
+        min_id: w.minId,
+        max_id: w.maxId,
+        first_created_at: seen.first,
+        last_created_at: seen.last,
+        deleted: null,
+      });
+    }
+    manifest.orders = written.reduce((n, w) => n + w.orders, 0);
+    await writeDurably(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  } catch (err) {
+    throw new ArchiveNotWritten(
+      `the archive could not be written or verified, so no order was deleted: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+
+  // Phase two: every file is on disk and checked; only now may orders leave.
+  let deleted = 0;
+  for (const [i, w] of written.entries()) {
+    let fromFile = 0;
+    for await (const ids of idBatches(w.file, batchSize)) {
+      fromFile += await deleteArchived(db, ids);
+      onProgress?.({ phase: 'deleting', done: deleted + fromFile, total: manifest.orders });
+    }
+    manifest.files[i]!.deleted = fromFile;
+    deleted += fromFile;
+  }
+  manifest.deleted = deleted;
+  manifest.state = 'deleted';
+  await writeDurably(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { manifest, manifestFile, kept: manifest.orders - deleted, ms: Date.now() - started };
+}
+
+/** The first instant of the month (UTC) `retentionMs` ago: the monthly job archives whole months. */
+export function archiveCutoff(retentionMs: number, now = new Date()): Date {
+  const edge = new Date(now.getTime() - retentionMs);
+  return new Date(Date.UTC(edge.getUTCFullYear(), edge.getUTCMonth(), 1));
+}
+
+/** The orders rule, for `shopctl db retention`: archived and removed by the order-archive job. */
+export const ordersRetention = (retentionMs: number): RetentionRule => ({
+  table: 'orders',
+  rule: `finished, created before the month ${Math.round(retentionMs / 31_557_600_000)}y ago (ORDER_RETENTION): archived to ARCHIVE_DIR, then removed (order-archive job, shopctl orders archive)`,
+  due: (db) => countArchivable(db, archiveCutoff(retentionMs)),
+});
+
+/** The tables whose rows leave with their order (ON DELETE CASCADE, or the archive's transaction). */
+export const ORDER_CHILD_TABLES = [
+  'order_items',
+  'order_status_history',
+  'payments',
+  'reservations',
+  'shipments',
+] as const;
