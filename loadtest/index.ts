@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../src/config.js';
+import { runArchiveBench } from './archive.js';
 import { runBrowseBench, runLongTailBench } from './browse.js';
 import {
   backendEnv,
@@ -906,6 +907,62 @@ program
         ])}\nreport: ${file}\n`,
       );
       process.exitCode = failures.length ? 1 : 0;
+    },
+  );
+
+program
+  .command('archive')
+  .description(
+    'the order archive under a flash sale: archives and removes N finished orders from years ago (generated set-based) while checkouts run at a fixed rate; judged like the gate (p99, oversell, invariants)',
+  )
+  .option('--orders <n>', 'old orders to archive', int('orders'), 1_000_000)
+  .option('--rate <n>', 'checkouts offered per second during the archive', int('rate'), 1_000)
+  .option('--duration <s>', 'seconds of sale', int('duration'), 30)
+  .option('--batch <n>', 'orders per delete transaction (ORDER_ARCHIVE_BATCH)', int('batch'), 1_000)
+  .option('--p99-budget <ms>', "checkout p99 budget in ms (the gate's)", int('p99-budget'), 500)
+  .action(
+    async (opts: { orders: number; rate: number; duration: number; batch: number; p99Budget: number }) => {
+      const config = loadConfig();
+      const report = await runArchiveBench({
+        databaseUrl: config.db.url,
+        redisUrl: config.redis.url,
+        orders: opts.orders,
+        rate: opts.rate,
+        durationSec: opts.duration,
+        batchSize: opts.batch,
+        p99BudgetMs: opts.p99Budget,
+      });
+      const file = writeJson(`archive-${stamp()}`, report);
+      const { archive, sale } = report;
+      process.stdout.write(
+        `\n${table([
+          [
+            'orders',
+            'generated in',
+            'archived + removed in',
+            'orders/s',
+            'files',
+            'checkouts',
+            'p99',
+            'oversold',
+            'audit',
+            'failures',
+          ],
+          [
+            report.orders,
+            ms(report.generateMs),
+            ms(archive.ms),
+            report.archivedPerSec,
+            archive.manifest.files.length,
+            `${sale.successes}/${sale.attempts}`,
+            ms(sale.fire.latency.p99),
+            sale.oversold,
+            sale.audit.ok ? 'ok' : 'VIOLATED',
+            report.failures.length ? report.failures.join('; ') : 'none',
+          ],
+        ])}\nreport: ${file}\n`,
+      );
+      process.exitCode = report.failures.length ? 1 : 0;
     },
   );
 
