@@ -153,28 +153,41 @@ async function primaryLsn(): Promise<string> {
   return row!.lsn;
 }
 
-/** Waits until the replica streams and has replayed the primary's WAL position as of now. */
-async function waitCaughtUp(port: number, timeoutMs: number): Promise<void> {
+/**
+ * Waits until the replica streams and has replayed the primary's WAL position as of now. A replica
+ * that is behind but replaying (after a burst of writes on the primary, or a restart) is waited
+ * for while it moves: it fails only when its replay stands still for `stallMs`, or past
+ * `timeoutMs` in all. Rebuilding a lagging replica would copy the whole primary for nothing.
+ */
+async function waitCaughtUp(port: number, timeoutMs: number, stallMs = 20_000): Promise<void> {
   const target = await primaryLsn();
   const until = Date.now() + timeoutMs;
   let last = 'no answer yet';
-  while (Date.now() < until) {
+  let replayed: string | null = null;
+  let movedAt = Date.now();
+  while (Date.now() < until && Date.now() - movedAt < stallMs) {
     try {
-      const [row] = await query<{ recovery: boolean; done: boolean; streaming: boolean }>(
+      const [row] = await query<{ recovery: boolean; done: boolean; streaming: boolean; at: string | null }>(
         `${replicaBaseUrl(port)}/postgres`,
         `SELECT pg_is_in_recovery() AS recovery,
                 coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS done,
-                EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') AS streaming`,
+                EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') AS streaming,
+                pg_last_wal_replay_lsn()::text AS at`,
         [target],
       );
       if (row?.recovery && row.done && row.streaming) return;
-      last = row?.recovery ? `replayed short of ${target}` : 'not in recovery';
+      if (row?.at && row.at !== replayed) {
+        replayed = row.at;
+        movedAt = Date.now();
+      }
+      last = row?.recovery ? `replayed ${row.at ?? 'nothing'}, short of ${target}` : 'not in recovery';
     } catch (err) {
       last = (err as Error).message;
     }
     await sleep(200);
   }
-  throw new Error(`the replica on port ${port} did not catch up within ${timeoutMs} ms (${last})`);
+  const why = Date.now() >= until ? `within ${timeoutMs} ms` : `(its replay stood still for ${stallMs} ms)`;
+  throw new Error(`the replica on port ${port} did not catch up ${why}: ${last}`);
 }
 
 function ctl(version: number, action: 'start' | 'stop', ...extra: string[]) {
@@ -246,7 +259,7 @@ export async function ensureReplica({
         say(`replica: starting ${major}/${CLUSTER} on port ${port}`);
         ctl(major, 'start');
       }
-      await waitCaughtUp(port, Math.min(timeoutMs, 20_000));
+      await waitCaughtUp(port, timeoutMs);
       say(`replica: streaming on port ${port} (${replicaBaseUrl(port)})`);
       return replicaBaseUrl(port);
     } catch (err) {
