@@ -57,7 +57,7 @@ const SCHEDULED_ELSEWHERE = new Set(['carts', 'outbox_events', 'domain_events', 
  * ORDER_RETENTION ago, so each month is archived whole, in one file, the day it falls due; the
  * other days find nothing to do (or the few orders that finished late). A daily turn rather than
  * a 30-day timer: a process down on the first of the month delays it a day, not a month (and a
- * 30-day setTimeout overflows Node's 24.8-day limit).
+ * 30-day setTimeout overflows Node's 24.8-day limit). The turn is checked hourly.
  */
 export function retentionTasks(c: Container): PeriodicTask[] {
   const hourly = retentionRules(c)
@@ -75,6 +75,8 @@ export function retentionTasks(c: Container): PeriodicTask[] {
     {
       name: 'order-archive',
       intervalMs: 86_400_000,
+      // Checked hourly: a fleet whose processes restart more often than daily still takes the turn.
+      checkEveryMs: 3_600_000,
       fleet: 'once',
       run: async () => {
         const { archive } = c.config;
