@@ -78,7 +78,7 @@ async function generateOrders(db: Db, orders: number): Promise<number> {
          CROSS JOIN LATERAL generate_series(1, o.lines) k
          JOIN bench_products p ON p.n = CASE
            WHEN k = 5 OR (k = 1 AND o.g % 5 = 0) THEN 1
-           ELSE 1 + (o.base + k * 3 + (o.g * 7919 + k) % 5) % (SELECT count(*) FROM bench_products) END`,
+           ELSE 1 + (o.base + k * 3 + (o.g::bigint * 7919 + k) % 5) % (SELECT count(*) FROM bench_products) END`,
     );
     await trx.raw(
       `UPDATE orders o SET total_cents = s.total FROM (
