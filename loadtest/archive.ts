@@ -87,8 +87,10 @@ export interface ArchiveBenchReport {
   /** Orders written to the archive per second, and removed per second, over the whole run. */
   archivedPerSec: number;
   sale: FlashSaleReport;
-  /** Whether the archive ran for the whole sale (it started with it). */
+  /** How long the archive ran alongside the sale (it starts with it), and when it began deleting. */
   overlappedMs: number;
+  writePhaseMs: number;
+  deletePhaseMs: number;
   failures: string[];
 }
 
@@ -129,7 +131,15 @@ export async function runArchiveBench(opts: ArchiveBenchOptions): Promise<Archiv
     // runFlashSale prepares its buyers and warms up first: the archive starts with the measured sale.
     await waitForSaleToOpen(db);
     const archiveStarted = Date.now();
-    const archive = await archiveOrders(db, { before, dir, batchSize: opts.batchSize });
+    let deletingFrom = 0;
+    const archive = await archiveOrders(db, {
+      before,
+      dir,
+      batchSize: opts.batchSize,
+      onProgress: ({ phase }) => {
+        if (phase === 'deleting' && !deletingFrom) deletingFrom = Date.now();
+      },
+    });
     const archiveEnded = Date.now();
     const report = await sale;
     const failures = [...report.failures];
@@ -150,6 +160,8 @@ export async function runArchiveBench(opts: ArchiveBenchOptions): Promise<Archiv
       archivedPerSec: Math.round((archive.manifest.orders / archive.ms) * 1_000),
       sale: report,
       overlappedMs: Math.min(archiveEnded, archiveStarted + opts.durationSec * 1_000) - archiveStarted,
+      writePhaseMs: (deletingFrom || archiveEnded) - archiveStarted,
+      deletePhaseMs: deletingFrom ? archiveEnded - deletingFrom : 0,
       failures,
     };
   } finally {
