@@ -536,6 +536,19 @@ for (const backend of Object.keys(harnesses) as Backend[]) {
       });
     });
 
+    describe('similar (recommendations for a product nobody has bought with another yet)', () => {
+      it('names active products like it, most alike first, never itself', async () => {
+        const found = await t.container.search.similar(id.headphones!, 5);
+        expect(found).to.include(id.amp);
+        expect(found).to.not.include(id.headphones);
+        const active = new Set(
+          await t.container.db('products').whereIn('id', found).andWhere({ active: true }).pluck('id'),
+        );
+        expect(found.filter((f) => !active.has(f))).to.deep.equal([]);
+        expect(found.length).to.be.at.most(5);
+      });
+    });
+
     describe('stock', () => {
       // A stock count corrected by an admin: an inventory.changed event, and the stock shown at once.
       const adjustAmp = (delta: number) =>
