@@ -15,7 +15,10 @@ import { baseUrls, createTestContext } from '../support/context.js';
 
 // A fleet's processes start together, each with MIGRATE_ON_START: every one must come up, and
 // every migration must run once.
-describe('migrations, started by several processes at once on a brand-new database', () => {
+describe('migrations, started by several processes at once on a brand-new database', function () {
+  // Four full migrations queue behind one another's lock: on a busy machine that is well past
+  // mocha's default, and a test cut short would leave them running into the database's drop.
+  this.timeout(180_000);
   const { databaseUrl } = baseUrls();
   const url = withDatabase(databaseUrl, `shop_test_${process.pid}_concurrent_migrate`);
 
