@@ -170,7 +170,12 @@ export async function countArchivable(db: Db, before: Date): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-/** A month's archivable orders as archive lines, in (created_at, id) order, a page at a time. */
+/**
+ * A month's archivable orders as archive lines, in (created_at, id) order, a page at a time. Each
+ * page starts where the last ended with a row comparison the (created_at, id) index answers
+ * directly: written as an OR with the first page's case, it was a filter, and every page read the
+ * month from its start again.
+ */
 async function* monthOrders(
   db: Db,
   from: Date,
@@ -183,8 +188,8 @@ async function* monthOrders(
       `SELECT o.id, to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
               ${ORDER_DOCUMENT_SQL} AS doc
          FROM orders o
-        WHERE o.created_at >= :from AND o.created_at < :to
-          AND (:after_created::timestamptz IS NULL OR (o.created_at, o.id) > (:after_created::timestamptz, :after_id::uuid))
+        WHERE ${after ? '(o.created_at, o.id) > (:after_created::timestamptz, :after_id::uuid)' : 'o.created_at >= :from'}
+          AND o.created_at < :to
           AND ${ARCHIVABLE_SQL}
         ORDER BY o.created_at, o.id
         LIMIT :page`,
