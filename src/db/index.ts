@@ -100,10 +100,18 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
 /** The advisory lock migrations run under (any constant: it only has to be the same in every process). */
 export const MIGRATION_LOCK_KEY = 0x5340_0001;
 
+/** How often a process waiting for an advisory lock tries again. */
+const LOCK_RETRY_MS = 200;
+
 /**
  * Runs `fn` holding a session advisory lock taken on a connection of its own, so `fn` may use the
  * pool freely (and open its own transactions). Other processes asking for the same key wait;
  * the lock goes with the connection if the process dies.
+ *
+ * They wait by trying again every LOCK_RETRY_MS, not in `pg_advisory_lock`: a statement blocked
+ * there keeps its snapshot open, and a migration that builds an index CONCURRENTLY waits for
+ * every older snapshot to end, so the holder and the waiters would wait on each other for ever
+ * (four processes starting together hung so). A try ends at once and holds nothing.
  */
 export async function withAdvisoryLock<T>(db: Db, key: number, fn: () => Promise<T>): Promise<T> {
   const given = (db.client.config as Knex.Config).connection as string | pg.ClientConfig;
@@ -111,7 +119,13 @@ export async function withAdvisoryLock<T>(db: Db, key: number, fn: () => Promise
   const client = new pg.Client({ ...connection, application_name: 'shop-lock' });
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [key]);
+    for (;;) {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+        key,
+      ]);
+      if (rows[0]?.locked) break;
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+    }
     return await fn();
   } finally {
     await client.end();
