@@ -127,19 +127,7 @@ export async function serveGeneration(trx: Trx, generation: number): Promise<Dat
   return rows[0]!.built_at;
 }
 
-export async function recordBatch(
-  trx: Trx,
-  batch: {
-    generation: number;
-    started_at: Date;
-    duration_ms: number;
-    window_seconds: number;
-    min_support: number;
-    orders: number;
-    products: number;
-    recommendations: number;
-  },
-) {
+export async function recordBatch(trx: Trx, batch: Omit<BatchRecord, 'finished_at'>) {
   await trx('recommendation_batches').insert({ ...batch, finished_at: trx.fn.now() });
 }
 
