@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { productInputSchema } from '../catalog/products.js';
 import { ORDER_STATUSES } from '../orders/state-machine.js';
+import { queryInteger } from '../shared/zod.js';
 
 export const skuParam = productInputSchema.shape.sku;
 
@@ -41,12 +42,10 @@ export const priceSchema = z
 export const refundSchema = z.object({ reason: reason.optional() }).strict();
 
 const limit = (max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d{1,6}$/, 'limit must be a positive integer')
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'limit must be at least 1').max(max, `limit must be at most ${max}`))
-    .default(fallback);
+  queryInteger(z.number().int().min(1, 'limit must be at least 1').max(max, `limit must be at most ${max}`), {
+    message: 'limit must be a positive integer',
+    digits: 6,
+  }).default(fallback);
 
 export const auditLogQuerySchema = z
   .object({

@@ -1,33 +1,24 @@
 import { z } from 'zod';
+import { queryInteger } from '../shared/zod.js';
 import { queryFingerprint } from './cursor.js';
 
 const cents = (name: string) =>
-  z
-    .string()
-    .regex(/^\d{1,10}$/, `${name} must be a whole number of cents`)
-    .transform(Number)
-    .pipe(z.number().int().max(2_147_483_647, `${name} is too large`));
+  queryInteger(z.number().int().min(0).max(2_147_483_647, `${name} is too large`), {
+    message: `${name} must be a whole number of cents`,
+    digits: 10,
+  });
 
 const positiveInt = (name: string, max: number, beyond = '') =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, `${name} must be a positive integer`)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(1, `${name} must be at least 1`)
-        .max(max, `${name} must be at most ${max}${beyond}`),
-    );
+  queryInteger(
+    z.number().int().min(1, `${name} must be at least 1`).max(max, `${name} must be at most ${max}${beyond}`),
+    { message: `${name} must be a positive integer` },
+  );
 
 /** How many items an answer holds: above `max` is clamped rather than refused, so a client asking for "everything" still gets an answer. */
 const clampedLimit = (max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, 'limit must be a positive integer')
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'limit must be at least 1'))
+  queryInteger(z.number().int().min(1, 'limit must be at least 1'), {
+    message: 'limit must be a positive integer',
+  })
     .transform((n) => Math.min(n, max))
     .default(fallback);
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { shippingAddressSchema } from '../checkout/schemas.js';
+import { queryInteger } from '../shared/zod.js';
 import { ORDER_STATUSES } from './state-machine.js';
 
 const positiveInt = (name: string, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,6}$/, `${name} must be a positive integer`)
-    .transform(Number)
-    .pipe(z.number().int().min(1, `${name} must be at least 1`).max(max, `${name} must be at most ${max}`));
+  queryInteger(
+    z.number().int().min(1, `${name} must be at least 1`).max(max, `${name} must be at most ${max}`),
+    { message: `${name} must be a positive integer`, digits: 6 },
+  );
 
 export const orderListQuerySchema = z
   .object({ page: positiveInt('page', 100_000).default(1), limit: positiveInt('limit', 100).default(20) })

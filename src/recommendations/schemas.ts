@@ -1,16 +1,15 @@
 import { z } from 'zod';
 import { productSchema } from '../catalog/schemas.js';
+import { queryInteger } from '../shared/zod.js';
 
 /** Recommendations per answer: the batch keeps 10 per product; above is clamped. */
 export const MAX_RECOMMENDATIONS = 10;
 
 export const recommendationQuerySchema = z
   .object({
-    limit: z
-      .string()
-      .regex(/^\d{1,9}$/, 'limit must be a positive integer')
-      .transform(Number)
-      .pipe(z.number().int().min(1, 'limit must be at least 1'))
+    limit: queryInteger(z.number().int().min(1, 'limit must be at least 1'), {
+      message: 'limit must be a positive integer',
+    })
       .transform((n) => Math.min(n, MAX_RECOMMENDATIONS))
       .default(MAX_RECOMMENDATIONS)
       .meta({ description: `Products wanted; above ${MAX_RECOMMENDATIONS} is clamped` }),

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** One problem of a zod error: where (a dotted path, '' at the root) and what. */
 export interface IssueDetail {
@@ -44,4 +44,24 @@ export function describeIssues(
       return `${indent}${where === undefined ? message : `${where}: ${message}`}`;
     })
     .join(separator);
+}
+
+/**
+ * An integer in a query string: digits alone, at most `digits` of them (no sign, space, exponent,
+ * hex or decimal point), read as a number before `schema` checks its range, so that the API
+ * document types it as an integer with that range and the route's default. Anything else is a 400:
+ * `message` for a string, zod's "expected string" for a repeated key. (z.coerce.number() would
+ * also take ' 5', '1e1', '0x10', '5.0' and ['5'].)
+ */
+export function queryInteger<T extends z.ZodType<number, number>>(
+  schema: T,
+  { message, digits = 9 }: { message: string; digits?: number },
+) {
+  const pattern = new RegExp(`^\\d{1,${digits}}$`);
+  return z.preprocess((value, ctx) => {
+    if (typeof value !== 'string') ctx.addIssue({ code: 'invalid_type', expected: 'string', input: value });
+    else if (!pattern.test(value)) ctx.addIssue({ code: 'custom', message, input: value });
+    else return Number(value);
+    return z.NEVER;
+  }, schema);
 }
