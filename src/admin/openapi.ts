@@ -47,6 +47,7 @@ export function registerAdminApi(registry: OpenAPIRegistry) {
     path: '/admin/users',
     operationId: 'adminListUsers',
     summary: 'Every user',
+    description: 'Customers and admins, with their roles; never a password hash or a token.',
     responses: { 200: json('The users, oldest first', userListSchema), ...denied },
   });
 
@@ -56,6 +57,7 @@ export function registerAdminApi(registry: OpenAPIRegistry) {
     path: '/admin/products',
     operationId: 'adminCreateProduct',
     summary: 'Create a product, with its initial stock received through the ledger',
+    description: 'A SKU already in use is a 409. The creation is written to the audit log.',
     request: {
       body: body(productInputSchema, {
         sku: 'KIT-0042',
@@ -116,6 +118,7 @@ export function registerAdminApi(registry: OpenAPIRegistry) {
     path: '/admin/inventory/{sku}',
     operationId: 'adminGetInventory',
     summary: "A product's stock counters and active reservations",
+    description: 'Available, reserved and sold units, with the reservations that pending orders hold.',
     request: { params: skuParams },
     responses: { 200: json('The stock', inventorySchema), ...denied, ...errors(400, 404) },
   });
@@ -138,6 +141,8 @@ export function registerAdminApi(registry: OpenAPIRegistry) {
     path: '/admin/inventory/{sku}/adjust',
     operationId: 'adminAdjustStock',
     summary: 'Add to or take from the available count',
+    description:
+      'Taking more than is available is a 409 (`insufficient_stock`); reserved and sold units are untouched. The change is an adjusted ledger line with the reason.',
     request: {
       params: skuParams,
       body: body(stockAdjustSchema, { delta: -3, reason: 'damaged in storage' }),
@@ -151,6 +156,7 @@ export function registerAdminApi(registry: OpenAPIRegistry) {
     path: '/admin/orders',
     operationId: 'adminListOrders',
     summary: "Every customer's orders, newest first",
+    description: 'Optionally of one status only; at most `limit` orders.',
     request: { query: adminOrderListQuerySchema },
     responses: {
       200: json('The orders', z.strictObject({ orders: z.array(adminOrderSummarySchema) })),
@@ -200,6 +206,8 @@ export function registerAdminApi(registry: OpenAPIRegistry) {
     path: '/admin/audit-log',
     operationId: 'adminAuditLog',
     summary: 'Who changed what, newest first',
+    description:
+      'Every admin change to products, stock, prices, orders and users, with its actor, reason and the state before and after; filtered by subject type and id.',
     request: { query: auditLogQuerySchema },
     responses: { 200: json('The entries', auditLogSchema), ...denied, ...errors(400) },
   });

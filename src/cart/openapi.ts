@@ -96,6 +96,8 @@ export function registerCartApi(registry: OpenAPIRegistry, config: { cart: { max
     operationId: 'updateCartItem',
     tags,
     summary: "Set a line's quantity (0 removes it)",
+    description:
+      'A product not in the cart, or no longer sold, is a 404; more than is available is a 409 (`insufficient_stock`); more than the per-line limit is a 422.',
     security: security.optional,
     request: {
       params: productParams,
@@ -114,6 +116,7 @@ export function registerCartApi(registry: OpenAPIRegistry, config: { cart: { max
     operationId: 'removeCartItem',
     tags,
     summary: 'Remove a line',
+    description: 'A product not in the cart is a 404. The answer is the cart without it.',
     security: security.optional,
     request: { params: productParams, headers: cartTokenHeaders },
     responses: {
@@ -128,6 +131,8 @@ export function registerCartApi(registry: OpenAPIRegistry, config: { cart: { max
     operationId: 'clearCart',
     tags,
     summary: 'Empty the cart',
+    description:
+      'Removes every line; the cart itself stays. No cart is a 404, a cart already checked out a 409 (`cart_converted`).',
     security: security.optional,
     request: { headers: cartTokenHeaders },
     responses: {

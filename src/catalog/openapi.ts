@@ -89,6 +89,8 @@ export function registerCatalogApi(registry: OpenAPIRegistry) {
     operationId: 'getProduct',
     tags: ['Catalog'],
     summary: 'One active product, with its live stock',
+    description:
+      'An inactive or unknown product is a 404. Limited per address with browsing (`RATE_LIMIT_BROWSE_IP`).',
     security: security.none,
     request: { params: z.object({ id: idParam.meta({ example: '42' }) }) },
     responses: {
@@ -103,6 +105,7 @@ export function registerCatalogApi(registry: OpenAPIRegistry) {
     operationId: 'listCategories',
     tags: ['Catalog'],
     summary: 'Categories with their counts of active products',
+    description: 'Every category, with how many active products it holds. Limited per address with browsing.',
     security: security.none,
     responses: {
       200: json('Every category', categoryListSchema),

@@ -11,6 +11,7 @@ export function registerHealthApi(registry: OpenAPIRegistry) {
     operationId: 'liveness',
     tags,
     summary: 'The process is up',
+    description: 'Answers without touching PostgreSQL, Redis or the search engine: for a liveness probe.',
     security: security.none,
     responses: { 200: json('Alive', livenessSchema) },
   });
@@ -21,6 +22,8 @@ export function registerHealthApi(registry: OpenAPIRegistry) {
     operationId: 'readiness',
     tags,
     summary: 'Ready for traffic: PostgreSQL is required, Redis and the search engine only speed things up',
+    description:
+      'For the load balancer: 200 while PostgreSQL answers (`degraded` without Redis, the search engine or the replica), 503 when it does not, and while a stopping process drains.',
     security: security.none,
     responses: {
       200: json('Ready, or degraded without Redis or the search engine', readinessSchema),

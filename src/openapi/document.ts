@@ -12,7 +12,6 @@ import { registerRecommendationApi } from '../recommendations/openapi.js';
 import {
   content,
   defineOperation,
-  errorBodySchema,
   errors,
   HEADER_COMPONENTS,
   json,
@@ -60,6 +59,8 @@ function registerReferenceApi(registry: OpenAPIRegistry) {
     path: '/openapi.json',
     operationId: 'openApiDocument',
     summary: 'This document (OpenAPI 3.1)',
+    description:
+      'Built from the zod schemas the routes validate with, so it lists what the service accepts and answers. Clients can be generated from it.',
     responses: {
       200: json(
         'The OpenAPI document',
@@ -77,6 +78,8 @@ function registerReferenceApi(registry: OpenAPIRegistry) {
     path: '/docs',
     operationId: 'apiReference',
     summary: 'The interactive API reference (Swagger UI, served offline)',
+    description:
+      'Swagger UI over GET /openapi.json, with "Try it out" against this service. Its scripts and styles come from this service alone, under a content security policy of its own.',
     responses: { 200: content('The reference page', ['text/html']) },
   });
   defineOperation(registry, {
@@ -85,6 +88,7 @@ function registerReferenceApi(registry: OpenAPIRegistry) {
     path: '/docs/{file}',
     operationId: 'apiReferenceAsset',
     summary: "The reference page's scripts, styles and icons",
+    description: 'Only the files the reference page loads; any other name is a 404. Cached for an hour.',
     request: { params: z.object({ file: z.enum(Object.keys(DOCS_ASSET_TYPES) as [string, ...string[]]) }) },
     responses: {
       200: content('The file', [
@@ -119,16 +123,18 @@ export function createApiSpec(config: ApiSpecConfig): ApiSpec {
   return {
     routes: registry.definitions.flatMap((d) => (d.type === 'route' ? [d.route] : [])),
     document() {
-      document ??= new OpenApiGeneratorV31(
-        // The whole error body, with every code, though operations refer to the per-status ones.
-        [...registry.definitions, { type: 'schema', schema: errorBodySchema }],
-        {
-          sortComponents: 'alphabetically',
-        },
-      ).generateDocument({
+      document ??= new OpenApiGeneratorV31(registry.definitions, {
+        sortComponents: 'alphabetically',
+      }).generateDocument({
         openapi: '3.1.0',
-        // The HTTP contract's version: bumped on a breaking change, not on every release.
-        info: { title: 'Shop API', version: '1', description: DESCRIPTION },
+        info: {
+          title: 'Shop API',
+          // The HTTP contract's version: bumped on a breaking change, not on every release.
+          version: '1',
+          description: DESCRIPTION,
+          // The repository has no licence of its own (package.json: private).
+          license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+        },
         servers: [{ url: '/', description: 'This service' }],
         tags: TAGS,
       }) as unknown as Record<string, unknown>;

@@ -63,6 +63,7 @@ export function registerOrderApi(registry: OpenAPIRegistry) {
     operationId: 'listOrders',
     tags,
     summary: "The customer's orders, newest first",
+    description: 'Paged by `page` and `limit`; `next_page` is null on the last page.',
     security: security.customer,
     request: { query: orderListQuerySchema },
     responses: {
@@ -133,6 +134,7 @@ export function registerAdminOrderApi(registry: OpenAPIRegistry) {
     path: '/admin/orders/{id}',
     operationId: 'adminGetOrder',
     summary: "Any customer's order, with the full actor of each move",
+    description: "As GET /orders/{id}, for any customer's order.",
     request: { params: orderParams },
     responses: { 200: order('The order'), ...errors(400, 401, 403, 404) },
   });
@@ -143,6 +145,8 @@ export function registerAdminOrderApi(registry: OpenAPIRegistry) {
     path: '/admin/orders/{id}/ship',
     operationId: 'adminShipOrder',
     summary: 'PAID → SHIPPED, with carrier and tracking number',
+    description:
+      "The order's `tracking_url` is built from them. An order in any other status than PAID is a 409.",
     request: {
       params: orderParams,
       body: body(shipSchema, { carrier: 'ups', tracking_number: '1Z999AA10123456784' }),
@@ -156,6 +160,7 @@ export function registerAdminOrderApi(registry: OpenAPIRegistry) {
     path: '/admin/orders/{id}/deliver',
     operationId: 'adminDeliverOrder',
     summary: 'SHIPPED → DELIVERED',
+    description: 'An order in any other status than SHIPPED is a 409.',
     request: { params: orderParams },
     responses: { 200: order('The delivered order'), ...errors(400, 401, 403, 404, 409) },
   });
@@ -166,6 +171,8 @@ export function registerAdminOrderApi(registry: OpenAPIRegistry) {
     path: '/admin/orders/{id}/cancel',
     operationId: 'adminCancelOrder',
     summary: 'Cancel any order (PAID: restock and refund)',
+    description:
+      'A PENDING order releases its reservation; a PAID one is restocked and its refund queued (POST /admin/orders/{id}/refund refunds at once). An order that can no longer be cancelled (shipped, delivered, already cancelled) is a 409.',
     request: {
       params: orderParams,
       body: { ...body(cancelSchema, { reason: 'fraud review' }), required: false },

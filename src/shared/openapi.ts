@@ -28,40 +28,44 @@ export const fieldIssueSchema = z
   })
   .meta({ id: 'FieldIssue' });
 
-const errorShape = (code: ZodType, details: ZodType, id: string, description: string) =>
-  z
-    .strictObject({
-      error: z.strictObject({
-        code,
-        message: z.string().meta({ description: 'For people, not for code' }),
-        details,
-      }),
-    })
-    .meta({ id, description });
-
 /** Any error the service answers, whatever its status. */
-export const errorBodySchema = errorShape(
-  errorCodeSchema,
-  z.unknown().optional(),
-  'Error',
-  'Every error: `{error: {code, message, details?}}`.',
-);
+export const errorBodySchema = z
+  .strictObject({
+    error: z.strictObject({
+      code: errorCodeSchema,
+      message: z.string().meta({ description: 'For people, not for code' }),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'Error', description: 'Every error: `{error: {code, message, details?}}`.' });
 
-/** The error body of one status: its code is one of that status's codes. */
+/**
+ * The error body of one status: an `Error` whose code is one of that status's codes (and, for a
+ * 400, whose details list the refused fields).
+ */
 export const errorBodies = Object.fromEntries(
   [...new Set(Object.values(ERROR_STATUS))].map((status) => [
     status,
-    errorShape(
-      errorCodeSchema.extract(codesAt(status) as [ErrorCode, ...ErrorCode[]]),
-      status === 400
-        ? z
-            .array(fieldIssueSchema)
-            .optional()
-            .meta({ description: 'validation_failed: every refused field with its reason' })
-        : z.unknown().optional(),
-      `Error${status}`,
-      `An error answered with ${status}: ${codesAt(status).join(', ')}.`,
-    ),
+    errorBodySchema
+      .and(
+        z.object({
+          error: z.object({
+            code: z.enum(codesAt(status) as [ErrorCode, ...ErrorCode[]]),
+            ...(status === 400
+              ? {
+                  details: z
+                    .array(fieldIssueSchema)
+                    .optional()
+                    .meta({ description: 'validation_failed: every refused field with its reason' }),
+                }
+              : {}),
+          }),
+        }),
+      )
+      .meta({
+        id: `Error${status}`,
+        description: `An error answered with ${status}: ${codesAt(status).join(', ')}.`,
+      }),
   ]),
 ) as unknown as Record<ErrorStatus, ZodType>;
 
@@ -157,8 +161,15 @@ export const SECURITY_SCHEMES = {
   bearerAuth: {
     type: 'http',
     scheme: 'bearer',
+    description: 'A session token from POST /auth/register or /auth/login (or `shopctl users token`).',
+  },
+  // The same header as bearerAuth, as a scheme of its own: OpenAPI declares scopes only for OAuth 2
+  // schemes, so a role required as `bearerAuth: ['admin']` was one the document never declared.
+  adminAuth: {
+    type: 'http',
+    scheme: 'bearer',
     description:
-      'A session token from POST /auth/register or /auth/login (or `shopctl users token`). Routes under /admin need the admin role: a customer token there is a 403.',
+      "A session token, as for bearerAuth, of a user with the admin role (`shopctl users create <email> --role admin`). No token is a 401; a customer's token is a 403.",
   },
   metricsToken: {
     type: 'http',
@@ -169,10 +180,10 @@ export const SECURITY_SCHEMES = {
 
 type SecurityRequirement = Record<string, string[]>;
 
-/** Who may call an operation (OpenAPI 3.1 lets a bearer scheme list the role it needs). */
+/** Who may call an operation. */
 export const security: Record<'customer' | 'admin' | 'optional' | 'none', SecurityRequirement[]> = {
   customer: [{ bearerAuth: [] }],
-  admin: [{ bearerAuth: ['admin'] }],
+  admin: [{ adminAuth: [] }],
   /** A signed-in shopper or a guest: the token is optional, but a bad one is still a 401. */
   optional: [{ bearerAuth: [] }, {}],
   none: [],

@@ -24,6 +24,8 @@ export function registerUserApi(registry: OpenAPIRegistry) {
     operationId: 'register',
     tags,
     summary: 'Create a customer account and sign in',
+    description:
+      'The account is a customer, signed in at once: the answer carries its session token. An email already registered is a 409. A guest cart named by `X-Cart-Token` is folded into the new account.',
     security: security.none,
     request: {
       headers: cartTokenHeaders,
@@ -63,6 +65,7 @@ export function registerUserApi(registry: OpenAPIRegistry) {
     operationId: 'me',
     tags,
     summary: 'Who the token belongs to',
+    description: 'The signed-in user: id, email and role.',
     security: security.customer,
     responses: { 200: json('The signed-in user', meSchema), ...errors(401) },
   });
@@ -73,6 +76,7 @@ export function registerUserApi(registry: OpenAPIRegistry) {
     operationId: 'logout',
     tags,
     summary: "End this token's session",
+    description: "Revokes the token sent; the user's other sessions go on.",
     security: security.customer,
     responses: { 204: noContent('Signed out: the token no longer works'), ...errors(401) },
   });
@@ -83,6 +87,8 @@ export function registerUserApi(registry: OpenAPIRegistry) {
     operationId: 'changePassword',
     tags,
     summary: 'Change the password (every session ends)',
+    description:
+      "Needs the current password: a wrong one is a 403, and each attempt counts with the account's login attempts (past the limit, a 429). Every session ends; the answer carries a fresh token for this one.",
     security: security.customer,
     request: { body: body(passwordChangeSchema) },
     responses: {

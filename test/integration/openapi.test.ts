@@ -82,15 +82,21 @@ describe('API document: the contract and its reference', () => {
 
     it('documents the error codes from the error table, each under its status', () => {
       type Enum = { enum: string[] };
-      type ErrorSchema = { properties: { error: { properties: { code: Enum } } } };
+      // Error<status>: an Error, narrowed to the codes of its status.
+      type ErrorSchema = {
+        allOf: [{ $ref: string }, { properties: { error: { properties: { code: Enum } } } }];
+      };
       const doc = createApiSpec(t.container.config).document() as {
         components: { schemas: Record<string, ErrorSchema> & { ErrorCode: Enum } };
       };
       const schemas = doc.components.schemas;
+      const codesOf = (status: number) =>
+        schemas[`Error${status}`]!.allOf[1].properties.error.properties.code.enum;
       expect(schemas.ErrorCode.enum).to.include.members(['insufficient_stock', 'idempotency_key_reused']);
-      expect(schemas.Error409!.properties.error.properties.code.enum).to.include('insufficient_stock');
-      expect(schemas.Error409!.properties.error.properties.code.enum).to.not.include('not_found');
-      expect(schemas.Error422!.properties.error.properties.code.enum).to.include('idempotency_key_reused');
+      expect(schemas.Error409!.allOf[0].$ref).to.equal('#/components/schemas/Error');
+      expect(codesOf(409)).to.include('insufficient_stock');
+      expect(codesOf(409)).to.not.include('not_found');
+      expect(codesOf(422)).to.include('idempotency_key_reused');
     });
   });
 
