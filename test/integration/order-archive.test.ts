@@ -250,6 +250,65 @@ describe('the order archive', function () {
     expect(await liveIds()).to.not.include(o.paid);
   });
 
+  it('keeps an old order while anything about it is unfinished, each condition on its own', async () => {
+    await insertFinishedOrders(t.container.db, {
+      count: 6,
+      from: new Date(Date.UTC(new Date().getUTCFullYear() - 7, 0, 1)),
+      months: 1,
+    });
+    const db = t.container.db;
+    const [awaiting3ds, reserved, inTransit, charged, announcing, finished] = (
+      await db('orders').orderBy('created_at').select('id', 'user_id')
+    ).map((o: { id: string }) => o.id);
+    const { product_id } = await db('order_items').where({ order_id: finished }).first('product_id');
+    // Each row below is made directly: the archive must weigh what the tables say, however it came about.
+    await db('payments').insert({
+      order_id: awaiting3ds,
+      provider: 'sandbox',
+      provider_ref: 'pi_waiting',
+      kind: 'charge',
+      state: 'requires_action',
+      amount_cents: 100,
+      idempotency_key: `order:${awaiting3ds}:retry`,
+    });
+    await db('reservations').insert({
+      order_id: reserved,
+      product_id,
+      quantity: 1,
+      state: 'ACTIVE',
+      expires_at: db.raw("now() + interval '1 hour'"),
+    });
+    await db('shipments').insert({ order_id: inTransit, state: 'shipped', ship_at: db.raw('now()') });
+    // Cancelled after its charge succeeded, and never refunded: money is owed back.
+    await db('orders').where({ id: charged }).update({ status: 'CANCELLED' });
+    await db('outbox_events').insert({ topic: 'payment.refund', aggregate_id: announcing, payload: {} });
+
+    const result = await archiveOrders(db, { before: fiveYearsAgo(), dir, batchSize: 1_000 });
+    expect(result.manifest.orders).to.equal(1);
+    expect(await liveIds()).to.deep.equal([awaiting3ds, reserved, inTransit, charged, announcing].sort());
+    // Rows made by hand break the invariants afterEach checks: they go, with what hangs off them.
+    await db('outbox_events').where({ aggregate_id: announcing }).del();
+    await db('orders').del();
+  });
+
+  it('pages on past a whole page of orders that must stay', async () => {
+    const from = new Date(Date.UTC(new Date().getUTCFullYear() - 7, 0, 1));
+    await insertFinishedOrders(t.container.db, { count: 1_250, from, months: 1 });
+    // The month's first 1,000 orders (one read page) are still being paid for.
+    await t.container.db.raw(
+      `UPDATE orders SET status = 'PAID' WHERE id IN (SELECT id FROM orders ORDER BY created_at, id LIMIT 1000)`,
+    );
+    const result = await archiveOrders(t.container.db, {
+      before: fiveYearsAgo(),
+      dir,
+      batchSize: 100,
+      duty: 0.9,
+    });
+    expect(result.manifest).to.include({ orders: 250, deleted: 250 });
+    expect(await liveIds()).to.have.length(1_000);
+    await t.container.db('orders').del();
+  });
+
   it('archives while checkouts run: every checkout answers, the invariants hold, only old orders go', async () => {
     const p = await createProduct(t.container.db, { stock: 40, price_cents: 900 });
     const generated = await insertFinishedOrders(t.container.db, {
