@@ -74,6 +74,16 @@ export function percentChange(raw: string): number {
   return Number(value);
 }
 
+const FRACTION = /^(0?\.\d{1,3}|1(\.0{1,3})?)$/;
+
+/** A share of something in (0, 1], such as 0.25 or 1 (at most three decimals). */
+export function fraction(raw: string): number {
+  const value = raw.trim();
+  const n = FRACTION.test(value) ? Number(value) : 0;
+  if (!(n > 0)) throw new InvalidArgumentError('Expected a share from 0.001 to 1, such as 0.25.');
+  return n;
+}
+
 /** An age as typed (kept for messages) and in milliseconds. */
 export interface Age {
   text: string;

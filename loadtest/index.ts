@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { fraction } from '../cli/options.js';
 import { loadConfig } from '../src/config.js';
 import { runArchiveBench } from './archive.js';
 import { runBrowseBench, runLongTailBench } from './browse.js';
@@ -919,9 +920,17 @@ program
   .option('--rate <n>', 'checkouts offered per second during the archive', int('rate'), 1_000)
   .option('--duration <s>', 'seconds of sale', int('duration'), 30)
   .option('--batch <n>', 'orders per delete transaction (ORDER_ARCHIVE_BATCH)', int('batch'), 1_000)
+  .option('--duty <share>', "the archive's share of the time (ORDER_ARCHIVE_DUTY)", fraction, 0.5)
   .option('--p99-budget <ms>', "checkout p99 budget in ms (the gate's)", int('p99-budget'), 500)
   .action(
-    async (opts: { orders: number; rate: number; duration: number; batch: number; p99Budget: number }) => {
+    async (opts: {
+      orders: number;
+      rate: number;
+      duration: number;
+      batch: number;
+      duty: number;
+      p99Budget: number;
+    }) => {
       const config = loadConfig();
       const report = await runArchiveBench({
         databaseUrl: config.db.url,
@@ -930,6 +939,7 @@ program
         rate: opts.rate,
         durationSec: opts.duration,
         batchSize: opts.batch,
+        duty: opts.duty,
         p99BudgetMs: opts.p99Budget,
       });
       const file = writeJson(`archive-${stamp()}`, report);
@@ -953,10 +963,10 @@ program
           [
             report.orders,
             ms(report.generateMs),
-            ms(archive.ms),
+            `${ms(archive.ms)} at duty ${opts.duty}`,
             `${ms(report.writePhaseMs)} / ${ms(report.deletePhaseMs)}`,
             report.archivedPerSec,
-            archive.manifest.files.length,
+            archive.files.length,
             ms(report.overlappedMs),
             `${sale.successes}/${sale.attempts}`,
             ms(sale.fire.latency.p99),

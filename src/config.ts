@@ -228,6 +228,11 @@ const envSchema = z.object({
   ARCHIVE_DIR: z.string().min(1).default('./archive'),
   /** Orders one archive transaction removes: short enough that its row locks never slow a sale. */
   ORDER_ARCHIVE_BATCH: int(1, 10_000).default(1_000),
+  /**
+   * The share of the time the order archive works, resting the rest (0.5: as long as each page or
+   * batch took). It runs beside live traffic; shopctl's --duty overrides it for one run.
+   */
+  ORDER_ARCHIVE_DUTY: z.coerce.number().gt(0).max(1).default(0.5),
   /** Paid orders (PAID, SHIPPED, DELIVERED) placed this far back feed "also bought". */
   RECOMMENDATIONS_WINDOW: duration.default(90 * 86_400_000),
   /** Orders two products must share to be recommended together: one shared basket is chance. */
@@ -382,6 +387,7 @@ function build(env: z.output<typeof envSchema>) {
       orderRetentionMs: env.ORDER_RETENTION,
       dir: env.ARCHIVE_DIR,
       batchSize: env.ORDER_ARCHIVE_BATCH,
+      duty: env.ORDER_ARCHIVE_DUTY,
     },
   };
 }

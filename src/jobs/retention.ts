@@ -84,6 +84,7 @@ export function retentionTasks(c: Container): PeriodicTask[] {
           before: archiveCutoff(archive.orderRetentionMs),
           dir: archive.dir,
           batchSize: archive.batchSize,
+          duty: archive.duty,
         });
         if (result.manifestFile) {
           c.logger.info(
