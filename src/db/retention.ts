@@ -66,3 +66,10 @@ export const ageRule = (
   due: (db) => countWhere(db, table, where, bindings),
   purge: (db) => deleteInBatches(db, table, where, bindings),
 });
+
+/** A table whose rows are not deleted by age: `rule` says why, or what removes them instead. */
+export const keptRule = (table: string, rule: string): RetentionRule => ({
+  table,
+  rule,
+  due: async () => null,
+});

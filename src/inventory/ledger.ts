@@ -1,5 +1,6 @@
-import { pgArray, type Trx } from '../db/index.js';
+import { type Db, pgArray, type Trx } from '../db/index.js';
 import { runPiece, type SqlPiece } from '../db/pieces.js';
+import { countWhere, type RetentionRule } from '../db/retention.js';
 
 export type MovementKind = 'received' | 'reserved' | 'released' | 'sold' | 'restocked' | 'adjusted';
 
@@ -134,3 +135,72 @@ export async function lockStock(trx: Trx, productIds: number[]): Promise<Map<num
   );
   return new Map(rows.map((r) => [r.product_id, r]));
 }
+
+/** Who writes the lines an old stretch of the ledger folds into. */
+export const CARRIED_FORWARD_ACTOR = 'ledger:carried-forward';
+
+/** Products folded per transaction: a hot SKU's years of lines go in one statement. */
+const FOLD_PRODUCTS = 200;
+
+/**
+ * Folds the ledger lines older than `before` into at most three lines per product that move the
+ * same units: `adjusted` by everything the product ever held (available + reserved + sold),
+ * `reserved` by what of it was then reserved or sold, `sold` by what was sold. Added up by
+ * MOVEMENT_EFFECT they give the same counters, so the conservation audit (invariant 2) holds across
+ * a fold, and the table stops growing with time: lines live as long as the orders they name
+ * (ORDER_RETENTION), then only their sum is kept. Each transaction deletes a set of products' old
+ * lines and writes their carried-forward lines in one statement; earlier carried-forward lines fold
+ * again with them. Only products with something new to fold are touched.
+ */
+export async function foldLedger(db: Db, before: Date): Promise<number> {
+  let folded = 0;
+  let after = 0;
+  for (;;) {
+    const { rows: products } = await db.raw<{ rows: { product_id: string }[] }>(
+      `SELECT DISTINCT product_id FROM stock_movements
+        WHERE created_at < :before AND actor <> :carried AND product_id > :after
+        ORDER BY product_id LIMIT :n`,
+      { before, carried: CARRIED_FORWARD_ACTOR, after, n: FOLD_PRODUCTS },
+    );
+    if (products.length === 0) return folded;
+    const ids = products.map((p) => Number(p.product_id));
+    const result = await db.raw<{ rows: { lines: number }[] }>(
+      `WITH gone AS (
+         DELETE FROM stock_movements
+          WHERE product_id = ANY(:ids::bigint[]) AND created_at < :before
+          RETURNING product_id, kind, quantity, created_at
+       ), net AS (
+         SELECT product_id, count(*) AS lines, max(created_at) AS last,
+                ${balanceSql((e) => e.available + e.reserved + e.sold)} AS held,
+                ${balanceSql((e) => e.reserved + e.sold)} AS reserved_or_sold,
+                ${counterBalance('sold')} AS sold
+           FROM gone GROUP BY product_id
+       ), carried AS (
+         INSERT INTO stock_movements (product_id, kind, quantity, reason, actor, created_at)
+         SELECT n.product_id, v.kind, v.quantity,
+                'carried forward: ' || n.lines || ' lines before ' || to_char(:before::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+                :carried, n.last
+           FROM net n CROSS JOIN LATERAL (VALUES (1, 'adjusted', n.held), (2, 'reserved', n.reserved_or_sold),
+                                                 (3, 'sold', n.sold)) AS v(step, kind, quantity)
+          WHERE v.quantity <> 0
+          ORDER BY n.product_id, v.step
+       )
+       SELECT coalesce(sum(lines), 0)::bigint AS lines FROM net`,
+      { ids, before, carried: CARRIED_FORWARD_ACTOR },
+    );
+    folded += Number(result.rows[0]?.lines ?? 0);
+    after = ids.at(-1)!;
+  }
+}
+
+/** The ledger's rule, for the jobs and `shopctl db retention`. */
+export const ledgerRetention = (retentionMs: number): RetentionRule => {
+  const where = `created_at < now() - make_interval(secs => :seconds) AND actor <> :carried`;
+  const bindings = { seconds: retentionMs / 1_000, carried: CARRIED_FORWARD_ACTOR };
+  return {
+    table: 'stock_movements',
+    rule: `lines older than ORDER_RETENTION (${Math.round(retentionMs / 31_557_600_000)}y, as long as the orders they name) fold into carried-forward lines per product with the same sum`,
+    due: (db) => countWhere(db, 'stock_movements', where, bindings),
+    purge: (db) => foldLedger(db, new Date(Date.now() - retentionMs)),
+  };
+};

@@ -1,16 +1,16 @@
 import { idempotencyRetention } from '../checkout/idempotency.js';
 import type { Container } from '../container.js';
-import type { RetentionRule } from '../db/retention.js';
+import { keptRule, type RetentionRule } from '../db/retention.js';
 import { deadLettersRetention } from '../events/dead-letters.js';
 import { eventsRetention, inboxRetention } from '../events/queries.js';
+import { ledgerRetention } from '../inventory/ledger.js';
 import { notificationsRetention } from '../notifications/service.js';
 import { archiveCutoff, archiveOrders, ORDER_CHILD_TABLES, ordersRetention } from '../orders/archive.js';
 import { outboxRetention } from '../outbox/outbox.js';
 import { webhookEventsRetention } from '../payments/queries.js';
+import { recommendationsRetention } from '../recommendations/queries.js';
 import { endedTokensRetention } from '../users/queries.js';
 import type { PeriodicTask } from './scheduler.js';
-
-const kept = (table: string, rule: string): RetentionRule => ({ table, rule, due: async () => null });
 
 /**
  * Every table's lifetime, each rule written by the room that owns the table: what the jobs delete
@@ -20,9 +20,9 @@ export function retentionRules(c: Container): RetentionRule[] {
   const events = { relayed: Boolean(c.relay), consumers: c.config.events.deployed };
   return [
     ordersRetention(c.config.archive.orderRetentionMs),
-    ...ORDER_CHILD_TABLES.map((t) => kept(t, 'with their order (archived with it, then removed)')),
+    ...ORDER_CHILD_TABLES.map((t) => keptRule(t, 'with their order (archived with it, then removed)')),
     c.cart.retentionRule(),
-    kept('cart_items', 'with their cart'),
+    keptRule('cart_items', 'with their cart'),
     idempotencyRetention,
     outboxRetention,
     eventsRetention(events),
@@ -31,19 +31,20 @@ export function retentionRules(c: Container): RetentionRule[] {
     notificationsRetention,
     webhookEventsRetention,
     endedTokensRetention,
-    kept('stock_movements', 'kept: the ledger the conservation audit adds up (invariant 2)'),
-    kept('admin_audit_log', 'kept: who changed what, for good'),
-    kept('users', 'kept while the account exists (its orders, tokens and carts go by their own rules)'),
+    ledgerRetention(c.config.archive.orderRetentionMs),
+    ...recommendationsRetention,
+    keptRule('admin_audit_log', 'kept: who changed what, for good'),
+    keptRule('users', 'kept while the account exists (its orders, tokens and carts go by their own rules)'),
     // Bounded by the catalog or by a fixed set of names: they grow with the store, not with time.
-    kept('products', 'kept: orders and the ledger name them (a retired product is deactivated)'),
-    kept('categories', 'kept: one row per category'),
-    kept('inventory', 'one row per product'),
-    kept('search_words', "bounded by the catalog's vocabulary"),
-    kept('search_index_state', 'one row per product'),
-    kept('search_index_builds', 'one row per reindex in progress, removed when it ends'),
-    kept('job_runs', 'one row per periodic task'),
-    kept('ops_counters', 'one row per counter'),
-    kept('shop_settings', 'one row'),
+    keptRule('products', 'kept: orders and the ledger name them (a retired product is deactivated)'),
+    keptRule('categories', 'kept: one row per category'),
+    keptRule('inventory', 'one row per product'),
+    keptRule('search_words', "bounded by the catalog's vocabulary"),
+    keptRule('search_index_state', 'one row per product'),
+    keptRule('search_index_builds', 'one row per reindex in progress, removed when it ends'),
+    keptRule('job_runs', 'one row per periodic task'),
+    keptRule('ops_counters', 'one row per counter'),
+    keptRule('shop_settings', 'one row'),
   ];
 }
 

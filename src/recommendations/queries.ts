@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../db/index.js';
+import { ageRule, keptRule, type RetentionRule } from '../db/retention.js';
 
 /** Recommendations kept per product. */
 export const TOP_PER_PRODUCT = 10;
@@ -223,3 +224,17 @@ export async function servedBatch(db: Db): Promise<BatchRecord | null> {
     .first<BatchRecord | undefined>('b.*');
   return row ? { ...row, generation: Number(row.generation) } : null;
 }
+
+/**
+ * Retention: each batch deletes the generation before it, so the lists stay one generation (plus
+ * the one being written); the run log keeps a year, never the served batch's row.
+ */
+export const recommendationsRetention: RetentionRule[] = [
+  keptRule('product_recommendations', 'the served generation only: each batch deletes the one before'),
+  keptRule('recommendation_state', 'one row: the generation served'),
+  ageRule(
+    'recommendation_batches',
+    'finished over a year ago, except the batch served now',
+    "finished_at < now() - interval '1 year' AND NOT EXISTS (SELECT 1 FROM recommendation_state s WHERE s.generation = recommendation_batches.generation)",
+  ),
+];

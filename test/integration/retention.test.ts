@@ -5,11 +5,20 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { insertFinishedOrders } from '../../loadtest/archive.js';
 import { up as trimWebhookPayloads } from '../../migrations/20261223000001_webhook_payloads_trimmed.js';
+import { checkInvariants } from '../../src/audit/invariants.js';
+import {
+  CARRIED_FORWARD_ACTOR,
+  LEDGER_BALANCES_SQL,
+  ledgerRetention,
+  type Movement,
+  movementDeltas,
+} from '../../src/inventory/ledger.js';
 import { backgroundTasks } from '../../src/jobs/index.js';
 import { trimStripeEvent } from '../../src/payments/webhooks.js';
+import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { type Json, shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
-import { createUser } from '../support/fixtures.js';
+import { createProduct, createUser } from '../support/fixtures.js';
 
 /** A PaymentIntent event as Stripe sends it, secrets and all. */
 const stripeEvent = (id: string) => ({
@@ -58,6 +67,24 @@ describe('retention rules', function () {
     expect(found.fleet).to.equal('once');
     return found;
   };
+
+  /** Each product's (available, reserved, sold) as the whole ledger adds it up. */
+  const ledgerBalance = async () => {
+    const { rows } = await db().raw<{ rows: Record<string, string>[] }>(LEDGER_BALANCES_SQL);
+    return Object.fromEntries(
+      rows.map((r) => [
+        r.product_id,
+        { available: Number(r.available), reserved: Number(r.reserved), sold: Number(r.sold) },
+      ]),
+    );
+  };
+  /** The same, for some lines only. */
+  const ledgerDeltas = (lines: Movement[]) =>
+    Object.fromEntries(
+      [...movementDeltas(lines.map((l) => ({ ...l, product_id: Number(l.product_id) }))).entries()].map(
+        ([id, d]) => [String(id), d],
+      ),
+    );
 
   it('api_tokens: expired or revoked over 7 days ago go; live ones and recent ends stay', async () => {
     const user = await createUser(t.container);
@@ -176,6 +203,80 @@ describe('retention rules', function () {
     ]);
   });
 
+  it('stock_movements: lines older than ORDER_RETENTION fold into carried-forward lines that add up the same, while checkouts run', async () => {
+    const a = await createProduct(db(), { stock: 60 });
+    const b = await createProduct(db(), { stock: 30 });
+    const buy = async (n: number, payment_method?: string) => {
+      const shoppers = await Promise.all(
+        Array.from({ length: n }, () => shopperWithCart(t, [{ product_id: a.id, quantity: 2 }])),
+      );
+      return Promise.all(shoppers.map((s) => postCheckout(t, s, { payment_method })));
+    };
+    // Years ago: paid and declined checkouts (reserved, sold, released lines) and two adjustments.
+    expect((await buy(5)).map((r) => r.status)).to.deep.equal([201, 201, 201, 201, 201]);
+    await buy(2, 'pm_card_chargeDeclined');
+    await t.container.worker.drain();
+    await t.container.inventory.adjustStock(b.sku, -3, { actor: 'admin:test', reason: 'shrinkage' });
+    await t.container.inventory.adjustStock(b.sku, 5, { actor: 'admin:test', reason: 'found' });
+    await db().raw("UPDATE stock_movements SET created_at = now() - interval '6 years'");
+    const oldLines = Number((await db()('stock_movements').count({ n: '*' }))[0]!.n);
+    const oldBalance = await ledgerBalance();
+    const rule = ledgerRetention(t.container.config.archive.orderRetentionMs);
+    expect(await rule.due(db())).to.equal(oldLines);
+    expect(task('stock-movements-retention').name).to.equal('stock-movements-retention');
+
+    // Folded while new checkouts on the same product take and write their own lines.
+    const [checkouts, folded] = await Promise.all([buy(8), rule.purge!(db())]);
+    expect(checkouts.map((r) => r.status)).to.deep.equal(Array(8).fill(201));
+    expect(folded).to.equal(oldLines);
+
+    const carried = await db()('stock_movements')
+      .where({ actor: CARRIED_FORWARD_ACTOR })
+      .select('product_id', 'kind', 'quantity');
+    // At most three lines a product, moving exactly what the folded lines moved.
+    expect(carried.length).to.be.within(2, 6);
+    expect(ledgerDeltas(carried)).to.deep.equal(oldBalance);
+    expect(await rule.due(db())).to.equal(0);
+    // The counters still equal the ledger (invariant 2), and a second run has nothing to fold.
+    expect((await checkInvariants(db())).violations).to.deep.equal([]);
+    expect(await rule.purge!(db())).to.equal(0);
+    await db().raw("UPDATE stock_movements SET created_at = now() - interval '6 years' WHERE actor <> ?", [
+      CARRIED_FORWARD_ACTOR,
+    ]);
+    // Folding again takes the earlier carried-forward lines in: still at most three a product.
+    await rule.purge!(db());
+    const after = await db()('stock_movements').select('product_id', 'kind', 'quantity', 'actor');
+    expect(after.every((m: { actor: string }) => m.actor === CARRIED_FORWARD_ACTOR)).to.equal(true);
+    expect(after.length).to.be.at.most(6);
+    expect((await checkInvariants(db())).violations).to.deep.equal([]);
+  });
+
+  it('recommendation_batches: the run log keeps a year, and never the served batch', async () => {
+    const batch = (generation: number, finished: string) => ({
+      generation,
+      started_at: ago(finished),
+      finished_at: ago(finished),
+      duration_ms: 1,
+      window_seconds: 1,
+      min_support: 2,
+      orders: 0,
+      products: 0,
+      recommendations: 0,
+    });
+    await db()('recommendation_batches').insert([
+      batch(1, '400 days'),
+      batch(2, '380 days'),
+      batch(3, '2 days'),
+    ]);
+    // Batches stopped two years ago would leave generation 2 served: it must stay.
+    await db()('recommendation_state').insert({ id: true, generation: 2 }).onConflict('id').merge();
+    await task('recommendation-batches-retention').run();
+    const left = (await db()('recommendation_batches').orderBy('generation').select('generation')).map(
+      (r: { generation: string }) => Number(r.generation),
+    );
+    expect(left).to.deep.equal([2, 3]);
+  });
+
   it('shopctl db retention lists each table with its rule, size and the rows due now', async () => {
     await db()('webhook_events').insert([
       { id: 'evt_a', provider: 'stripe', type: 'x', payload: {}, received_at: ago('100 days') },
@@ -203,7 +304,14 @@ describe('retention rules', function () {
       expect(rows.get(table)?.rule, table).to.be.a('string');
     }
     expect(rows.get('api_tokens').due).to.equal(0);
-    expect(rows.get('stock_movements').due).to.equal(null);
+    expect(rows.get('stock_movements').due).to.equal(0);
+    // Every table of the schema has a rule: nothing grows without one.
+    expect(
+      res
+        .json()
+        .filter((r: Json) => r.rule === null)
+        .map((r: Json) => r.table),
+    ).to.deep.equal([]);
     const human = await shopctl(t, ['db', 'retention']);
     expect(human.stdout).to.match(/^TABLE\s+SIZE\s+ROWS~\s+DUE\s+RULE/);
     expect(human.stdout).to.match(/webhook_events\s+\d+ kB\s+\d+\s+2\s+received over 90 days ago/);
