@@ -25,7 +25,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# Files stay root's; the service only reads them.
+# Files stay root's; the service only reads them. It writes one place: the order archive
+# (ARCHIVE_DIR), a directory node owns, which a volume mounted there inherits.
+RUN mkdir -p /var/lib/shop/archive && chown node:node /var/lib/shop/archive
 USER node
 EXPOSE 3000
 # /readyz answers 503 while PostgreSQL is unreachable; without Redis it is degraded, still 200.
