@@ -15,8 +15,11 @@ COPY src ./src
 COPY cli ./cli
 COPY migrations ./migrations
 COPY seeds ./seeds
+COPY storefront ./storefront
+COPY scripts/build-storefront.ts ./scripts/
 # dist/: bin/server.js, bin/shopctl.js, src/, cli/, and the migrations and seeds as JavaScript,
-# which src/db finds beside dist/src.
+# which src/db finds beside dist/src; dist/public: the storefront's bundle (esbuild, a build tool
+# the runtime image does not install).
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime

@@ -9,10 +9,12 @@ import { healthRoutes } from './health/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { docsRoutes } from './openapi/routes.js';
 import { orderRoutes } from './orders/routes.js';
+import { sandboxChallengeRoutes } from './payments/challenge.js';
 import { webhookRoutes } from './payments/routes.js';
 import { recommendationRoutes } from './recommendations/routes.js';
 import { DomainError } from './shared/errors.js';
 import { type AppState, errorHandler, httpMetrics, requestContext, securityHeaders } from './shared/http.js';
+import { storefrontRoutes } from './storefront/routes.js';
 import { requireRoleUnder } from './users/auth.js';
 import { userRoutes } from './users/routes.js';
 
@@ -40,6 +42,10 @@ export function createApp(container: Container, options: AppOptions = {}) {
   // The API document and its reference page take no body: mounted apart from the JSON API.
   const docs = docsRoutes(container);
   app.use(docs.routes()).use(docs.allowedMethods({ throw: false }));
+  // So are the storefront's page and files, and the sandbox's 3-D Secure page (an HTML form posts to it).
+  for (const router of pageRouters(container)) {
+    app.use(router.routes()).use(router.allowedMethods({ throw: false }));
+  }
   // A body the API cannot read is refused as such, not reported as missing fields.
   app.use(async (ctx, next) => {
     if (ctx.request.length && !ctx.is('application/json')) {
@@ -79,10 +85,28 @@ export const apiRouters = (container: Container, options: AppOptions = {}) => [
   adminRoutes(container),
 ];
 
-/** Every route the service answers, as "METHOD /path" (webhooks included when configured, the API reference too). */
+/** The HTML pages and their files: the storefront, and the sandbox's 3-D Secure challenge when payments go to it. */
+export const pageRouters = (container: Container) => [
+  storefrontRoutes(container),
+  sandboxChallengeRoutes(container),
+];
+
+/** Every route the service answers, as "METHOD /path" (webhooks included when configured, the API reference and pages too). */
 export function routeInventory(container: Container): string[] {
+  return inventoryOf([
+    webhookRoutes(container),
+    docsRoutes(container),
+    ...pageRouters(container),
+    ...apiRouters(container),
+  ]);
+}
+
+/** The routes of the pages alone (the storefront's, the sandbox's challenge): HTML for people, not API operations. */
+export const pageInventory = (container: Container) => inventoryOf(pageRouters(container));
+
+function inventoryOf(routers: { stack: { methods: string[]; path: string | RegExp }[] }[]): string[] {
   const routes = new Set<string>();
-  for (const router of [webhookRoutes(container), docsRoutes(container), ...apiRouters(container)]) {
+  for (const router of routers) {
     for (const layer of router.stack) {
       for (const method of layer.methods) {
         if (method !== 'HEAD') routes.add(`${method} ${layer.path}`);

@@ -18,7 +18,7 @@ import { createOrderService } from './orders/service.js';
 import { createOutboxWorker } from './outbox/worker.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { paymentJobs } from './payments/retries.js';
-import { createSandboxProvider } from './payments/sandbox.js';
+import { createSandboxProvider, isSandbox } from './payments/sandbox.js';
 import { createPaymentService } from './payments/service.js';
 import { createStripeProvider, type StripeProvider } from './payments/stripe.js';
 import { createStripeWebhooks } from './payments/webhooks.js';
@@ -221,6 +221,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     prices,
     admin,
     payments,
+    /** The sandbox provider when payments go to it (its 3-D Secure challenge page is served); else null. */
+    sandbox: isSandbox(provider) ? provider : null,
     settlement,
     webhooks,
     checkout,

@@ -29,8 +29,9 @@ export async function prepareDemoStore(container: Container, { products }: { pro
       const admin = tokens.find((t) => t.role === 'admin');
       const customer = tokens.find((t) => t.role === 'customer');
       const lines = [
+        `Storefront: ${url}/`,
         '',
-        `Shop demo store is serving at ${url}`,
+        `Shop demo store is serving at ${url}: open the storefront above to shop, or call the API:`,
         '',
         'Try:',
         `  curl '${url}/products?search=wireles+headphones&sort=price_asc'`,

@@ -124,7 +124,14 @@ export type SandboxProvider = PaymentProvider & {
   readonly refunds: ReadonlyMap<string, RefundState>;
   /** The customer completes 3-D Secure for a charge waiting on it: it succeeds. */
   authenticate(ref: string): void;
+  /** The customer fails 3-D Secure (or abandons it): the charge fails, as Stripe's does. */
+  failAuthentication(ref: string): void;
+  /** The order a charge reference was made for; undefined for one this sandbox never made. */
+  orderOf(ref: string): string | undefined;
 };
+
+export const isSandbox = (provider: PaymentProvider): provider is SandboxProvider =>
+  provider.name === 'sandbox' && 'failAuthentication' in provider;
 
 export function createSandboxProvider(options: SandboxOptions = {}): SandboxProvider {
   const random = options.random ?? Math.random;
@@ -248,5 +255,16 @@ export function createSandboxProvider(options: SandboxOptions = {}): SandboxProv
       const found = chargeOf(chargeRef);
       if (found?.result.status === 'requires_action') found.result = { status: 'succeeded', ref: chargeRef };
     },
+    failAuthentication(chargeRef) {
+      const found = chargeOf(chargeRef);
+      if (found?.result.status === 'requires_action') {
+        found.result = {
+          status: 'failed',
+          ref: chargeRef,
+          failureCode: 'payment_intent_authentication_failure',
+        };
+      }
+    },
+    orderOf: (chargeRef) => requestOf(chargeRef)?.orderId,
   };
 }

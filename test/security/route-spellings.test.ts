@@ -31,6 +31,14 @@ const PUBLIC = new Set([
   'GET /cart/recommendations',
   // Signed by Stripe, checked by the route.
   'POST /webhooks/stripe',
+  // The storefront: its page and files, for anyone; it calls the API like any client.
+  'GET /',
+  'GET /assets/:file',
+  // The sandbox's 3-D Secure page (sandbox payments only): the charge reference is the secret, as
+  // in a bank's challenge URL, and only the order's owner is shown it.
+  'GET /sandbox/3ds/:ref',
+  'POST /sandbox/3ds/:ref/complete',
+  'POST /sandbox/3ds/:ref/fail',
 ]);
 
 const METRICS_TOKEN = 'metrics-token-for-the-spelling-test';

@@ -1,24 +1,30 @@
-import { routeInventory } from '../../src/app.js';
+import { pageInventory, routeInventory } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createContainer } from '../../src/container.js';
 
 /**
  * Every route the service can answer, as "METHOD /path": the webhook route exists only with
- * Stripe configured, so the inventory is taken from a container configured with it (and that
- * configuration is returned, for the API document to be built alike).
+ * Stripe configured and the sandbox's 3-D Secure page only with the sandbox, so the inventory is
+ * the union of both configurations' (and the Stripe one is returned, for the API document to be
+ * built alike). `pages` are the HTML pages among them, which the API document does not describe.
  */
 export async function fullRouteInventory(databaseUrl: string) {
+  const base = { LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl };
   const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
+    ...base,
     PAYMENT_PROVIDER: 'stripe',
     STRIPE_SECRET_KEY: 'sk_test_inventory',
     STRIPE_WEBHOOK_SECRET: 'whsec_inventory',
   });
-  const withWebhooks = createContainer(config);
+  const containers = [
+    createContainer(config),
+    createContainer(loadConfig({ ...base, PAYMENT_PROVIDER: 'sandbox' })),
+  ];
+  const union = (list: (c: (typeof containers)[number]) => string[]) =>
+    [...new Set(containers.flatMap(list))].sort();
   try {
-    return { routes: routeInventory(withWebhooks), config };
+    return { routes: union(routeInventory), pages: union(pageInventory), config };
   } finally {
-    await withWebhooks.close();
+    await Promise.all(containers.map((c) => c.close()));
   }
 }
