@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
 import { content, defineOperation, errors, json, security } from '../shared/openapi.js';
-import { livenessSchema, readinessSchema } from './schemas.js';
+import { drainingSchema, livenessSchema, readinessSchema } from './schemas.js';
 
 export function registerHealthApi(registry: OpenAPIRegistry) {
   const tags = ['Operations'];
@@ -27,7 +28,10 @@ export function registerHealthApi(registry: OpenAPIRegistry) {
     security: security.none,
     responses: {
       200: json('Ready, or degraded without Redis or the search engine', readinessSchema),
-      503: json('PostgreSQL is down', readinessSchema),
+      503: json(
+        'PostgreSQL is down, or this process is draining',
+        z.union([readinessSchema, drainingSchema]),
+      ),
     },
   });
 

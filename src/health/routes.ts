@@ -53,7 +53,7 @@ export function healthRoutes({
     // before it stops listening, so no request meets a closed port.
     if (draining()) {
       ctx.status = 503;
-      ctx.body = { status: 'draining', checks: {} };
+      ctx.body = { status: 'draining' };
       return;
     }
     const [postgres, redis] = await Promise.all([

@@ -23,3 +23,10 @@ export const readinessSchema = z
     }),
   })
   .meta({ id: 'Readiness' });
+
+/** A stopping process, taking itself out of the balancer's rotation before it stops listening. */
+export const drainingSchema = z
+  .strictObject({
+    status: z.literal('draining').meta({ description: 'This process is stopping: send traffic elsewhere' }),
+  })
+  .meta({ id: 'Draining' });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { drainingSchema } from '../../src/health/schemas.js';
 import { startServer } from '../../src/server.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 
@@ -22,7 +23,10 @@ describe('stopping a process behind a load balancer', () => {
     const started = Date.now();
     const stopped = running.stop();
     expect(running.draining).to.equal(true);
-    expect(await get(`${running.url}/readyz`)).to.equal(503);
+    const readyz = await fetch(`${running.url}/readyz`);
+    expect(readyz.status).to.equal(503);
+    // The answer the document gives for it (Draining), not a readiness report with its checks missing.
+    expect(drainingSchema.parse(await readyz.json())).to.deep.equal({ status: 'draining' });
     expect(await get(`${running.url}/healthz`)).to.equal(200);
     expect(await get(`${running.url}/categories`)).to.equal(200);
     await stopped;
