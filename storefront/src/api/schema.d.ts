@@ -986,6 +986,13 @@ export interface components {
             status: "PENDING";
             total_cents: number;
         };
+        Draining: {
+            /**
+             * @description This process is stopping: send traffic elsewhere
+             * @enum {string}
+             */
+            status: "draining";
+        };
         /** @description Every error: `{error: {code, message, details?}}`. */
         Error: {
             error: {
@@ -1467,14 +1474,14 @@ export interface operations {
                     "application/json": components["schemas"]["Error500"];
                 };
             };
-            /** @description PostgreSQL is down */
+            /** @description PostgreSQL is down, or this process is draining */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Readiness"];
+                    "application/json": components["schemas"]["Readiness"] | components["schemas"]["Draining"];
                 };
             };
         };
