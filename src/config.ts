@@ -127,6 +127,11 @@ const envSchema = z.object({
     .string()
     .regex(/^whsec_/, 'expected a webhook signing secret (whsec_…)')
     .optional(),
+  /** The storefront's Stripe.js key (3-D Secure in the browser); public by design. */
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_/, 'expected a publishable key (pk_test_… or pk_live_…)')
+    .optional(),
   /** A local stand-in for Stripe's API (tests, a mock server): protocol, host and port. */
   STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
   PAYMENT_CONCURRENCY: int(1, 10_000).default(1_000),
@@ -335,6 +340,7 @@ function build(env: z.output<typeof envSchema>) {
               secretKey: env.STRIPE_SECRET_KEY,
               webhookSecret: env.STRIPE_WEBHOOK_SECRET,
               apiBase: env.STRIPE_API_BASE ?? null,
+              publishableKey: env.STRIPE_PUBLISHABLE_KEY ?? null,
             }
           : null,
       concurrency: env.PAYMENT_CONCURRENCY,

@@ -29,7 +29,12 @@ const escapeAttr = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.ch
  * The one HTML page: the app's stylesheet and script by their hashed names. The body says which
  * payment mode the store runs in (the app reads it; there is no inline script to carry it).
  */
-export function shellPage(assets: { script: string; stylesheet: string; icon: string }, mode: PaymentMode) {
+export function shellPage(
+  assets: { script: string; stylesheet: string; icon: string },
+  mode: PaymentMode,
+  stripeKey: string | null = null,
+) {
+  const stripe = mode === 'stripe' && stripeKey ? ` data-stripe-key="${escapeAttr(stripeKey)}"` : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -41,7 +46,7 @@ export function shellPage(assets: { script: string; stylesheet: string; icon: st
 <link rel="stylesheet" href="/assets/${escapeAttr(assets.stylesheet)}">
 <script type="module" src="/assets/${escapeAttr(assets.script)}"></script>
 </head>
-<body data-payments="${escapeAttr(mode)}">
+<body data-payments="${escapeAttr(mode)}"${stripe}>
 <div id="app"><noscript><p>This store needs JavaScript to run.</p></noscript></div>
 </body>
 </html>

@@ -35,14 +35,19 @@ function send(ctx: AppContext, file: ServedFile, cacheControl: string, csp: stri
  * The storefront: its page at GET / (the app routes by the URL's #fragment, so no API path is
  * ever a page's) and its files under /assets. Both public; the API keeps its paths.
  */
-export function storefrontRoutes({ config }: { config: { payments: { provider: PaymentMode } } }) {
+export function storefrontRoutes({
+  config,
+}: {
+  config: { payments: { provider: PaymentMode; stripe: { publishableKey: string | null } | null } };
+}) {
   const mode = config.payments.provider;
+  const stripeKey = config.payments.stripe?.publishableKey ?? null;
   const csp = storefrontCsp(mode);
   const router = createRouter();
   let shell: Promise<ServedFile> | undefined;
   const page = () => {
     shell ??= loadStorefront().then((assets) =>
-      servedFile('text/html; charset=utf-8', Buffer.from(shellPage(assets, mode))),
+      servedFile('text/html; charset=utf-8', Buffer.from(shellPage(assets, mode, stripeKey))),
     );
     shell.catch(() => {
       shell = undefined;

@@ -162,6 +162,7 @@ describe('storefront: the page, its files and the sandbox 3-D Secure page', func
           PAYMENT_PROVIDER: 'stripe',
           STRIPE_SECRET_KEY: 'sk_test_storefront',
           STRIPE_WEBHOOK_SECRET: 'whsec_storefront',
+          STRIPE_PUBLISHABLE_KEY: 'pk_test_storefront',
         }),
         { logger: createLogger('silent') },
       );
@@ -171,7 +172,7 @@ describe('storefront: the page, its files and the sandbox 3-D Secure page', func
         expect(res.body.error.message).to.match(/^No route for/);
         await app.post('/sandbox/3ds/pi_sandbox_x/complete').expect(404);
         const shell = await app.get('/').expect(200);
-        expect(shell.text).to.include('data-payments="stripe"');
+        expect(shell.text).to.include('data-payments="stripe" data-stripe-key="pk_test_storefront"');
         const csp = shell.headers['content-security-policy'] as string;
         expect(csp).to.include("script-src 'self' https://js.stripe.com;");
         expect(csp).to.include('frame-src https://js.stripe.com https://hooks.stripe.com');
