@@ -1,6 +1,6 @@
 import type { Db } from '../src/db/index.js';
 import { CONSUMER_QUEUES } from '../src/events/topology.js';
-import { percentile } from './fire.js';
+import { quantiles } from './fire.js';
 
 export interface EventFigures {
   events: number;
@@ -78,11 +78,7 @@ export async function eventFigures(
   return {
     events: rows.length + c.unpublished,
     unpublished: c.unpublished,
-    relayLag: {
-      p50: round(percentile(lags, 50)),
-      p99: round(percentile(lags, 99)),
-      max: round(percentile(lags, 100)),
-    },
+    relayLag: quantiles(lags, round),
     consumers: c.consumers,
     caughtUpAfterMs,
     paidOrders: c.paid,

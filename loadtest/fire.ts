@@ -66,15 +66,22 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/** The median, p99 and maximum of `values` (in any order), each through `round`: every benchmark's summary. */
+export function quantiles(values: ArrayLike<number>, round: (v: number) => number = (v) => v) {
+  const sorted = Float64Array.from(values).sort();
+  return {
+    p50: round(percentile(sorted, 50)),
+    p99: round(percentile(sorted, 99)),
+    max: round(percentile(sorted, 100)),
+  };
+}
+
 function summarise(samples: number[]): LatencySummary {
-  const sorted = Float64Array.from(samples).sort();
   const r = (v: number) => Math.round(v * 100) / 100;
   return {
-    requests: sorted.length,
-    p50: r(percentile(sorted, 50)),
-    p90: r(percentile(sorted, 90)),
-    p99: r(percentile(sorted, 99)),
-    max: r(percentile(sorted, 100)),
+    requests: samples.length,
+    ...quantiles(samples, r),
+    p90: r(percentile(Float64Array.from(samples).sort(), 90)),
   };
 }
 

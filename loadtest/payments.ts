@@ -1,5 +1,5 @@
 import type { Db } from '../src/db/index.js';
-import { percentile } from './fire.js';
+import { quantiles } from './fire.js';
 
 /** Cards that pay (every order with one must end PAID) and the decline in the mix. */
 export const GOOD_CARDS = ['pm_card_visa', 'pm_card_mastercard'];
@@ -104,11 +104,7 @@ export async function paymentFigures(
     expired: count('EXPIRED'),
     unpaidGoodCards: rows.filter((r) => GOOD_CARDS.includes(r.payment_method) && !wasPaid(r.status)).length,
     paidPerSec: whole[Math.floor(whole.length / 2)] ?? 0,
-    toPaid: {
-      p50: percentile(toPaid, 50),
-      p99: percentile(toPaid, 99),
-      max: percentile(toPaid, 100),
-    },
+    toPaid: quantiles(toPaid),
     drainMs,
     backlog,
     backlogMax: Math.max(0, ...backlog.map((b) => b.backlog)),

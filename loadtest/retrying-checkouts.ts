@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { percentile } from './fire.js';
+import { quantiles } from './fire.js';
 import type { Buyer } from './scenario.js';
 
 /** What a buyer's browser does when a checkout gets no answer: waits a moment and sends it again, same key. */
@@ -143,13 +143,12 @@ export async function retryingCheckouts({
     const outcomes = await Promise.all(buyers.map(one));
     const finals: Record<string, number> = {};
     for (const o of outcomes) finals[o.final] = (finals[o.final] ?? 0) + 1;
-    const sorted = Float64Array.from(outcomes.map((o) => o.ms)).sort();
     return {
       outcomes,
       finals,
       buyersWhoRetried: outcomes.filter((o) => o.attempts > 1).length,
       failedAttempts: outcomes.reduce((n, o) => n + o.failedAttempts, 0),
-      latency: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: percentile(sorted, 100) },
+      latency: quantiles(outcomes.map((o) => o.ms)),
       achievedRate: buyers.length / ((Math.max(...outcomes.map((o) => o.sentAt)) - started) / 1000 || 1),
     };
   } finally {

@@ -6,7 +6,7 @@ import { createDb } from '../src/db/index.js';
 import { INDEXED_EVENT_TYPES, indexLag } from '../src/search/index.js';
 import { longTailMix, sampleCatalog } from './browse.js';
 import { type CpuGroups, cpuReading } from './cpu.js';
-import { fire, percentile } from './fire.js';
+import { fire, quantiles } from './fire.js';
 import { dropRedisPrefix } from './scenario.js';
 import { startServiceProcess } from './service.js';
 
@@ -88,15 +88,12 @@ interface Summary {
 }
 
 function summary(answers: Answer[]): Summary {
-  const lat = Float64Array.from(answers.map((a) => a.answeredAt - a.sentAt)).sort();
   const statuses: Record<string, number> = {};
   for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
   return {
     answers: answers.length,
     statuses,
-    p50: percentile(lat, 50),
-    p99: percentile(lat, 99),
-    max: lat.at(-1) ?? 0,
+    ...quantiles(answers.map((a) => a.answeredAt - a.sentAt)),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Db } from '../src/db/index.js';
 import { INDEXED_EVENT_TYPES, indexLag } from '../src/search/index.js';
-import { percentile } from './fire.js';
+import { quantiles } from './fire.js';
 
 /**
  * How closely the search index follows a sale (SEARCH_BACKEND=opensearch): the index lag as
@@ -140,9 +140,7 @@ export function sampleSearchSync({
       return {
         lag: {
           samples: sorted.length,
-          p50: Math.round(percentile(sorted, 50)),
-          p99: Math.round(percentile(sorted, 99)),
-          max: Math.round(sorted.at(-1) ?? 0),
+          ...quantiles(sorted, Math.round),
           maxOwed: Math.max(0, ...lags.map((l) => l.owed)),
         },
         soldOut: stretches.map((s) => ({

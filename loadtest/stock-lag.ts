@@ -1,5 +1,5 @@
 import type { Db } from '../src/db/index.js';
-import { percentile } from './fire.js';
+import { quantiles } from './fire.js';
 
 export interface StockLag {
   /** Browse reads of the hot product compared. */
@@ -77,13 +77,9 @@ export function stockLag(truth: Point[], shown: Point[]): StockLag {
     }
     lags.push(Math.max(0, read.at - truth[j + 1]!.at));
   }
-  const sorted = Float64Array.from(lags).sort();
-  const r = (v: number) => Math.round(v);
   return {
     samples: shown.length,
-    p50: r(percentile(sorted, 50)),
-    p99: r(percentile(sorted, 99)),
-    max: r(percentile(sorted, 100)),
+    ...quantiles(lags, Math.round),
     unmatched,
   };
 }
