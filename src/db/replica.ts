@@ -1,5 +1,5 @@
 import knex from 'knex';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from 'pino';
 import { type Db, knexConfig } from './index.js';
 
 /** up: reads may go to the replica; lagging: past the bound; down: unreachable, or not this primary's copy. */
