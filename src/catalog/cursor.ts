@@ -1,6 +1,6 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../shared/errors.js';
-import type { ProductFilter, SortKey } from './schemas.js';
+import type { SortKey } from './schemas.js';
 
 /**
  * Opaque keyset cursors: the last row's sort key and id, bound to the query they came from, and
@@ -12,22 +12,6 @@ const VERSION = 2;
 /** Bytes of the HMAC-SHA256 a cursor carries: 128 bits, beyond guessing, for 22 more characters. */
 const TAG_BYTES = 16;
 const NOT_OURS = 'cursor is not one this service issued';
-
-/** The parts of a query a cursor is bound to (not the page size: a client may change that). */
-export const queryFingerprint = (filter: ProductFilter, sort: string) =>
-  createHash('sha1')
-    .update(
-      JSON.stringify([
-        filter.search ?? null,
-        filter.category ?? null,
-        filter.minPrice ?? null,
-        filter.maxPrice ?? null,
-        filter.inStock,
-        sort,
-      ]),
-    )
-    .digest('base64url')
-    .slice(0, 12);
 
 /**
  * The key cursors are signed with: derived from the configured secret under its own label (so it

@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { queryInteger } from '../shared/zod.js';
-import { queryFingerprint } from './cursor.js';
 
 const cents = (name: string) =>
   queryInteger(z.number().int().min(0).max(2_147_483_647, `${name} is too large`), {
@@ -94,6 +94,22 @@ export interface ProductFilter {
   maxPrice?: number;
   inStock: boolean;
 }
+
+/** The parts of a query a cursor is bound to (not the page size: a client may change that): its cursors carry it. */
+export const queryFingerprint = (filter: ProductFilter, sort: string) =>
+  createHash('sha1')
+    .update(
+      JSON.stringify([
+        filter.search ?? null,
+        filter.category ?? null,
+        filter.minPrice ?? null,
+        filter.maxPrice ?? null,
+        filter.inStock,
+        sort,
+      ]),
+    )
+    .digest('base64url')
+    .slice(0, 12);
 
 /** A keyset position: the sort key as PostgreSQL prints it, and the id that breaks ties. */
 export interface SortKey {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { BROWSE_SHAPES, explain, parseShape, statementsFor } from '../../loadtest/browse-plans.js';
 import { SEARCH_VERSION_KEY } from '../../src/catalog/cache-keys.js';
-import { createCursors, cursorKey, queryFingerprint } from '../../src/catalog/cursor.js';
+import { createCursors, cursorKey } from '../../src/catalog/cursor.js';
+import { queryFingerprint } from '../../src/catalog/schemas.js';
 import { EXACT_TOTAL_LIMIT } from '../../src/catalog/search.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, ensureCategory } from '../support/fixtures.js';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { createCursors, cursorKey, queryFingerprint } from '../../src/catalog/cursor.js';
+import { createCursors, cursorKey } from '../../src/catalog/cursor.js';
+import { queryFingerprint } from '../../src/catalog/schemas.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
 
