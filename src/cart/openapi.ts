@@ -1,6 +1,14 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { body, defineOperation, errors, header, json, security } from '../shared/openapi.js';
+import {
+  body,
+  cartTokenHeaders,
+  defineOperation,
+  errors,
+  header,
+  json,
+  security,
+} from '../shared/openapi.js';
 import {
   addItemSchema,
   cartChangedSchema,
@@ -9,14 +17,6 @@ import {
   productIdSchema,
   updateItemSchema,
 } from './schemas.js';
-
-/** A guest's cart is the one its token names; a signed-in shopper's is their own, and the header is ignored. */
-export const cartTokenHeaders = z.object({
-  'X-Cart-Token': z.string().optional().meta({
-    description:
-      "A guest's cart token, as the first add answered it. Ignored with a bearer token; on sign-in (register, login) the guest cart is folded into the user's.",
-  }),
-});
 
 const productParams = z.object({ product_id: productIdSchema.meta({ example: 42 }) });
 

@@ -1,5 +1,5 @@
-import { type AppContext, clientKey } from '../shared/http.js';
-import { CART_TOKEN_HEADER, type CartOwner } from './schemas.js';
+import { type AppContext, CART_TOKEN_HEADER, clientKey } from '../shared/http.js';
+import type { CartOwner } from './schemas.js';
 
 /**
  * Whose cart a request is about: a signed-in shopper owns theirs; a guest is identified by the

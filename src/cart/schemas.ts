@@ -31,8 +31,6 @@ export type CartOwner =
   | { kind: 'user'; userId: string }
   | { kind: 'guest'; token: string | null; address: string };
 
-export const CART_TOKEN_HEADER = 'x-cart-token';
-
 export interface CartLine {
   product_id: number;
   quantity: number;

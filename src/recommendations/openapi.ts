@@ -1,8 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { cartTokenHeaders } from '../cart/openapi.js';
 import { idParam } from '../shared/http.js';
-import { defineOperation, errors, json, security } from '../shared/openapi.js';
+import { cartTokenHeaders, defineOperation, errors, json, security } from '../shared/openapi.js';
 import {
   cartRecommendationsSchema,
   productRecommendationsSchema,

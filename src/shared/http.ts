@@ -42,6 +42,12 @@ export function signedInUser(ctx: AppContext): AuthUser {
 }
 
 /**
+ * The header that names a guest's cart: the cart reads it, and so does sign-in (users), which folds
+ * that cart into the user's.
+ */
+export const CART_TOKEN_HEADER = 'x-cart-token';
+
+/**
  * The key a client's address is counted under: an IPv4 address as it is (an IPv4-mapped IPv6
  * one unwrapped), an IPv6 address by its /64, the block one subscriber is given, so a client
  * cannot walk through 2^64 addresses of its own to reset a limit.

@@ -189,6 +189,14 @@ export const security: Record<'customer' | 'admin' | 'optional' | 'none', Securi
   none: [],
 };
 
+/** A guest's cart is the one its token names; a signed-in shopper's is their own, and the header is ignored. */
+export const cartTokenHeaders = z.object({
+  'X-Cart-Token': z.string().optional().meta({
+    description:
+      "A guest's cart token, as the first add answered it. Ignored with a bearer token; on sign-in (register, login) the guest cart is folded into the user's.",
+  }),
+});
+
 /**
  * Registers one operation with the answers every operation can give: a 500 on a real fault. A
  * request body that is not JSON, too large or unreadable is refused before any route runs, so

@@ -1,6 +1,13 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { cartTokenHeaders } from '../cart/openapi.js';
-import { body, defineOperation, errors, json, noContent, security } from '../shared/openapi.js';
+import {
+  body,
+  cartTokenHeaders,
+  defineOperation,
+  errors,
+  json,
+  noContent,
+  security,
+} from '../shared/openapi.js';
 import {
   loginSchema,
   meSchema,

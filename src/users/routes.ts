@@ -1,7 +1,6 @@
-import { CART_TOKEN_HEADER } from '../cart/schemas.js';
-import type { CartService } from '../cart/service.js';
 import {
   type AppContext,
+  CART_TOKEN_HEADER,
   clientKey,
   createRouter,
   parseBody,
@@ -13,8 +12,16 @@ import { requireAuth } from './auth.js';
 import { loginSchema, passwordChangeSchema, registerSchema } from './schemas.js';
 import type { UserService } from './service.js';
 
+/**
+ * The cart's rule at sign-in: a guest's cart folds into the user's. The cart sits above users (its
+ * routes authenticate through them), so it is handed in: the container's cart service.
+ */
+export interface GuestCarts {
+  mergeGuestCart(guestToken: string, userId: string): Promise<string | null>;
+}
+
 /** Signing in with a guest's X-Cart-Token folds that cart into the user's. */
-async function adoptGuestCart(ctx: AppContext, cart: CartService, userId: string) {
+async function adoptGuestCart(ctx: AppContext, cart: GuestCarts, userId: string) {
   const token = ctx.get(CART_TOKEN_HEADER);
   return token ? cart.mergeGuestCart(token, userId) : null;
 }
@@ -25,7 +32,7 @@ export function userRoutes({
   rateLimits,
 }: {
   users: UserService;
-  cart: CartService;
+  cart: GuestCarts;
   rateLimits: RateLimits;
 }) {
   const router = createRouter('/auth');
