@@ -33,6 +33,7 @@ import {
   type SearchBackend,
   type SearchSummary,
 } from './search.js';
+import { resolveSkus } from './skus.js';
 import { suggestWords } from './words.js';
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
@@ -353,6 +354,9 @@ export function createCatalogService({ db, reads, cache, search, logger, cursorS
         on('replica', (from) => q.listCategories(from), writtenAt(written)),
       );
     },
+
+    /** Product ids by SKU, or not_found naming the unknown ones (`skus.ts`): inventory's stock changes. */
+    resolveSkus,
 
     /** Call after products' stock changed (after the commit): browse shows the new counts at once. */
     async stockChanged(ids: Iterable<number>) {

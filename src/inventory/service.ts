@@ -1,7 +1,5 @@
 import { type AdminChange, recordAdminChanges } from '../audit-log/queries.js';
-import type { CatalogService } from '../catalog/service.js';
-import { resolveSkus, unknownSku } from '../catalog/skus.js';
-import type { Db } from '../db/index.js';
+import type { Db, Trx } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import { applyMovements, type LockedStock, lockStock } from './ledger.js';
 
@@ -23,6 +21,17 @@ export interface ReservationView {
   order_status: string;
 }
 
+/**
+ * What operator stock changes need from the catalog: product ids by SKU (or not_found naming the
+ * unknown ones), and a word after each stock commit so browse drops its copies. The catalog sits
+ * above inventory (a product is created with its stock through inventory's pieces), so it is
+ * handed in: the container's catalog service.
+ */
+export interface SkuCatalog {
+  resolveSkus(trx: Db | Trx, skus: string[]): Promise<Map<string, number>>;
+  stockChanged(ids: Iterable<number>): Promise<void>;
+}
+
 const counts = (s: LockedStock) => ({
   available: s.available_count,
   reserved: s.reserved_count,
@@ -34,13 +43,13 @@ const counts = (s: LockedStock) => ({
  * pending orders and sold units to paid ones. Every change is an 'adjusted' ledger line with the
  * actor and reason, and an admin audit row with before/after.
  */
-export function createInventoryService({ db, catalog }: { db: Db; catalog: CatalogService }) {
+export function createInventoryService({ db, catalog }: { db: Db; catalog: SkuCatalog }) {
   /** Applies all changes or none (one transaction, rows locked in product_id order). */
   async function applyChanges(changes: StockChange[], opts: { actor: string; reason: string }) {
     if (!opts.reason.trim())
       throw new DomainError('validation_failed', 'A reason is required for a stock change');
     const result = await db.transaction(async (trx) => {
-      const ids = await resolveSkus(trx, [...new Set(changes.map((c) => c.sku))]);
+      const ids = await catalog.resolveSkus(trx, [...new Set(changes.map((c) => c.sku))]);
       const stock = await lockStock(trx, [...ids.values()]);
       const running = new Map([...stock].map(([id, s]) => [id, { ...s }]));
       const movements = [];
@@ -136,7 +145,7 @@ export function createInventoryService({ db, catalog }: { db: Db; catalog: Catal
           'i.sold_count as sold',
           'i.updated_at',
         );
-      if (!row) throw unknownSku(sku);
+      if (!row) throw new DomainError('not_found', `Unknown SKU: ${sku}`, { sku });
       const reservations = await db('reservations as r')
         .join('orders as o', 'o.id', 'r.order_id')
         .where({ 'r.product_id': row.id, 'r.state': 'ACTIVE' })
