@@ -45,8 +45,7 @@ export async function withContainer<T>(fn: (c: Container) => Promise<T>): Promis
   );
   const container = createContainer(config, { logger });
   try {
-    const until = Date.now() + 1_500;
-    while (!container.cache.ready && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await container.cache.whenReady(1_500);
     return await fn(container);
   } finally {
     await container.close();

@@ -42,8 +42,7 @@ export async function dropRedisPrefix(redisUrl: string, prefix: string) {
     commandTimeoutMs: 1_000,
     logger: createLogger('silent'),
   });
-  const until = Date.now() + 2_000;
-  while (!cache.ready && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  await cache.whenReady(2_000);
   await cache.delPattern('*');
   await cache.close();
 }

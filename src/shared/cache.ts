@@ -34,6 +34,11 @@ export interface Cache {
   delPattern(pattern: string): Promise<number>;
   ping(): Promise<boolean>;
   readonly ready: boolean;
+  /**
+   * Resolves once connected, or after `ms` without (false): for a command or a test that should
+   * reach Redis rather than run without it while the client is still connecting. Never throws.
+   */
+  whenReady(ms: number): Promise<boolean>;
   /** The underlying node-redis client, for libraries that keep their own keys (rate limits). */
   readonly client: ReturnType<typeof createClient>;
   close(): Promise<void>;
@@ -120,6 +125,20 @@ export function createCache({ url, prefix, commandTimeoutMs, logger }: CacheOpti
     prefix,
     get ready() {
       return client.isReady;
+    },
+    async whenReady(ms) {
+      if (client.isReady) return true;
+      let timer: NodeJS.Timeout | undefined;
+      let onReady = () => {};
+      const ready = new Promise<boolean>((resolve) => {
+        onReady = () => resolve(true);
+        client.once('ready', onReady);
+        timer = setTimeout(() => resolve(client.isReady), ms);
+      });
+      return ready.finally(() => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+      });
     },
     async getJson<T>(key: string) {
       const raw = await guard('get', null, () => client.get(k(key)));

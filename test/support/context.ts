@@ -75,7 +75,8 @@ export async function createTestContext(
   const app = createApp(container);
   const server = app.callback();
   const contract = createContract(createApiSpec(config).routes);
-  await waitForCache(container);
+  // Redis connects in the background; tests that expect cache hits wait for it (bounded).
+  await container.cache.whenReady(2_000);
 
   return {
     container,
@@ -98,10 +99,4 @@ export async function createTestContext(
       await dropTestDatabase(databaseUrl);
     },
   };
-}
-
-/** Redis connects in the background; tests that expect cache hits wait for it (bounded). */
-async function waitForCache(container: Container, ms = 2_000) {
-  const until = Date.now() + ms;
-  while (!container.cache.ready && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
 }
