@@ -376,6 +376,9 @@ describe('storefront in a browser: shopping, paying, keyboard, accessibility, bu
     await close(session);
   });
 
+  /** What axe-core found below serious, printed for the record: it fails nothing. */
+  const lesser = new Set<string>();
+
   /** axe-core in the page: no serious or critical violation, each listed with its targets and help if any. */
   async function expectAccessible(page: Page, name: string) {
     if (!(await page.evaluate('typeof axe !== "undefined"')))
@@ -384,6 +387,7 @@ describe('storefront in a browser: shopping, paying, keyboard, accessibility, bu
       `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`,
     )) as Violation[];
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    for (const v of violations) if (!serious.includes(v)) lesser.add(`${v.id} (${v.impact}, ${name})`);
     expect(
       serious.map(
         (v) => `${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}: ${v.help}`,
@@ -482,6 +486,7 @@ describe('storefront in a browser: shopping, paying, keyboard, accessibility, bu
       c.getByRole('link', { name: 'See the order' }).first(),
     );
     await close(customer);
+    console.log(`      axe-core, moderate or minor: ${[...lesser].join('; ') || 'none'}`);
   });
 
   /** The page's JavaScript as transferred (compressed) and when it was interactive, by the browser's own timing. */
