@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { type Container, createContainer } from '../src/container.js';
 import type { Actor } from '../src/orders/service.js';
 import { DomainError } from '../src/shared/errors.js';
+import { createLogger } from '../src/shared/logger.js';
 import { describeIssues } from '../src/shared/zod.js';
 import { forTerminal, toJson } from './format.js';
 
@@ -39,8 +40,9 @@ export async function withContainer<T>(fn: (c: Container) => Promise<T>): Promis
     ...process.env,
     WORKERS: 'false',
   });
-  const logger = pino(
-    { level: process.env.LOG_LEVEL ?? 'warn', base: { service: 'shop', cli: true } },
+  const logger = createLogger(
+    process.env.LOG_LEVEL ?? 'warn',
+    { cli: true },
     pino.destination({ fd: 2, sync: true }),
   );
   const container = createContainer(config, { logger });

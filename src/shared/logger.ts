@@ -2,11 +2,19 @@ import pino from 'pino';
 
 export type Logger = pino.Logger;
 
-export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
-  return pino({
-    level,
-    base: { service: 'shop', ...base },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: ['req.headers.authorization', 'req.headers["x-cart-token"]', '*.password'],
-  });
+/** The one logger: JSON lines, ISO times, secrets redacted; to stdout unless told `to` (shopctl: stderr). */
+export function createLogger(
+  level: string,
+  base: Record<string, unknown> = {},
+  to?: pino.DestinationStream,
+): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'shop', ...base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: ['req.headers.authorization', 'req.headers["x-cart-token"]', '*.password'],
+    },
+    to,
+  );
 }
