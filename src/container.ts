@@ -7,7 +7,7 @@ import { createCheckoutService } from './checkout/service.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
 import { createReplicaReads, primaryReads, type Reads } from './db/replica.js';
-import { type ConsumerName, type EventHandler, startConsumer } from './events/consumer.js';
+import { type ConsumerHandlers, type ConsumerName, startConsumer } from './events/consumer.js';
 import { countDeadLetters } from './events/dead-letters.js';
 import { inProcessTransport } from './events/local.js';
 import { brokerTransport, createEventRelay } from './events/relay.js';
@@ -136,7 +136,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
 
   const fulfillmentProvider = createLocalFulfillment();
   const notifier = createRecordingNotifier(logger);
-  const handlers: Record<ConsumerName, EventHandler> = {
+  const handlers: ConsumerHandlers = {
     notifications: notificationsHandler(notifier),
     fulfillment: fulfillmentHandler(config.fulfillment),
     'low-stock': lowStockHandler(notifier),
@@ -175,7 +175,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
             amqpUrl,
             name,
             deployed: config.events.deployed,
-            handle: handlers[name],
+            handlers,
             logger,
             metrics,
           }),

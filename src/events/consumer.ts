@@ -4,17 +4,25 @@ import { reconnectWithBackoff } from '../shared/backoff.js';
 import { createBatcher, runIsolating } from '../shared/batcher.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
+import { type DomainEvent, type EventType, readEvent } from './contract.js';
 import { type EventEnvelope, eventEnvelope } from './envelope.js';
-import { CONSUMER_QUEUES, type ConsumerName, declareTopology } from './topology.js';
+import { type BoundTo, CONSUMER_QUEUES, type ConsumerName, declareTopology } from './topology.js';
 
 export type { ConsumerName } from './topology.js';
 
 /**
  * What a consumer does with a batch of events it has not had before, inside the transaction that
  * records them in its inbox: set-based where it can (one insert for the batch, not one per event).
- * Throwing fails the whole batch; the caller isolates the event that caused it.
+ * The events are of its bindings, their data parsed by the contract (`contract.ts`). Throwing
+ * fails the whole batch; the caller isolates the event that caused it.
  */
-export type EventHandler = (trx: Trx, events: EventEnvelope[]) => Promise<void>;
+export type EventHandler<T extends EventType = EventType> = (
+  trx: Trx,
+  events: DomainEvent<T>[],
+) => Promise<void>;
+
+/** Each consumer's handler, given only the events its queue is bound to. */
+export type ConsumerHandlers = { [C in ConsumerName]: EventHandler<BoundTo<C>> };
 
 /** What became of an event offered to a consumer. */
 export type Outcome = 'applied' | 'duplicate' | Refusal;
@@ -27,7 +35,7 @@ export type Outcome = 'applied' | 'duplicate' | Refusal;
 export type Refusal = 'unknown' | 'altered';
 
 /**
- * Applies `handle` to each event at most once for this consumer, all in one transaction: the inbox
+ * Applies the consumer's handler to each event at most once, all in one transaction: the inbox
  * rows and the effects commit together. Answers, per event, what became of it (a duplicate: the
  * inbox already had it, a redelivery). One event's failure fails the batch; the caller isolates it.
  *
@@ -37,15 +45,23 @@ export type Refusal = 'unknown' | 'altered';
  */
 export async function applyOnce(
   db: Db | Trx,
-  consumer: string,
+  consumer: ConsumerName,
   events: EventEnvelope[],
-  handle: EventHandler,
+  handlers: ConsumerHandlers,
   { verify = false }: { verify?: boolean } = {},
 ): Promise<Map<EventEnvelope, Outcome>> {
+  const bindings: readonly string[] = CONSUMER_QUEUES[consumer].bindings;
+  // The bindings narrow the handler's events to BoundTo<consumer>.
+  const handle = handlers[consumer] as EventHandler;
   // Inside a transaction already (in-process delivery), this is a savepoint.
   return db.transaction(async (trx) => {
     const outcomes = await (verify ? recordGenuine : record)(trx, consumer, events);
-    const todo = events.filter((e) => outcomes.get(e) === 'applied');
+    // Data that breaks the contract throws here, as a handler would (retried, then dead-lettered).
+    // A type the queue is not bound to (a replayed dead letter from an older binding) is recorded
+    // and has no effect.
+    const todo = events
+      .filter((e) => outcomes.get(e) === 'applied' && bindings.includes(e.type))
+      .map(readEvent);
     if (todo.length > 0) await handle(trx, todo);
     return outcomes;
   });
@@ -144,7 +160,7 @@ export function startConsumer({
   amqpUrl,
   name,
   deployed,
-  handle,
+  handlers,
   logger,
   metrics,
   prefetch = 200,
@@ -154,7 +170,7 @@ export function startConsumer({
   name: ConsumerName;
   /** Every consumer of the deployment, whose queues the topology declares. */
   deployed: readonly ConsumerName[];
-  handle: EventHandler;
+  handlers: ConsumerHandlers;
   logger: Logger;
   metrics: Metrics;
   prefetch?: number;
@@ -173,7 +189,7 @@ export function startConsumer({
    */
   const batcher = createBatcher<EventEnvelope, Outcome>({
     run: (events) =>
-      runIsolating(events, async (batch) => applyOnce(db, name, batch, handle, { verify: true }), {
+      runIsolating(events, async (batch) => applyOnce(db, name, batch, handlers, { verify: true }), {
         onAlone: (event, err) =>
           logger.warn(
             { err: (err as Error).message, consumer: name, event: event.id, type: event.type },

@@ -1,7 +1,7 @@
 import amqp from 'amqplib';
 import type { Db } from '../db/index.js';
 import { ageRule, type RetentionRule } from '../db/retention.js';
-import { applyOnce, type ConsumerName, type EventHandler } from './consumer.js';
+import { applyOnce, type ConsumerHandlers, type ConsumerName } from './consumer.js';
 import type { EventEnvelope } from './envelope.js';
 import { CONSUMER_QUEUES, DEAD_LETTER_QUEUE, declareExchanges } from './topology.js';
 
@@ -96,7 +96,7 @@ export const countDeadLetters = async (db: Db) =>
  */
 export async function storedDeadLetters(
   db: Db,
-  handlers: Record<ConsumerName, EventHandler>,
+  handlers: ConsumerHandlers,
   { limit, replay }: { limit: number; replay: boolean },
 ): Promise<DeadLetterReport> {
   const rows = await db('event_dead_letters')
@@ -120,7 +120,7 @@ export async function storedDeadLetters(
         await db.transaction(async (trx) => {
           // Unchecked: the relay stored this envelope from its domain_events row, which retention
           // may have deleted since.
-          await applyOnce(trx, row.consumer, [row.envelope], handlers[row.consumer]);
+          await applyOnce(trx, row.consumer, [row.envelope], handlers);
           await trx('event_dead_letters').where({ id: row.id }).delete();
         });
         replayed++;

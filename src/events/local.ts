@@ -2,7 +2,7 @@ import type { Trx } from '../db/index.js';
 import { ItemFailure, runIsolating } from '../shared/batcher.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
-import { applyOnce, type ConsumerName, type EventHandler } from './consumer.js';
+import { applyOnce, type ConsumerHandlers, type ConsumerName } from './consumer.js';
 import { type DomainEventRow, type EventEnvelope, toEnvelope } from './envelope.js';
 import type { EventTransport } from './relay.js';
 import { CONSUMER_QUEUES } from './topology.js';
@@ -26,7 +26,7 @@ export function inProcessTransport({
   countDeadLetters,
 }: {
   consumers: readonly ConsumerName[];
-  handlers: Record<ConsumerName, EventHandler>;
+  handlers: ConsumerHandlers;
   logger: Logger;
   metrics: Metrics;
   countDeadLetters: () => Promise<number>;
@@ -42,7 +42,7 @@ export function inProcessTransport({
         if (rowOf.size === 0) continue;
         const results = await runIsolating(
           [...rowOf.keys()],
-          (batch) => applyOnce(trx, name, batch, handlers[name]),
+          (batch) => applyOnce(trx, name, batch, handlers),
           {
             onAlone: (event, err) =>
               logger.warn(

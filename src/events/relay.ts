@@ -3,6 +3,7 @@ import type { Db, Trx } from '../db/index.js';
 import { listenForOutboxEvents } from '../outbox/listener.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
+import { contractBreach } from './contract.js';
 import { type DomainEventRow, toEnvelope } from './envelope.js';
 import {
   type ConsumerName,
@@ -138,7 +139,8 @@ export function brokerTransport(amqpUrl: string, deployed: readonly ConsumerName
 const retryDelaySeconds = (attempts: number) => 2 ** Math.min(attempts, 10);
 
 /**
- * The relay from PostgreSQL to its transport: each round claims events in a transaction, hands
+ * The relay from PostgreSQL to its transport: each round claims events in a transaction, checks
+ * them against the contract (`contract.ts`; an event that breaks it is refused, see `refuse`), hands
  * them over (to RabbitMQ, confirmed; or to the in-process consumers) and only then marks them
  * published and commits. A broker that is down rolls the round back: the events stay in
  * PostgreSQL and go on a later round (at least once; consumers dedupe on the id). An event an
@@ -162,12 +164,40 @@ export function createEventRelay({
 }) {
   let lastWarn = 0;
 
-  /** One round: claim, deliver, mark, commit. Answers how many events it claimed. */
+  /**
+   * Events that break the contract (a type it lacks, data or an aggregate it does not allow) are
+   * refused, not sent: a consumer would only fail on them, and other systems would read them. Each
+   * is done with, as a dead letter is (published_at, so its aggregate's next events go), with the
+   * reason in last_error, an error log line and shop_events_refused_total; once the contract or the
+   * trigger is fixed, `shopctl events replay <id>` sends it.
+   */
+  async function refuse(trx: Trx, refused: Map<DomainEventRow, string>) {
+    for (const [row, reason] of refused) {
+      await trx('domain_events')
+        .where({ id: row.id })
+        .update({
+          published_at: trx.raw('clock_timestamp()'),
+          attempts: row.attempts + 1,
+          retry_at: null,
+          last_error: `relay: refused, breaks the event contract: ${reason}`.slice(0, 1000),
+        });
+    }
+  }
+
+  /** One round: claim, check, deliver, mark, commit. Answers how many events it claimed. */
   async function relayOnce(): Promise<number> {
-    const { claimed, sent } = await db.transaction(async (trx) => {
-      const { rows } = await trx.raw<{ rows: DomainEventRow[] }>(CLAIM, [options.batchSize]);
-      if (rows.length === 0) return { claimed: 0, sent: [] };
-      const failures = await transport.deliver(trx, rows);
+    const { claimed, sent, refused } = await db.transaction(async (trx) => {
+      const { rows: all } = await trx.raw<{ rows: DomainEventRow[] }>(CLAIM, [options.batchSize]);
+      if (all.length === 0) return { claimed: 0, sent: [], refused: new Map<DomainEventRow, string>() };
+      const refused = new Map<DomainEventRow, string>();
+      for (const row of all) {
+        const breach = contractBreach(toEnvelope(row));
+        if (breach) refused.set(row, breach);
+      }
+      await refuse(trx, refused);
+      const rows = all.filter((r) => !refused.has(r));
+      const failures: Awaited<ReturnType<EventTransport['deliver']>> =
+        rows.length > 0 ? await transport.deliver(trx, rows) : new Map();
       const done = rows.filter((r) => !failures.has(r));
       for (const [row, failed] of failures) {
         const deliveries = row.attempts + 1;
@@ -210,8 +240,20 @@ export function createEventRelay({
             retry_at: null,
           });
       }
-      return { claimed: rows.length, sent: done };
+      return { claimed: all.length, sent: done, refused };
     });
+    for (const [row, reason] of refused) {
+      metrics.eventsRefused.inc({ type: row.type });
+      logger.error(
+        {
+          event: row.event_id,
+          type: row.type,
+          aggregate: { type: row.aggregate_type, id: row.aggregate_id },
+          reason,
+        },
+        'event relay: refused an event that breaks the event contract; not sent',
+      );
+    }
     const now = Date.now();
     for (const row of sent) {
       metrics.eventsPublished.inc({ type: row.type });

@@ -1,4 +1,5 @@
 import type { Channel } from 'amqplib';
+import type { EventType } from './contract.js';
 
 /** Every domain event is published here, with its type as the routing key ("order.paid"). */
 export const EVENTS_EXCHANGE = 'shop.events';
@@ -9,8 +10,8 @@ export const DEAD_LETTER_QUEUE = 'shop.dead-letters';
 export const DELIVERY_LIMIT = 5;
 
 /**
- * Each consumer's queue and the event types it takes. A queue exists only for a consumer that
- * exists: one nobody reads would grow without bound.
+ * Each consumer's queue and the event types (of the contract, `contract.ts`) it takes. A queue
+ * exists only for a consumer that exists: one nobody reads would grow without bound.
  */
 export const CONSUMER_QUEUES = {
   fulfillment: { queue: 'shop.fulfillment', bindings: ['order.paid', 'order.cancelled'] },
@@ -24,9 +25,12 @@ export const CONSUMER_QUEUES = {
     queue: 'shop.search-index',
     bindings: ['product.created', 'product.updated', 'price.changed', 'inventory.changed'],
   },
-} as const;
+} as const satisfies Record<string, { queue: string; bindings: readonly EventType[] }>;
 
 export type ConsumerName = keyof typeof CONSUMER_QUEUES;
+
+/** The event types a consumer's queue is bound to: all its handler is given. */
+export type BoundTo<C extends ConsumerName> = (typeof CONSUMER_QUEUES)[C]['bindings'][number];
 
 export const CONSUMER_NAMES = Object.keys(CONSUMER_QUEUES) as ConsumerName[];
 

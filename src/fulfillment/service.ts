@@ -45,16 +45,12 @@ const SHIPPABLE: readonly OrderStatus[] = ['PAID', 'SHIPPED', 'DELIVERED'];
  * shipment. It goes by the order's status in PostgreSQL, not by the event: an event that says more
  * than the order does changes nothing.
  */
-export function fulfillmentHandler(options: FulfillmentOptions): EventHandler {
+export function fulfillmentHandler(
+  options: FulfillmentOptions,
+): EventHandler<'order.paid' | 'order.cancelled'> {
   return async (trx, events) => {
-    const ordersOf = (type: string) =>
-      events
-        .filter((e) => e.type === type)
-        .map((e) => {
-          const orderId = String(e.data.order_id ?? '');
-          if (!/^[0-9a-f-]{36}$/i.test(orderId)) throw new Error(`${e.type} without an order id`);
-          return orderId;
-        });
+    const ordersOf = (type: 'order.paid' | 'order.cancelled') =>
+      events.filter((e) => e.type === type).map((e) => e.data.order_id);
     const paid = ordersOf('order.paid');
     const cancelled = ordersOf('order.cancelled');
     if (paid.length > 0) {

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import type { Db, Trx } from '../db/index.js';
 import { ageRule, type RetentionRule } from '../db/retention.js';
 import type { EventHandler } from '../events/consumer.js';
+import type { BoundTo } from '../events/topology.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface Notification {
@@ -33,22 +33,21 @@ export function createRecordingNotifier(logger: Logger): Notifier {
   };
 }
 
-const money = (cents: unknown, currency: unknown) =>
-  `${(Number(cents) / 100).toFixed(2)} ${typeof currency === 'string' ? currency : 'USD'}`;
+const money = (cents: number | string, currency: string) => `${(Number(cents) / 100).toFixed(2)} ${currency}`;
 
-const orderData = z.object({ order_id: z.uuid(), user_id: z.uuid() }).passthrough();
-
-/** What a customer is told about an order, as its row has it. */
+/** What a customer is told about an order, as its row has it (total_cents: bigint, maybe a string). */
 interface OrderFacts {
   user_id: string;
-  total_cents?: unknown;
-  currency?: unknown;
-  carrier?: unknown;
-  tracking_number?: unknown;
+  total_cents: number | string;
+  currency: string;
+  carrier: string | null;
+  tracking_number: string | null;
 }
 
+type CustomerEvent = BoundTo<'notifications'>;
+
 /** The message a customer gets for each order event the notifications queue carries. */
-const MESSAGES: Record<string, (o: OrderFacts) => string> = {
+const MESSAGES: Record<CustomerEvent, (o: OrderFacts) => string> = {
   'order.paid': (o) => `Payment received: your order of ${money(o.total_cents, o.currency)} is confirmed.`,
   'order.shipped': (o) =>
     `Your order is on its way${o.carrier ? ` with ${o.carrier}` : ''}${o.tracking_number ? ` (tracking ${o.tracking_number})` : ''}.`,
@@ -80,28 +79,23 @@ const ordersById = async (trx: Trx, ids: string[]) =>
  * store does not have (written by hand) can only have come from domain_events (the consumer
  * checked it there), so its data stands in.
  */
-export function notificationsHandler(notifier: Notifier): EventHandler {
+export function notificationsHandler(notifier: Notifier): EventHandler<CustomerEvent> {
   return async (trx, events) => {
-    // A type this consumer is not bound to: nothing to say. Malformed data throws: the message is
-    // retried, then dead-lettered for an operator.
-    const told = events
-      .filter((event) => MESSAGES[event.type])
-      .map((event) => ({ event, data: orderData.parse(event.data) }));
     const orders = await ordersById(
       trx,
-      told.map((t) => t.data.order_id),
+      events.map((e) => e.data.order_id),
     );
     await notifier.notify(
       trx,
-      told.map(({ event, data }): Notification => {
+      events.map(({ id, type, data }): Notification => {
         const facts: OrderFacts = orders.get(data.order_id) ?? data;
         return {
           audience: 'customer',
           user_id: facts.user_id,
-          kind: event.type,
+          kind: type,
           order_id: data.order_id,
-          message: MESSAGES[event.type]!(facts),
-          event_id: event.id,
+          message: MESSAGES[type](facts),
+          event_id: id,
         };
       }),
     );
@@ -127,27 +121,20 @@ export const listNotifications = (db: Db, userId: string, limit = 50) =>
     .limit(limit)
     .select('id', 'kind', 'order_id', 'message', 'created_at');
 
-const stockData = z
-  .object({ product_id: z.number(), sku: z.string(), available: z.number(), threshold: z.number() })
-  .passthrough();
-
 /** The low-stock consumer: the admins hear when a product's available count falls below its threshold. */
-export function lowStockHandler(notifier: Notifier): EventHandler {
+export function lowStockHandler(notifier: Notifier): EventHandler<'inventory.low'> {
   return (trx, events) =>
     notifier.notify(
       trx,
-      events
-        .filter((event) => event.type === 'inventory.low')
-        .map((event): Notification => {
-          const d = stockData.parse(event.data);
-          return {
-            audience: 'admins',
-            user_id: null,
-            kind: event.type,
-            order_id: null,
-            message: `Low stock: ${d.sku} has ${d.available} left (threshold ${d.threshold}).`,
-            event_id: event.id,
-          };
+      events.map(
+        ({ id, type, data: d }): Notification => ({
+          audience: 'admins',
+          user_id: null,
+          kind: type,
+          order_id: null,
+          message: `Low stock: ${d.sku} has ${d.available} left (threshold ${d.threshold}).`,
+          event_id: id,
         }),
+      ),
     );
 }

@@ -1,6 +1,5 @@
 import type { Db } from '../db/index.js';
 import type { EventHandler } from '../events/consumer.js';
-import { isProductEvent, productEventData } from '../events/schemas.js';
 import { CONSUMER_QUEUES } from '../events/topology.js';
 import { listenForOutboxEvents } from '../outbox/listener.js';
 import type { Logger } from '../shared/logger.js';
@@ -12,7 +11,7 @@ import { markIndexed, readOwed, recordOwed, SEARCH_INDEX_CHANNEL } from './queri
 import { ensureIndex } from './reindex.js';
 
 /** The product events the index follows: the search-index consumer's bindings. */
-export const INDEXED_EVENT_TYPES: readonly string[] = CONSUMER_QUEUES['search-index'].bindings;
+export const INDEXED_EVENT_TYPES = CONSUMER_QUEUES['search-index'].bindings;
 
 /**
  * The search-index consumer's part inside the event transaction: it records which products the
@@ -22,12 +21,11 @@ export const INDEXED_EVENT_TYPES: readonly string[] = CONSUMER_QUEUES['search-in
  * slows the events other consumers wait for nor sends search's events to the dead letters. The
  * inbox row and the owed row commit together: an event the inbox has is one the index will get.
  */
-export function searchIndexHandler(): EventHandler {
+export function searchIndexHandler(): EventHandler<(typeof INDEXED_EVENT_TYPES)[number]> {
   return async (trx, events) => {
     const changes = new Map<number, Date>();
     for (const event of events) {
-      if (!isProductEvent(event.type)) continue;
-      const { product_id } = productEventData(event as typeof event & { type: typeof event.type });
+      const { product_id } = event.data;
       const at = new Date(event.time);
       const before = changes.get(product_id);
       if (!before || at < before) changes.set(product_id, at);

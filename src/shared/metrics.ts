@@ -241,6 +241,12 @@ export function createMetrics(
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       ...opts,
     }),
+    eventsRefused: new client.Counter({
+      name: 'shop_events_refused_total',
+      help: 'Domain events the relay did not send: their type, data or aggregate breaks the event contract (src/events/contract.ts)',
+      labelNames: ['type'],
+      ...opts,
+    }),
     eventRelayErrors: new client.Counter({
       name: 'shop_event_relay_errors_total',
       help: 'Relay rounds that failed (broker unreachable, publish not confirmed); their events stay unsent',

@@ -306,6 +306,7 @@ describe('GET /metrics after a scripted scenario', function () {
       shop_events_published_total: 'counter',
       shop_event_relay_lag_seconds: 'histogram',
       shop_event_relay_errors_total: 'counter',
+      shop_events_refused_total: 'counter',
       shop_event_backlog_oldest_seconds: 'gauge',
       shop_events_consumed_total: 'counter',
       shop_event_consumer_errors_total: 'counter',
