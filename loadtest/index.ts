@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { fraction } from '../cli/options.js';
+import { fraction, nonNegativeInteger, positiveInteger } from '../cli/options.js';
 import { loadConfig } from '../src/config.js';
 import { runArchiveBench } from './archive.js';
 import { runBrowseBench, runLongTailBench } from './browse.js';
@@ -27,18 +27,6 @@ import { singleRowUpdateRate } from './pgbench.js';
 import { runRecommendationsBench } from './recommendations.js';
 import { ms, RESULTS_DIR, table, writeBacklogChart, writeJson, writeLatencyChart } from './report.js';
 import { runSearchOps, type SearchOpsReport } from './search-ops.js';
-
-const whole = (name: string) => (raw: string) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
-  return n;
-};
-
-const int = (name: string) => (raw: string) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
-  return n;
-};
 
 function summaryRow(label: string, r: FlashSaleReport) {
   return [
@@ -384,14 +372,14 @@ function mixCommand(name: string, description: string, defaults: { products: num
   return program
     .command(name)
     .description(description)
-    .option('--rate <n>', 'requests per second', int('rate'), 500)
-    .option('--duration <s>', 'seconds', int('duration'), 20)
-    .option('--products <n>', 'catalog size', int('products'), defaults.products)
-    .option('--p99-budget <ms>', 'p99 budget in ms (the seed budget is 200)', int('p99-budget'), 200)
+    .option('--rate <n>', 'requests per second', positiveInteger(), 500)
+    .option('--duration <s>', 'seconds', positiveInteger(), 20)
+    .option('--products <n>', 'catalog size', positiveInteger(), defaults.products)
+    .option('--p99-budget <ms>', 'p99 budget in ms (the seed budget is 200)', positiveInteger(), 200)
     .option(
       '--warmup <s>',
       'seconds of the same mix before the measured run (a fresh store starts with an empty cache)',
-      int('warmup'),
+      positiveInteger(),
       3,
     );
 }
@@ -482,7 +470,7 @@ withCatalogOptions(
   .option(
     '--steps <list>',
     `the rates --find-max tries, comma-separated (default ${FIND_MAX_STEPS.join(',')})`,
-    (raw: string) => raw.split(',').map(int('steps')),
+    (raw: string) => raw.split(',').map(positiveInteger()),
   )
   .action(
     async (
@@ -511,7 +499,7 @@ withCatalogOptions(
     .description(
       'single uncached searches, one at a time: each round restarts the service on empty caches and times each query once',
     )
-    .option('--rounds <n>', 'rounds (each on empty caches)', int('rounds'), 3)
+    .option('--rounds <n>', 'rounds (each on empty caches)', positiveInteger(), 3)
     .option(
       '--queries <list>',
       'comma-separated queries, a word or a query string',
@@ -576,9 +564,9 @@ withCatalogOptions(
     .description(
       'the long-tail browse mix at a fixed rate on a seeded database while commands run at set moments (a reindex, kill -9 of the engine, product changes); every answer timed around each',
     )
-    .option('--rate <n>', 'requests per second', int('rate'), 200)
-    .option('--duration <s>', 'seconds of the measured stream', int('duration'), 30)
-    .option('--warmup <s>', 'seconds of the same mix before it', whole('warmup'), 3)
+    .option('--rate <n>', 'requests per second', positiveInteger(), 200)
+    .option('--duration <s>', 'seconds of the measured stream', positiveInteger(), 30)
+    .option('--warmup <s>', 'seconds of the same mix before it', nonNegativeInteger(), 3)
     .option(
       '--step <at:command>',
       'run a shell command this many seconds into the stream (repeatable)',
@@ -588,7 +576,7 @@ withCatalogOptions(
       '--after <command>',
       'after the stream (e.g. restart the engine): then wait for the index to catch up',
     )
-    .option('--after-wait <s>', 'how long to wait after --after', int('after-wait'), 120),
+    .option('--after-wait <s>', 'how long to wait after --after', positiveInteger(), 120),
 ).action(
   async (
     opts: SearchBackendChoice & {
@@ -639,7 +627,7 @@ mixCommand(
     products: 1_000,
   },
 )
-  .option('--users <n>', 'shoppers', int('users'), 200)
+  .option('--users <n>', 'shoppers', positiveInteger(), 200)
   .action((opts) =>
     runMix('cart', { ...opts, products: Math.max(opts.products, opts.users * 3) }, (o) =>
       runCartBench({ ...o, users: opts.users }),
@@ -651,7 +639,7 @@ program
   .description(
     'EXPLAIN (ANALYZE, BUFFERS) every browse shape on the seeded catalog; fails when one reads the catalog whole',
   )
-  .option('--products <n>', 'catalog size', int('products'), 1_000_000)
+  .option('--products <n>', 'catalog size', positiveInteger(), 1_000_000)
   .action(async (opts: { products: number }) => {
     process.exitCode = await browsePlans(loadConfig().db.url, opts.products);
   });
@@ -662,31 +650,31 @@ program
   .option(
     '--rate <n>',
     'checkouts offered per second (0: as fast as 200 connections go)',
-    whole('rate'),
+    nonNegativeInteger(),
     1_000,
   )
-  .option('--duration <s>', 'seconds', int('duration'), 30)
-  .option('--stock <n>', 'units of the hot SKU', int('stock'), 5_000)
-  .option('--buyers <n>', 'distinct buyers (one cart each)', int('buyers'), 20_000)
+  .option('--duration <s>', 'seconds', positiveInteger(), 30)
+  .option('--stock <n>', 'units of the hot SKU', positiveInteger(), 5_000)
+  .option('--buyers <n>', 'distinct buyers (one cart each)', positiveInteger(), 20_000)
   .option('--strategy <s>', 'group-commit or row-lock', 'group-commit')
-  .option('--instances <n>', 'service processes behind the load', int('instances'), 1)
+  .option('--instances <n>', 'service processes behind the load', positiveInteger(), 1)
   .option('--no-payment', 'checkouts only: no workers, nothing charged (the checkout-only figure)')
   .option(
     '--paid-p99-budget <ms>',
     'checkout → PAID p99 budget in ms (fixed-rate sales with payments)',
-    int('paid-p99-budget'),
+    positiveInteger(),
     2_000,
   )
   .option(
     '--drain-budget <ms>',
     'how soon after the sale the payment backlog must be empty, in ms',
-    int('drain-budget'),
+    positiveInteger(),
     5_000,
   )
   .option(
     '--max-per-customer <n>',
     'cap the hot SKU per customer; some buyers try one unit more',
-    int('max-per-customer'),
+    positiveInteger(),
   )
   .option('--url <url>', 'target a running service (its DATABASE_URL must be this one)')
   .option(
@@ -694,15 +682,15 @@ program
     'row-lock and group-commit with payments, group-commit without, fixed rate and saturated, plus pgbench',
   )
   .option('--max', 'step the rate up to the highest each strategy holds')
-  .option('--p99-budget <ms>', 'p99 budget in ms', int('p99-budget'), 500)
+  .option('--p99-budget <ms>', 'p99 budget in ms', positiveInteger(), 500)
   .option('--cpu-prof <dir>', 'write a V8 CPU profile of each service process into <dir>')
   .option(
     '--browse-rate <n>',
     'shoppers browse the seeded catalog at this rate during the sale',
-    int('browse-rate'),
+    positiveInteger(),
   )
-  .option('--products <n>', 'catalog size for --browse-rate', int('products'), 1_000_000)
-  .option('--browse-p99-budget <ms>', 'browse p99 budget in ms during the sale', int('browse-p99-budget'), 50)
+  .option('--products <n>', 'catalog size for --browse-rate', positiveInteger(), 1_000_000)
+  .option('--browse-p99-budget <ms>', 'browse p99 budget in ms during the sale', positiveInteger(), 50)
   .option(
     '--search-backend <name>',
     'postgres, or opensearch: the service searches the engine with an index of its own, and the index lag and the sold-out product leaving in-stock results are measured',
@@ -726,17 +714,17 @@ program
   .option(
     '--instances <list>',
     'process counts to compare, comma-separated',
-    (raw: string) => raw.split(',').map(int('instances')),
+    (raw: string) => raw.split(',').map(positiveInteger()),
     [1, 2, 3],
   )
   .option(
     '--rate <n>',
     'checkouts offered per second (0: as fast as the fleet answers, a saturation run)',
-    whole('rate'),
+    nonNegativeInteger(),
     1_000,
   )
-  .option('--duration <s>', 'seconds of each sale', int('duration'), 10)
-  .option('--buyers <n>', 'buyers (and units) of a saturation run', int('buyers'), 15_000)
+  .option('--duration <s>', 'seconds of each sale', positiveInteger(), 10)
+  .option('--buyers <n>', 'buyers (and units) of a saturation run', positiveInteger(), 15_000)
   .option('--no-faults', 'only the 1-2-3 comparison')
   .action(
     async (opts: {
@@ -816,12 +804,12 @@ program
   .description(
     'browse at 500/s over a 1M-product catalog while a flash sale runs at 1,000 checkouts/s with payments; reports browse p99 and how far its stock trails PostgreSQL',
   )
-  .option('--rate <n>', 'checkouts offered per second', int('rate'), 1_000)
-  .option('--browse-rate <n>', 'browse requests per second', int('browse-rate'), 500)
-  .option('--products <n>', 'catalog size', int('products'), 1_000_000)
-  .option('--duration <s>', 'seconds', int('duration'), 20)
-  .option('--browse-p99-budget <ms>', 'browse p99 budget in ms', int('browse-p99-budget'), 50)
-  .option('--p99-budget <ms>', "checkout p99 budget in ms (the gate's)", int('p99-budget'), 500)
+  .option('--rate <n>', 'checkouts offered per second', positiveInteger(), 1_000)
+  .option('--browse-rate <n>', 'browse requests per second', positiveInteger(), 500)
+  .option('--products <n>', 'catalog size', positiveInteger(), 1_000_000)
+  .option('--duration <s>', 'seconds', positiveInteger(), 20)
+  .option('--browse-p99-budget <ms>', 'browse p99 budget in ms', positiveInteger(), 50)
+  .option('--p99-budget <ms>', "checkout p99 budget in ms (the gate's)", positiveInteger(), 500)
   .action(async (opts) => {
     const units = opts.rate * opts.duration;
     process.exitCode = await flashSale({
@@ -841,12 +829,12 @@ program
   .description(
     'the recommendations batch over N paid orders (about 3 lines each, generated set-based in a scratch database), then GET /products/:id/recommendations at a fixed rate with a warm cache',
   )
-  .option('--orders <n>', 'paid orders in the window', int('orders'), 1_000_000)
-  .option('--products <n>', 'catalog size', int('products'), 10_000)
-  .option('--rate <n>', 'requests per second', int('rate'), 500)
-  .option('--duration <s>', 'seconds', int('duration'), 20)
-  .option('--batch-budget <s>', 'batch budget in seconds', int('batch-budget'), 60)
-  .option('--p99-budget <ms>', 'p99 budget in ms', int('p99-budget'), 10)
+  .option('--orders <n>', 'paid orders in the window', positiveInteger(), 1_000_000)
+  .option('--products <n>', 'catalog size', positiveInteger(), 10_000)
+  .option('--rate <n>', 'requests per second', positiveInteger(), 500)
+  .option('--duration <s>', 'seconds', positiveInteger(), 20)
+  .option('--batch-budget <s>', 'batch budget in seconds', positiveInteger(), 60)
+  .option('--p99-budget <ms>', 'p99 budget in ms', positiveInteger(), 10)
   .action(
     async (opts: {
       orders: number;
@@ -916,12 +904,12 @@ program
   .description(
     'the order archive under a flash sale: archives and removes N finished orders from years ago (generated set-based) while checkouts run at a fixed rate; judged like the gate (p99, oversell, invariants)',
   )
-  .option('--orders <n>', 'old orders to archive', int('orders'), 1_000_000)
-  .option('--rate <n>', 'checkouts offered per second during the archive', int('rate'), 1_000)
-  .option('--duration <s>', 'seconds of sale', int('duration'), 30)
-  .option('--batch <n>', 'orders per delete transaction (ORDER_ARCHIVE_BATCH)', int('batch'), 1_000)
+  .option('--orders <n>', 'old orders to archive', positiveInteger(), 1_000_000)
+  .option('--rate <n>', 'checkouts offered per second during the archive', positiveInteger(), 1_000)
+  .option('--duration <s>', 'seconds of sale', positiveInteger(), 30)
+  .option('--batch <n>', 'orders per delete transaction (ORDER_ARCHIVE_BATCH)', positiveInteger(), 1_000)
   .option('--duty <share>', "the archive's share of the time (ORDER_ARCHIVE_DUTY)", fraction, 0.5)
-  .option('--p99-budget <ms>', "checkout p99 budget in ms (the gate's)", int('p99-budget'), 500)
+  .option('--p99-budget <ms>', "checkout p99 budget in ms (the gate's)", positiveInteger(), 500)
   .action(
     async (opts: {
       orders: number;
