@@ -1,19 +1,5 @@
 import { z } from 'zod';
-
-const text = (max: number) => z.string().trim().min(1).max(max);
-
-export const shippingAddressSchema = z
-  .object({
-    name: text(200),
-    line1: text(200),
-    line2: z.string().trim().max(200).optional(),
-    city: text(100),
-    region: z.string().trim().max(100).optional(),
-    postal_code: text(20),
-    country: z.string().regex(/^[A-Z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code such as US or DE'),
-  })
-  .strict();
-export type ShippingAddress = z.infer<typeof shippingAddressSchema>;
+import { shippingAddressSchema } from '../orders/schemas.js';
 
 export const checkoutSchema = z
   .object({
