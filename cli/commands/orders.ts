@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { orderStatusSchema } from '../../src/admin/schemas.js';
+import { ArchiveNotWritten, archiveOrders } from '../../src/archive/archive.js';
+import { type ArchivedOrder, checkArchiveFile, readArchiveLines } from '../../src/archive/archive-file.js';
 import type { Container } from '../../src/container.js';
-import { ArchiveNotWritten, archiveOrders } from '../../src/orders/archive.js';
-import { type ArchivedOrder, checkArchiveFile, readArchiveLines } from '../../src/orders/archive-file.js';
 import { shipSchema } from '../../src/orders/schemas.js';
 import { uuidParam } from '../../src/shared/http.js';
 import { CliError, cliAdmin, type GlobalOptions, print, withContainer } from '../context.js';

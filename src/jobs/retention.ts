@@ -1,3 +1,4 @@
+import { archiveCutoff, archiveOrders, ORDER_CHILD_TABLES, ordersRetention } from '../archive/archive.js';
 import { idempotencyRetention } from '../checkout/idempotency.js';
 import type { Container } from '../container.js';
 import { keptRule, type RetentionRule } from '../db/retention.js';
@@ -5,7 +6,6 @@ import { deadLettersRetention } from '../events/dead-letters.js';
 import { eventsRetention, inboxRetention } from '../events/queries.js';
 import { ledgerRetention } from '../inventory/ledger.js';
 import { notificationsRetention } from '../notifications/service.js';
-import { archiveCutoff, archiveOrders, ORDER_CHILD_TABLES, ordersRetention } from '../orders/archive.js';
 import { outboxRetention } from '../outbox/outbox.js';
 import { webhookEventsRetention } from '../payments/queries.js';
 import { recommendationsRetention } from '../recommendations/queries.js';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { insertFinishedOrders } from '../../loadtest/archive.js';
+import { ArchiveNotWritten, archiveCutoff, archiveOrders } from '../../src/archive/archive.js';
+import type { OpenSink } from '../../src/archive/archive-file.js';
 import { checkInvariants } from '../../src/audit/invariants.js';
-import { ArchiveNotWritten, archiveCutoff, archiveOrders } from '../../src/orders/archive.js';
-import type { OpenSink } from '../../src/orders/archive-file.js';
 import type { Actor } from '../../src/orders/service.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { type Json, placeOrder, shopctl } from '../support/cli.js';
@@ -211,7 +211,7 @@ describe('the order archive', function () {
     expect(await liveIds()).to.deep.equal(ids);
 
     // A disk that flips a bit: the bytes were hashed on their way out, the re-read disagrees.
-    const { openFileSink } = await import('../../src/orders/archive-file.js');
+    const { openFileSink } = await import('../../src/archive/archive-file.js');
     const corrupting: OpenSink = async (file) => {
       const sink = await openFileSink(file);
       return {

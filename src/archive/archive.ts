@@ -7,6 +7,7 @@ import { forgetOrderKeys } from '../checkout/idempotency.js';
 import { type Db, pgArray, withTryAdvisoryLock } from '../db/index.js';
 import type { RetentionRule } from '../db/retention.js';
 import { deleteOrderNotifications } from '../notifications/service.js';
+import { ORDER_STATUSES, type OrderStatus, TRANSITIONS } from '../orders/state-machine.js';
 import { DomainError } from '../shared/errors.js';
 import {
   ARCHIVE_FORMAT,
@@ -19,7 +20,6 @@ import {
   writeArchiveFile,
   writeDurably,
 } from './archive-file.js';
-import { ORDER_STATUSES, type OrderStatus, TRANSITIONS } from './state-machine.js';
 
 /**
  * Orders past ORDER_RETENTION leave the live tables: archived first (`archive-file.ts`), then
