@@ -1,7 +1,5 @@
 import { expect } from 'chai';
 import { backgroundTasks } from '../../src/jobs/index.js';
-import { startScheduler } from '../../src/jobs/scheduler.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createUser } from '../support/fixtures.js';
 
@@ -50,35 +48,5 @@ describe('background jobs', () => {
     await task('idempotency-retention').run();
     const keys = (await db('idempotency_keys').where({ user_id: user.id }).select('key')).map((r) => r.key);
     expect(keys).to.deep.equal(['live']);
-  });
-
-  it('the scheduler repeats a task without overlapping it, and stop() waits for the run in flight', async () => {
-    let running = 0;
-    let maxRunning = 0;
-    let runs = 0;
-    const scheduler = startScheduler(
-      [
-        {
-          name: 'slow',
-          intervalMs: 1,
-          run: async () => {
-            running++;
-            maxRunning = Math.max(maxRunning, running);
-            await new Promise((r) => setTimeout(r, 15));
-            runs++;
-            running--;
-          },
-        },
-      ],
-      createLogger('silent'),
-    );
-    await new Promise((r) => setTimeout(r, 120));
-    await scheduler.stop();
-    const afterStop = runs;
-    expect(running).to.equal(0);
-    expect(maxRunning).to.equal(1);
-    expect(runs).to.be.greaterThan(2);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(runs).to.equal(afterStop);
   });
 });
