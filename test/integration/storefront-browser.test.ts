@@ -101,7 +101,10 @@ describe('storefront in a browser: shopping, paying, keyboard, accessibility, bu
     await t?.close();
   });
 
-  /** A fresh browser context (its own storage: a new visitor), signed in as `shopper` if given. */
+  /**
+   * A fresh browser context (its own storage: a new visitor), signed in as `shopper` if given.
+   * `bypassCSP` where axe-core runs: it is injected as an inline script, which the pages' CSP refuses.
+   */
   async function open(shopper?: Shopper, { bypassCSP = false } = {}): Promise<Session> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP });
     context.setDefaultTimeout(10_000);
@@ -237,11 +240,11 @@ describe('storefront in a browser: shopping, paying, keyboard, accessibility, bu
       .set(shopper.auth)
       .send({ product_id: products[name], quantity: 1 })
       .expect(200);
-    return { shopper, session: await open(shopper, options) };
+    return open(shopper, options);
   }
 
   it('a declined card is explained in plain words, and another card then pays', async () => {
-    const { session } = await customerWithCart('Headphone Stand');
+    const session = await customerWithCart('Headphone Stand');
     const { page } = session;
     await page.goto(`${base}/#/checkout`);
     await heading(page, 'Checkout');
@@ -270,7 +273,7 @@ describe('storefront in a browser: shopping, paying, keyboard, accessibility, bu
   });
 
   it('a 3-D Secure card opens the bank’s challenge; completing it brings the shopper back to a paid order', async () => {
-    const { session } = await customerWithCart('Bluetooth Speaker', { bypassCSP: true });
+    const session = await customerWithCart('Bluetooth Speaker', { bypassCSP: true });
     const { page } = session;
     await page.goto(`${base}/#/checkout`);
     await heading(page, 'Checkout');
