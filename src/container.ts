@@ -236,7 +236,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     startConsumersNamed,
     advanceFulfillment,
     /** The reservation sweeper (the periodic task, shopctl, tests): expires every due order. */
-    sweep: orders.releaseAllExpiredReservations,
+    sweep: settlement.releaseAllExpiredReservations,
     metrics,
     /** Drains pools and connections; safe to call twice. */
     async close() {

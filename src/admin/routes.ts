@@ -6,8 +6,9 @@ import {
   purchaseLimitSchema,
 } from '../catalog/products.js';
 import type { InventoryService } from '../inventory/service.js';
+import type { Actor } from '../orders/actor.js';
 import { adminOrderRoutes } from '../orders/routes.js';
-import type { Actor, OrderService } from '../orders/service.js';
+import type { OrderService } from '../orders/service.js';
 import {
   type AppContext,
   createRouter,

@@ -1,4 +1,3 @@
-import type { PaymentService } from '../payments/service.js';
 import {
   type AppContext,
   createRouter,
@@ -12,8 +11,17 @@ import {
 import type { RateLimits } from '../shared/rate-limits.js';
 import { requireAuth } from '../users/auth.js';
 import type { UserService } from '../users/service.js';
+import type { Actor } from './actor.js';
 import { cancelSchema, orderListQuerySchema, shipSchema } from './schemas.js';
-import type { Actor, OrderService } from './service.js';
+import type { OrderService } from './service.js';
+
+/**
+ * A charge waiting on 3-D Secure, settled now (`POST /orders/:id/payment/confirm`): payments, which
+ * reads orders, so it is handed in (the container's payment service).
+ */
+export interface PaymentConfirmations {
+  confirmPayment(orderId: string, userId: string): Promise<unknown>;
+}
 
 const actorOf = (ctx: AppContext): Actor => {
   const { id, role } = signedInUser(ctx);
@@ -27,7 +35,7 @@ export function orderRoutes({
   rateLimits,
 }: {
   orders: OrderService;
-  payments: PaymentService;
+  payments: PaymentConfirmations;
   users: UserService;
   rateLimits: RateLimits;
 }) {

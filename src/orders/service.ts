@@ -1,10 +1,8 @@
 import { recordAdminChanges } from '../audit-log/queries.js';
 import type { Db, Trx } from '../db/index.js';
-import { lockDueOrders } from '../inventory/reservations.js';
-import { actorName, type SettlementActor } from '../settlement/plan.js';
-import type { SettlementService } from '../settlement/service.js';
 import { DomainError } from '../shared/errors.js';
 import type { Metrics } from '../shared/metrics.js';
+import { type Actor, actorName, type CancelInput } from './actor.js';
 import * as q from './queries.js';
 import { trackingUrl } from './schemas.js';
 import { assertTransition, type OrderStatus, recordTransitions } from './state-machine.js';
@@ -29,11 +27,13 @@ const FRAUD_DECLINES = new Set([
 const customerDecline = (code: string | null) =>
   code !== null && FRAUD_DECLINES.has(code) ? 'card_declined' : code;
 
-/** Due orders one sweep transaction expires: a backlog after an outage is worked off in bounded rounds. */
-const SWEEP_BATCH = 500;
-
-/** Who acts on an order: a customer may only touch their own; an admin any. */
-export type Actor = SettlementActor;
+/**
+ * What ends an order for its actor: settlement, which decides and writes the moves through
+ * `recordTransitions`, so it sits above orders and the container hands it in.
+ */
+export interface OrderSettlement {
+  settle(input: CancelInput): Promise<unknown>;
+}
 
 export interface Shipment {
   carrier: string;
@@ -68,7 +68,7 @@ export function createOrderService({
   metrics,
 }: {
   db: Db;
-  settlement: SettlementService;
+  settlement: OrderSettlement;
   metrics: Metrics;
 }) {
   async function lockOwned(trx: Trx, orderId: string, actor: Actor) {
@@ -178,26 +178,6 @@ export function createOrderService({
     };
   }
 
-  /** One sweep: expires a bounded batch of PENDING orders whose reservations ran out. */
-  async function releaseExpiredReservations(limit = SWEEP_BATCH) {
-    const { due, plan } = await db.transaction(async (trx) => {
-      const due = await lockDueOrders(trx, limit);
-      const plan = await settlement.settleIn(
-        trx,
-        due.map((d) => ({ kind: 'expire' as const, orderId: d.id })),
-      );
-      return { due, plan };
-    });
-    await settlement.afterCommit(plan);
-    const now = Date.now();
-    return {
-      orders: due.length,
-      units: plan.movements.reduce((n, m) => n + m.quantity, 0),
-      lagsMs: due.map((d) => now - d.expires_at.getTime()),
-      orderIds: due.map((d) => d.id),
-    };
-  }
-
   return {
     getOrder,
 
@@ -252,23 +232,5 @@ export function createOrderService({
     /** Marks orders the caller holds locked delivered, in its transaction, for a system actor. */
     deliverLocked: (trx: Trx, orders: { id: string; status: OrderStatus }[], actor: string) =>
       markDelivered(trx, orders, actor),
-
-    releaseExpiredReservations,
-
-    /**
-     * The sweeper (every process runs it, and `shopctl reservations release-expired`): expires every due
-     * order, a bounded batch at a time, recording each expiry and its lag behind expires_at.
-     */
-    async releaseAllExpiredReservations() {
-      const total = { orders: 0, units: 0 };
-      for (;;) {
-        const round = await releaseExpiredReservations(SWEEP_BATCH);
-        metrics.reservationsExpired.inc(round.orders);
-        for (const lag of round.lagsMs) metrics.releaseLag.observe(Math.max(0, lag) / 1000);
-        total.orders += round.orders;
-        total.units += round.units;
-        if (round.orders < SWEEP_BATCH) return total;
-      }
-    },
   };
 }

@@ -1,10 +1,9 @@
 import pLimit from 'p-limit';
 import type { Db } from '../db/index.js';
+import type { CancelInput, SettlementOutcome } from '../orders/actor.js';
 import { findOrder, latestCharge } from '../orders/queries.js';
 import { awaitsPayment, cancelledByRefund, canTransition } from '../orders/state-machine.js';
 import { completeEvents, enqueue } from '../outbox/outbox.js';
-import type { SettlementOutcome } from '../settlement/plan.js';
-import type { SettlementService } from '../settlement/service.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -38,6 +37,22 @@ export interface PaymentOptions {
   timeoutMs: number;
 }
 
+/** A provider's answer for an order's charge, as settlement takes it. */
+export interface ChargeInput {
+  kind: 'charge';
+  orderId: string;
+  result: ChargeResult;
+}
+
+/**
+ * Where payments hands a charge's answer (or a refund's cancel): settlement, which decides what it
+ * does to the order and writes the charge rows through `recordChargeResults`, so it sits above
+ * payments and the container hands it in.
+ */
+export interface ChargeSettlement {
+  settle(input: ChargeInput | CancelInput): Promise<SettlementOutcome>;
+}
+
 export function createPaymentService({
   db,
   provider,
@@ -48,7 +63,7 @@ export function createPaymentService({
 }: {
   db: Db;
   provider: PaymentProvider;
-  settlement: SettlementService;
+  settlement: ChargeSettlement;
   metrics: Metrics;
   logger: Logger;
   options: PaymentOptions;

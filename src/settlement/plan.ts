@@ -1,32 +1,12 @@
 import type { Movement } from '../inventory/ledger.js';
+import { actorName, type CancelInput, type SettlementOutcome } from '../orders/actor.js';
 import { canTransition, type OrderStatus, TRANSITIONS, type Transition } from '../orders/state-machine.js';
-import type { ChargeResult } from '../payments/provider.js';
 import type { ChargeResultRow } from '../payments/queries.js';
+import type { ChargeInput } from '../payments/service.js';
 import { DomainError } from '../shared/errors.js';
 
-/** Who asks for a change: a customer may only cancel their own order; an admin any. */
-export interface SettlementActor {
-  userId: string;
-  role: 'customer' | 'admin';
-}
-
 /** One thing that ends (part of) an order's reservation: a provider's answer, a cancel, an expiry. */
-export type SettlementInput =
-  | { kind: 'charge'; orderId: string; result: ChargeResult }
-  | { kind: 'cancel'; orderId: string; actor: SettlementActor; reason: string }
-  | { kind: 'expire'; orderId: string };
-
-export type SettlementOutcome =
-  | 'paid'
-  | 'payment_failed'
-  | 'requires_action'
-  | 'processing'
-  | 'late_paid'
-  | 'late_refunded'
-  | 'refunded_cancelled'
-  | 'cancelled'
-  | 'expired'
-  | 'ignored';
+export type SettlementInput = ChargeInput | CancelInput | { kind: 'expire'; orderId: string };
 
 export interface ReservationLine {
   product_id: number;
@@ -71,8 +51,6 @@ export interface SettlementPlan {
   /** Reservations a late payment takes and confirms at once. */
   lateReservations: { order_id: string; product_id: number; quantity: number }[];
 }
-
-export const actorName = (a: SettlementActor) => `${a.role}:${a.userId}`;
 
 const ACTORS = { charge: 'payments', expire: 'sweeper' } as const;
 

@@ -1,13 +1,18 @@
 import type { CatalogService } from '../catalog/service.js';
-import type { Db, Trx } from '../db/index.js';
+import type { Db } from '../db/index.js';
+import { lockDueOrders } from '../inventory/reservations.js';
+import type { SettlementOutcome } from '../orders/actor.js';
 import { createBatcher, ItemFailure, runIsolating } from '../shared/batcher.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
-import type { SettlementInput, SettlementOutcome, SettlementPlan } from './plan.js';
+import type { SettlementInput, SettlementPlan } from './plan.js';
 import { settleOrders } from './settle.js';
 
 export type SettlementService = ReturnType<typeof createSettlementService>;
+
+/** Due orders one sweep transaction expires: a backlog after an outage is worked off in bounded rounds. */
+const SWEEP_BATCH = 500;
 
 export interface SettlementOptions {
   batchMax: number;
@@ -80,17 +85,48 @@ export function createSettlementService({
     onBatch: (size) => metrics.settlementBatchSize.observe(size),
   });
 
+  /** One sweep: expires a bounded batch of PENDING orders whose reservations ran out. */
+  async function releaseExpiredReservations(limit = SWEEP_BATCH) {
+    const { due, plan } = await db.transaction(async (trx) => {
+      const due = await lockDueOrders(trx, limit);
+      const plan = await settleOrders(
+        trx,
+        due.map((d) => ({ kind: 'expire' as const, orderId: d.id })),
+      );
+      return { due, plan };
+    });
+    await committed(plan);
+    const now = Date.now();
+    return {
+      orders: due.length,
+      units: plan.movements.reduce((n, m) => n + m.quantity, 0),
+      lagsMs: due.map((d) => now - d.expires_at.getTime()),
+      orderIds: due.map((d) => d.id),
+    };
+  }
+
   return {
     /** Settles one input with whatever else is settling now; rejects with its own error only. */
     settle: (input: SettlementInput) => batcher.submit(input),
 
-    /**
-     * Settles inputs inside the caller's transaction (the sweeper's, which claimed the orders);
-     * call `afterCommit` with the plan once it commits.
-     */
-    settleIn: (trx: Trx, inputs: SettlementInput[]) => settleOrders(trx, inputs),
-    afterCommit: committed,
-
     drain: () => batcher.drain(),
+
+    releaseExpiredReservations,
+
+    /**
+     * The sweeper (every process runs it, and `shopctl reservations release-expired`): expires every due
+     * order, a bounded batch at a time, recording each expiry and its lag behind expires_at.
+     */
+    async releaseAllExpiredReservations() {
+      const total = { orders: 0, units: 0 };
+      for (;;) {
+        const round = await releaseExpiredReservations(SWEEP_BATCH);
+        metrics.reservationsExpired.inc(round.orders);
+        for (const lag of round.lagsMs) metrics.releaseLag.observe(Math.max(0, lag) / 1000);
+        total.orders += round.orders;
+        total.units += round.units;
+        if (round.orders < SWEEP_BATCH) return total;
+      }
+    },
   };
 }

@@ -6,7 +6,7 @@ import { insertFinishedOrders } from '../../loadtest/archive.js';
 import { ArchiveNotWritten, archiveCutoff, archiveOrders } from '../../src/archive/archive.js';
 import type { OpenSink } from '../../src/archive/archive-file.js';
 import { checkInvariants } from '../../src/audit/invariants.js';
-import type { Actor } from '../../src/orders/service.js';
+import type { Actor } from '../../src/orders/actor.js';
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { type Json, placeOrder, shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';

@@ -150,7 +150,7 @@ describeOrders('orders: expiry', ['short'], (stores) => {
     });
     await isLocked;
     try {
-      const one = await short.container.orders.releaseExpiredReservations(1);
+      const one = await short.container.settlement.releaseExpiredReservations(1);
       expect(one.orders).to.equal(1);
       expect(one.orderIds).to.have.length(1);
       expect([second, third]).to.include(one.orderIds[0]);
@@ -158,10 +158,10 @@ describeOrders('orders: expiry', ['short'], (stores) => {
       releaseLock();
       await holder;
     }
-    const two = await short.container.orders.releaseExpiredReservations(2);
+    const two = await short.container.settlement.releaseExpiredReservations(2);
     expect(two.orders).to.equal(2);
     expect(two.units).to.equal(4);
-    expect(await short.container.orders.releaseExpiredReservations(2)).to.include({
+    expect(await short.container.settlement.releaseExpiredReservations(2)).to.include({
       orders: 0,
       units: 0,
     });

@@ -1,15 +1,15 @@
 import { expect } from 'chai';
+import type { Actor } from '../../src/orders/actor.js';
 import type { OrderStatus } from '../../src/orders/state-machine.js';
 import {
   type LockedOrder,
   planLatePayments,
   planSettlement,
-  type SettlementActor,
   type SettlementInput,
 } from '../../src/settlement/plan.js';
 import { DomainError } from '../../src/shared/errors.js';
 
-const OWNER: SettlementActor = { userId: 'u1', role: 'customer' };
+const OWNER: Actor = { userId: 'u1', role: 'customer' };
 
 function order(id: string, status: OrderStatus, extra: Partial<LockedOrder> = {}): LockedOrder {
   return {
