@@ -102,10 +102,15 @@ export type DomainEvent<T extends EventType = EventType> = {
   [K in T]: Omit<EventEnvelope, 'type' | 'data'> & { type: K; data: EventData<K> };
 }[T];
 
+/** A type and its data, as `parseEvent` answers: a union over the types, like DomainEvent. */
+export type EventPayload<T extends EventType = EventType> = {
+  [K in T]: { type: K; data: EventData<K> };
+}[T];
+
 /** Each event's aggregate: an order's events are the order's, the others the product's. */
-const aggregateOf = (event: { type: EventType; data: Record<string, unknown> }) =>
-  event.type.startsWith('order.')
-    ? { type: 'order', id: String(event.data.order_id) }
+const aggregateOf = (event: EventPayload) =>
+  'order_id' in event.data
+    ? { type: 'order', id: event.data.order_id }
     : { type: 'product', id: String(event.data.product_id) };
 
 /** An event that breaks the contract; `reason` says how (for a log line or last_error). */
@@ -134,11 +139,11 @@ export function parseEvent(
   type: string,
   data: unknown,
   { exact = false }: { exact?: boolean } = {},
-): Pick<DomainEvent, 'type' | 'data'> {
+): EventPayload {
   if (!isEventType(type)) throw new EventContractError(`no event type ${JSON.stringify(type)}`);
   const parsed = (exact ? EXACT : EVENT_DATA)[type].safeParse(data);
   if (!parsed.success) throw new EventContractError(`${type}: ${issues(parsed.error)}`);
-  return { type, data: parsed.data } as Pick<DomainEvent, 'type' | 'data'>;
+  return { type, data: parsed.data } as EventPayload;
 }
 
 /**
@@ -147,14 +152,14 @@ export function parseEvent(
  * EventContractError.
  */
 export function readEvent(envelope: EventEnvelope): DomainEvent {
-  const { type, data } = parseEvent(envelope.type, envelope.data);
-  const aggregate = aggregateOf({ type, data });
+  const payload = parseEvent(envelope.type, envelope.data);
+  const aggregate = aggregateOf(payload);
   if (envelope.aggregate.type !== aggregate.type || envelope.aggregate.id !== aggregate.id) {
     throw new EventContractError(
-      `${type}: data names ${aggregate.type} ${aggregate.id}, the aggregate is ${envelope.aggregate.type} ${envelope.aggregate.id}`,
+      `${payload.type}: data names ${aggregate.type} ${aggregate.id}, the aggregate is ${envelope.aggregate.type} ${envelope.aggregate.id}`,
     );
   }
-  return { ...envelope, type, data } as DomainEvent;
+  return { ...envelope, ...payload } as DomainEvent;
 }
 
 /** Why an envelope breaks the contract, or null when it keeps it. */
