@@ -1,9 +1,9 @@
 #!/usr/bin/env -S node --import tsx
 import { parseArgs } from 'node:util';
+import { prepareDemoStore } from '../seeds/prepare-demo.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createContainer } from '../src/container.js';
 import { ensureDatabase, migrateLatest, pendingMigrations } from '../src/db/index.js';
-import { prepareDemoStore } from '../src/demo/index.js';
 import { startServer } from '../src/server.js';
 
 const { values } = parseArgs({
@@ -27,6 +27,12 @@ async function main() {
     );
   }
   const products = values.demo ? demoProducts(values.products) : 0;
+  if (values.demo && config.http.port !== 0) {
+    // The address first, before migrating and seeding log their lines; the banner repeats it once serving.
+    const { host: bound, port } = config.http;
+    const host = ['0.0.0.0', '::', '127.0.0.1'].includes(bound) ? 'localhost' : bound;
+    process.stdout.write(`Shop demo store: http://${host}:${port}/ (ready when the banner below prints)\n`);
+  }
   const created = config.db.migrateOnStart ? await ensureDatabase(config.db.url) : false;
   const container = createContainer(config);
   const log = container.logger;
