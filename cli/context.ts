@@ -4,7 +4,7 @@ import pino from 'pino';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { type Container, createContainer } from '../src/container.js';
-import type { Actor } from '../src/orders/actor.js';
+import type { Actor } from '../src/orders/index.js';
 import { DomainError } from '../src/shared/errors.js';
 import { createLogger } from '../src/shared/logger.js';
 import { describeIssues } from '../src/shared/zod.js';

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Manifest } from '../src/archive/archive.js';
+import type { Manifest } from '../src/archive/index.js';
 import type { Db } from '../src/db/index.js';
 import { type FlashSaleOptions, type FlashSaleReport, runFlashSale } from './flash-sale.js';
 import { createHotSku, dropRedisPrefix, freshDatabase } from './scenario.js';

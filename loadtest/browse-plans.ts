@@ -1,7 +1,11 @@
 import type { Knex } from 'knex';
-import { createPostgresSearch } from '../src/catalog/postgres-search.js';
-import { type ProductQuery, productQuerySchema } from '../src/catalog/schemas.js';
-import { EXACT_TOTAL_LIMIT, type SearchBackend } from '../src/catalog/search.js';
+import {
+  createPostgresSearch,
+  EXACT_TOTAL_LIMIT,
+  type ProductQuery,
+  productQuerySchema,
+  type SearchBackend,
+} from '../src/catalog/index.js';
 import type { Db } from '../src/db/index.js';
 import { table } from './report.js';
 import { seededDatabase } from './scenario.js';

@@ -1,4 +1,4 @@
-import { productQuerySchema } from '../src/catalog/schemas.js';
+import { productQuerySchema } from '../src/catalog/index.js';
 import type { Container } from '../src/container.js';
 import type { Scenario } from './fire.js';
 import { type MixBenchOptions, runMixBench } from './mix.js';

@@ -1,5 +1,5 @@
 import type { Db } from '../src/db/index.js';
-import { CONSUMER_QUEUES } from '../src/events/topology.js';
+import { CONSUMER_QUEUES } from '../src/events/index.js';
 import { quantiles } from './fire.js';
 
 export interface EventFigures {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { serverStates, startHaproxy } from '../scripts/fleet.js';
-import { type AuditReport, checkInvariants } from '../src/audit/invariants.js';
+import { type AuditReport, checkInvariants } from '../src/audit/index.js';
 import type { Db } from '../src/db/index.js';
 import { browseMix } from './browse.js';
 import { type EventFigures, eventFigures } from './events.js';

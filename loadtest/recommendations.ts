@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config.js';
 import { createContainer } from '../src/container.js';
 import type { Db } from '../src/db/index.js';
-import type { BatchPhase, BatchResult } from '../src/recommendations/schemas.js';
+import type { BatchPhase, BatchResult } from '../src/recommendations/index.js';
 import { createLogger } from '../src/shared/logger.js';
 import type { FireResult } from './fire.js';
 import { type PostgresTime, runMixBench } from './mix.js';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedDemoStore } from '../seeds/demo-store.js';
-import { createProducts } from '../src/catalog/create-products.js';
+import { createProducts } from '../src/catalog/index.js';
 import {
   createDb,
   type Db,
@@ -15,7 +15,7 @@ import {
 } from '../src/db/index.js';
 import { createCache } from '../src/shared/cache.js';
 import { createLogger } from '../src/shared/logger.js';
-import { hashPassword, hashToken } from '../src/users/passwords.js';
+import { hashPassword, hashToken } from '../src/users/index.js';
 
 export interface Buyer {
   token: string;

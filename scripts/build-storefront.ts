@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeStorefront } from '../src/storefront/assets.js';
+import { writeStorefront } from '../src/storefront/index.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/public');
 const build = await writeStorefront(dir);

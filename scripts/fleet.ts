@@ -229,7 +229,7 @@ async function main() {
   const { ConfigError, loadConfig } = await import('../src/config.js');
   const { createContainer } = await import('../src/container.js');
   const { ensureDatabase, migrateLatest } = await import('../src/db/index.js');
-  const { prepareDemoStore } = await import('../src/demo/index.js');
+  const { prepareDemoStore } = await import('../seeds/prepare-demo.js');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { loadConfig } from '../src/config.js';
-import { createApiSpec } from '../src/openapi/document.js';
+import { createApiSpec } from '../src/openapi/index.js';
 
 export const CLIENT_SCHEMA = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config.js';
-import { createApiSpec } from '../src/openapi/document.js';
+import { createApiSpec } from '../src/openapi/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 

@@ -1,7 +1,7 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { Knex } from 'knex';
-import { createProducts, type NewProduct } from '../src/catalog/create-products.js';
-import { DEMO_CATEGORIES, generateProducts } from '../src/demo/catalog.js';
+import { createProducts, type NewProduct } from '../src/catalog/index.js';
+import { DEMO_CATEGORIES, generateProducts } from '../src/demo/index.js';
 
 export const DEMO_PASSWORD = 'shop-demo-password';
 export const DEMO_USERS = [
@@ -224,6 +224,6 @@ function addPieces(pieces: Set<string>, ...texts: string[]) {
 
 /** Entry point for `knex seed:run`. */
 export async function seed(knex: Knex): Promise<void> {
-  const { hashPassword } = await import('../src/users/passwords.js');
+  const { hashPassword } = await import('../src/users/index.js');
   await seedDemoStore(knex, { hashPassword });
 }

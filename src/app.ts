@@ -1,22 +1,20 @@
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
-import { adminRoutes } from './admin/routes.js';
-import { cartRoutes } from './cart/routes.js';
-import { catalogRoutes } from './catalog/routes.js';
-import { checkoutRoutes } from './checkout/routes.js';
+import { adminRoutes } from './admin/index.js';
+import { cartRoutes } from './cart/index.js';
+import { catalogRoutes } from './catalog/index.js';
+import { checkoutRoutes } from './checkout/index.js';
 import type { Container } from './container.js';
-import { healthRoutes } from './health/routes.js';
-import { notificationRoutes } from './notifications/routes.js';
-import { docsRoutes } from './openapi/routes.js';
-import { orderRoutes } from './orders/routes.js';
-import { sandboxChallengeRoutes } from './payments/challenge.js';
-import { webhookRoutes } from './payments/routes.js';
-import { recommendationRoutes } from './recommendations/routes.js';
+import { healthRoutes } from './health/index.js';
+import { notificationRoutes } from './notifications/index.js';
+import { docsRoutes } from './openapi/index.js';
+import { orderRoutes } from './orders/index.js';
+import { sandboxChallengeRoutes, webhookRoutes } from './payments/index.js';
+import { recommendationRoutes } from './recommendations/index.js';
 import { DomainError } from './shared/errors.js';
 import { type AppState, errorHandler, httpMetrics, requestContext, securityHeaders } from './shared/http.js';
-import { storefrontRoutes } from './storefront/routes.js';
-import { requireRoleUnder } from './users/auth.js';
-import { userRoutes } from './users/routes.js';
+import { storefrontRoutes } from './storefront/index.js';
+import { requireRoleUnder, userRoutes } from './users/index.js';
 
 export interface AppOptions {
   /** True once the process is stopping (SIGTERM): /readyz answers 503 so the balancer drains it. */

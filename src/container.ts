@@ -1,28 +1,35 @@
-import { createAdminService } from './admin/service.js';
-import { createCartService } from './cart/service.js';
-import { createPriceService } from './catalog/prices.js';
-import { createProductAdminService } from './catalog/products.js';
-import { createCatalogService } from './catalog/service.js';
-import { createCheckoutService } from './checkout/service.js';
+import { createAdminService } from './admin/index.js';
+import { createCartService } from './cart/index.js';
+import { createCatalogService, createPriceService, createProductAdminService } from './catalog/index.js';
+import { createCheckoutService } from './checkout/index.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/index.js';
 import { createReplicaReads, primaryReads, type Reads } from './db/replica.js';
-import { type ConsumerHandlers, type ConsumerName, startConsumer } from './events/consumer.js';
-import { countDeadLetters } from './events/dead-letters.js';
-import { inProcessTransport } from './events/local.js';
-import { brokerTransport, createEventRelay } from './events/relay.js';
-import { createLocalFulfillment, fulfillmentHandler, runWarehouse } from './fulfillment/service.js';
-import { createInventoryService } from './inventory/service.js';
-import { createRecordingNotifier, lowStockHandler, notificationsHandler } from './notifications/service.js';
-import { createOrderService } from './orders/service.js';
-import { createOutboxWorker } from './outbox/worker.js';
-import type { PaymentProvider } from './payments/provider.js';
-import { paymentJobs } from './payments/retries.js';
-import { createSandboxProvider, isSandbox } from './payments/sandbox.js';
-import { createPaymentService } from './payments/service.js';
-import { createStripeProvider, type StripeProvider } from './payments/stripe.js';
-import { createStripeWebhooks } from './payments/webhooks.js';
-import { createRecommendationService } from './recommendations/service.js';
+import {
+  brokerTransport,
+  type ConsumerHandlers,
+  type ConsumerName,
+  countDeadLetters,
+  createEventRelay,
+  inProcessTransport,
+  startConsumer,
+} from './events/index.js';
+import { createLocalFulfillment, fulfillmentHandler, runWarehouse } from './fulfillment/index.js';
+import { createInventoryService } from './inventory/index.js';
+import { createRecordingNotifier, lowStockHandler, notificationsHandler } from './notifications/index.js';
+import { createOrderService } from './orders/index.js';
+import { createOutboxWorker } from './outbox/index.js';
+import type { PaymentProvider } from './payments/index.js';
+import {
+  createPaymentService,
+  createSandboxProvider,
+  createStripeProvider,
+  createStripeWebhooks,
+  isSandbox,
+  paymentJobs,
+  type StripeProvider,
+} from './payments/index.js';
+import { createRecommendationService } from './recommendations/index.js';
 import {
   createSearch,
   createSearchIndexer,
@@ -30,12 +37,12 @@ import {
   indexLag,
   searchIndexHandler,
 } from './search/index.js';
-import { createSettlementService } from './settlement/service.js';
+import { createSettlementService } from './settlement/index.js';
 import { type Cache, createCache } from './shared/cache.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createMetrics } from './shared/metrics.js';
 import { createRateLimits } from './shared/rate-limits.js';
-import { createUserService } from './users/service.js';
+import { createUserService } from './users/index.js';
 
 export interface ContainerOverrides {
   logger?: Logger;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ReconcileReport } from '../../src/audit/reconcile.js';
+import type { ReconcileReport } from '../../src/audit/index.js';
 import { cliActor, exitQuietly, type GlobalOptions, print, withContainer } from '../context.js';
 import { examples } from '../format.js';
 

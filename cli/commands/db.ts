@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { DEMO_PASSWORD, type SeedPhase, seedDemoStore } from '../../seeds/demo-store.js';
 import { databaseName, ensureDatabase, migrateLatest, rollbackAll } from '../../src/db/index.js';
-import { retentionRules } from '../../src/jobs/retention.js';
-import { hashPassword } from '../../src/users/passwords.js';
+import { retentionRules } from '../../src/jobs/index.js';
+import { hashPassword } from '../../src/users/index.js';
 import { CliError, type GlobalOptions, print, printText, withContainer } from '../context.js';
 import { table } from '../format.js';
 import { nonNegativeInteger } from '../options.js';

@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import type { Container } from '../../src/container.js';
-import { deadLetters, storedDeadLetters } from '../../src/events/dead-letters.js';
-import { eventStats, findEvent, listEvents, replayEvent } from '../../src/events/queries.js';
+import {
+  deadLetters,
+  eventStats,
+  findEvent,
+  listEvents,
+  replayEvent,
+  storedDeadLetters,
+} from '../../src/events/index.js';
 import { type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, table, toJson, when } from '../format.js';
 import { positiveInteger } from '../options.js';

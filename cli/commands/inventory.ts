@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import type { ReservationView, StockChange } from '../../src/inventory/service.js';
+import type { ReservationView, StockChange } from '../../src/inventory/index.js';
 import { CliError, cliActor, type GlobalOptions, print, withContainer } from '../context.js';
 import { readSkuCsv, unknownSkusByLine, wholeNumber } from '../csv-import.js';
 import { examples, table, when } from '../format.js';

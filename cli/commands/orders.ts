@@ -1,10 +1,15 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { orderStatusSchema } from '../../src/admin/schemas.js';
-import { ArchiveNotWritten, archiveOrders } from '../../src/archive/archive.js';
-import { type ArchivedOrder, checkArchiveFile, readArchiveLines } from '../../src/archive/archive-file.js';
+import { orderStatusSchema } from '../../src/admin/index.js';
+import {
+  type ArchivedOrder,
+  ArchiveNotWritten,
+  archiveOrders,
+  checkArchiveFile,
+  readArchiveLines,
+} from '../../src/archive/index.js';
 import type { Container } from '../../src/container.js';
-import { shipSchema } from '../../src/orders/schemas.js';
+import { shipSchema } from '../../src/orders/index.js';
 import { uuidParam } from '../../src/shared/http.js';
 import { CliError, cliAdmin, type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, inert, money, table, when } from '../format.js';

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import type { PriceChange } from '../../src/catalog/prices.js';
+import type { PriceChange } from '../../src/catalog/index.js';
 import { parseAmount } from '../../src/shared/money.js';
 import { CliError, cliActor, type GlobalOptions, print, printText, withContainer } from '../context.js';
 import { readSkuCsv, unknownSkusByLine } from '../csv-import.js';

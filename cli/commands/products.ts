@@ -6,7 +6,7 @@ import {
   productInputSchema,
   productPatchSchema,
   purchaseLimitSchema,
-} from '../../src/catalog/products.js';
+} from '../../src/catalog/index.js';
 import { parseAmount } from '../../src/shared/money.js';
 import { formatIssues } from '../../src/shared/zod.js';
 import {

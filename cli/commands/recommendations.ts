@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BATCH_PHASES, type BatchPhase, type BatchResult } from '../../src/recommendations/schemas.js';
+import { BATCH_PHASES, type BatchPhase, type BatchResult } from '../../src/recommendations/index.js';
 import { type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, inert, table, when } from '../format.js';
 import { progressBar } from '../progress.js';

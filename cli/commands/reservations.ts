@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ReservationView } from '../../src/inventory/service.js';
+import type { ReservationView } from '../../src/inventory/index.js';
 import { type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, table, when } from '../format.js';
 import { positiveInteger } from '../options.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { roleSchema } from '../../src/users/schemas.js';
+import { roleSchema } from '../../src/users/index.js';
 import { CliError, type GlobalOptions, print, withContainer } from '../context.js';
 
 export function registerUserCommands(program: Command) {

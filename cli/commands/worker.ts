@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import type { ConsumerName } from '../../src/events/consumer.js';
-import { CONSUMER_QUEUES } from '../../src/events/topology.js';
+import type { ConsumerName } from '../../src/events/index.js';
+import { CONSUMER_QUEUES } from '../../src/events/index.js';
 import { CliError, printText, withContainer } from '../context.js';
 import { examples } from '../format.js';
 

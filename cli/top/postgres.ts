@@ -1,5 +1,5 @@
 import knex from 'knex';
-import { createLiveStore, type LiveOptions } from '../../src/audit/live.js';
+import { createLiveStore, type LiveOptions } from '../../src/audit/index.js';
 import { type Db, databaseName, knexConfig } from '../../src/db/index.js';
 import { failedSnapshot, type Snapshot } from './snapshot.js';
 

@@ -1,4 +1,4 @@
-import type { HotSku } from '../../src/audit/live.js';
+import type { HotSku } from '../../src/audit/index.js';
 import type { Histogram } from './exposition.js';
 
 export type { Histogram } from './exposition.js';

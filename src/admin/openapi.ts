@@ -5,11 +5,10 @@ import {
   productInputSchema,
   productPatchSchema,
   purchaseLimitSchema,
-} from '../catalog/products.js';
-import { orderParams, registerAdminOrderApi } from '../orders/openapi.js';
-import { adminOrderSummarySchema, orderSchema } from '../orders/schemas.js';
+} from '../catalog/index.js';
+import { adminOrderSummarySchema, orderParams, orderSchema, registerAdminOrderApi } from '../orders/index.js';
 import { body, defineOperation, errors, json, security } from '../shared/openapi.js';
-import { userListSchema } from '../users/schemas.js';
+import { userListSchema } from '../users/index.js';
 import {
   adminOrderListQuerySchema,
   auditLogQuerySchema,

@@ -1,14 +1,13 @@
-import type { PriceService } from '../catalog/prices.js';
+import type { PriceService } from '../catalog/index.js';
 import {
   type ProductAdminService,
   productInputSchema,
   productPatchSchema,
   purchaseLimitSchema,
-} from '../catalog/products.js';
-import type { InventoryService } from '../inventory/service.js';
-import type { Actor } from '../orders/actor.js';
-import { adminOrderRoutes } from '../orders/routes.js';
-import type { OrderService } from '../orders/service.js';
+} from '../catalog/index.js';
+import type { InventoryService } from '../inventory/index.js';
+import type { Actor, OrderService } from '../orders/index.js';
+import { adminOrderRoutes } from '../orders/index.js';
 import {
   type AppContext,
   createRouter,
@@ -18,8 +17,8 @@ import {
   signedInUser,
   uuidParam,
 } from '../shared/http.js';
-import { requireAuth } from '../users/auth.js';
-import type { UserService } from '../users/service.js';
+import type { UserService } from '../users/index.js';
+import { requireAuth } from '../users/index.js';
 import {
   adminOrderListQuerySchema,
   auditLogQuerySchema,

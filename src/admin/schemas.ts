@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { productInputSchema } from '../catalog/products.js';
-import { ORDER_STATUSES } from '../orders/state-machine.js';
+import { productInputSchema } from '../catalog/index.js';
+import { ORDER_STATUSES } from '../orders/index.js';
 import { queryInteger } from '../shared/zod.js';
 
 export const skuParam = productInputSchema.shape.sku;

@@ -1,11 +1,9 @@
-import { checkInvariants } from '../audit/invariants.js';
-import { reconcile } from '../audit/reconcile.js';
-import { listAdminChanges } from '../audit-log/queries.js';
+import { checkInvariants, reconcile } from '../audit/index.js';
+import { listAdminChanges } from '../audit-log/index.js';
 import type { Db } from '../db/index.js';
-import type { Actor } from '../orders/actor.js';
-import type { OrderService } from '../orders/service.js';
-import { cancelledByRefund } from '../orders/state-machine.js';
-import type { PaymentService } from '../payments/service.js';
+import type { Actor, OrderService } from '../orders/index.js';
+import { cancelledByRefund } from '../orders/index.js';
+import type { PaymentService } from '../payments/index.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError } from '../shared/errors.js';
 

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deleteConvertedCarts } from '../cart/queries.js';
-import { forgetOrderKeys } from '../checkout/idempotency.js';
+import { deleteConvertedCarts } from '../cart/index.js';
+import { forgetOrderKeys } from '../checkout/index.js';
 import { type Db, pgArray, withTryAdvisoryLock } from '../db/index.js';
 import type { RetentionRule } from '../db/retention.js';
-import { deleteOrderNotifications } from '../notifications/service.js';
-import { ORDER_STATUSES, type OrderStatus, TRANSITIONS } from '../orders/state-machine.js';
+import { deleteOrderNotifications } from '../notifications/index.js';
+import { ORDER_STATUSES, type OrderStatus, TRANSITIONS } from '../orders/index.js';
 import { DomainError } from '../shared/errors.js';
 import {
   ARCHIVE_FORMAT,

@@ -1,6 +1,6 @@
 import { type Db, pgArray } from '../db/index.js';
-import { LEDGER_BALANCES_SQL } from '../inventory/ledger.js';
-import { TRANSITIONS } from '../orders/state-machine.js';
+import { LEDGER_BALANCES_SQL } from '../inventory/index.js';
+import { TRANSITIONS } from '../orders/index.js';
 import { bumpOpsCounter } from '../shared/metrics.js';
 
 export interface Violation {

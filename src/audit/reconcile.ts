@@ -1,8 +1,7 @@
-import { recordAdminChanges } from '../audit-log/queries.js';
-import { cachedCopies, forgetCopies } from '../catalog/cache-keys.js';
+import { recordAdminChanges } from '../audit-log/index.js';
+import { cachedCopies, forgetCopies } from '../catalog/index.js';
 import type { Db } from '../db/index.js';
-import { correctCounters } from '../inventory/corrections.js';
-import { LEDGER_BALANCES_SQL, lockStock } from '../inventory/ledger.js';
+import { correctCounters, LEDGER_BALANCES_SQL, lockStock } from '../inventory/index.js';
 import type { Cache } from '../shared/cache.js';
 import { bumpOpsCounter } from '../shared/metrics.js';
 

@@ -1,7 +1,7 @@
 import { clientKey, createRouter, parseBody, parseParams, rateLimit } from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
-import { optionalAuth } from '../users/auth.js';
-import type { UserService } from '../users/service.js';
+import type { UserService } from '../users/index.js';
+import { optionalAuth } from '../users/index.js';
 import { cartOwnerOf } from './owner.js';
 import { addItemSchema, productIdSchema, updateItemSchema } from './schemas.js';
 import type { CartService } from './service.js';

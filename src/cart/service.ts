@@ -1,12 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { CatalogService } from '../catalog/service.js';
+import type { CatalogService } from '../catalog/index.js';
 import type { Db, Trx } from '../db/index.js';
 import type { RetentionRule } from '../db/retention.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError } from '../shared/errors.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { RateLimits } from '../shared/rate-limits.js';
-import { hashToken, newToken } from '../users/passwords.js';
+import { hashToken, newToken } from '../users/index.js';
 import { CART_TTL_MS, cartKey, readCachedCart, userRefKey, writeCachedCart } from './cache.js';
 import * as q from './queries.js';
 import type { AddItemInput, CartItemView, CartOwner, CartState, CartView } from './schemas.js';

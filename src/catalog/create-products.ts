@@ -1,7 +1,6 @@
 import type { Db, Trx } from '../db/index.js';
 import { type SqlPiece, withPieces } from '../db/pieces.js';
-import { initialStock } from '../inventory/initial-stock.js';
-import { applyMovements } from '../inventory/ledger.js';
+import { applyMovements, initialStock } from '../inventory/index.js';
 
 /** A product to create, with the units it starts with. Its category must exist. */
 export interface NewProduct {

@@ -1,4 +1,4 @@
-import { recordAdminChanges } from '../audit-log/queries.js';
+import { recordAdminChanges } from '../audit-log/index.js';
 import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import type { Product } from './schemas.js';

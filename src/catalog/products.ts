@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type AdminChange, recordAdminChanges } from '../audit-log/queries.js';
+import { type AdminChange, recordAdminChanges } from '../audit-log/index.js';
 import { type Db, pgArray, type Trx } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import { createAnnouncedProducts } from './create-products.js';

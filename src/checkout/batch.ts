@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { convertCarts } from '../cart/queries.js';
+import { convertCarts } from '../cart/index.js';
 import type { Trx } from '../db/index.js';
 import { runPiece, withPieces } from '../db/pieces.js';
-import { type LockedStock, lockStock } from '../inventory/ledger.js';
-import { reserveStock } from '../inventory/reservations.js';
-import { insertOrderItems, insertOrders } from '../orders/queries.js';
-import { historyLines } from '../orders/state-machine.js';
-import { enqueued } from '../outbox/outbox.js';
+import { type LockedStock, lockStock, reserveStock } from '../inventory/index.js';
+import { historyLines, insertOrderItems, insertOrders } from '../orders/index.js';
+import { enqueued } from '../outbox/index.js';
 import { DomainError, errorBody } from '../shared/errors.js';
 import { claimKeys, storeAnswers } from './idempotency.js';
 import type { CheckoutRequest, CheckoutResponse } from './schemas.js';

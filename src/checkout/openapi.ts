@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { exampleAddress } from '../orders/openapi.js';
+import { exampleAddress } from '../orders/index.js';
 import { body, defineOperation, errors, header, json, security } from '../shared/openapi.js';
 import { checkoutResultSchema, checkoutSchema, idempotencyKeySchema } from './schemas.js';
 

@@ -1,8 +1,8 @@
 import { DomainError } from '../shared/errors.js';
 import { clientKey, createRouter, parseBody, rateLimit, signedInUser } from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
-import { requireAuth } from '../users/auth.js';
-import type { UserService } from '../users/service.js';
+import type { UserService } from '../users/index.js';
+import { requireAuth } from '../users/index.js';
 import { checkoutSchema, idempotencyKeySchema } from './schemas.js';
 import type { CheckoutService } from './service.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { shippingAddressSchema } from '../orders/schemas.js';
+import { shippingAddressSchema } from '../orders/index.js';
 
 export const checkoutSchema = z
   .object({

@@ -1,7 +1,7 @@
-import type { CartService } from '../cart/service.js';
-import type { CatalogService } from '../catalog/service.js';
+import type { CartService } from '../cart/index.js';
+import type { CatalogService } from '../catalog/index.js';
 import type { Db } from '../db/index.js';
-import { StaleStockRead } from '../inventory/reservations.js';
+import { StaleStockRead } from '../inventory/index.js';
 import { createBatcher, ItemFailure, runIsolating } from '../shared/batcher.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ORDER_STATUSES, type OrderStatus, TRANSITIONS } from '../orders/state-machine.js';
+import { ORDER_STATUSES, type OrderStatus, TRANSITIONS } from '../orders/index.js';
 import type { EventEnvelope } from './envelope.js';
 
 /**

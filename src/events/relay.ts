@@ -1,6 +1,6 @@
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { Db, Trx } from '../db/index.js';
-import { listenForOutboxEvents } from '../outbox/listener.js';
+import { listenForOutboxEvents } from '../outbox/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { contractBreach } from './contract.js';

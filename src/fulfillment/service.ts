@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type Db, pgArray, type Trx } from '../db/index.js';
-import type { EventHandler } from '../events/consumer.js';
-import { CARRIERS } from '../orders/schemas.js';
-import type { OrderService, Shipment } from '../orders/service.js';
-import { canTransition, type OrderStatus } from '../orders/state-machine.js';
+import type { EventHandler } from '../events/index.js';
+import type { OrderService, Shipment } from '../orders/index.js';
+import { CARRIERS, canTransition, type OrderStatus } from '../orders/index.js';
 
 /**
  * Who carries a parcel. The local default books instantly and deterministically (the carrier and

@@ -1,4 +1,4 @@
-import { type AdminChange, recordAdminChanges } from '../audit-log/queries.js';
+import { type AdminChange, recordAdminChanges } from '../audit-log/index.js';
 import type { Db, Trx } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import { applyMovements, type LockedStock, lockStock } from './ledger.js';

@@ -1,11 +1,9 @@
-import { checkInvariants } from '../audit/invariants.js';
-import { reconcile } from '../audit/reconcile.js';
-import { deleteExpiredIdempotencyKeys } from '../checkout/idempotency.js';
+import { checkInvariants, reconcile } from '../audit/index.js';
+import { deleteExpiredIdempotencyKeys } from '../checkout/index.js';
 import type { Container } from '../container.js';
-import { deleteExpiredEvents } from '../events/queries.js';
-import { recordDefaultLowStockThreshold } from '../inventory/low-stock.js';
-import { listenForOutboxEvents } from '../outbox/listener.js';
-import { deleteProcessedOutboxEvents } from '../outbox/outbox.js';
+import { deleteExpiredEvents } from '../events/index.js';
+import { recordDefaultLowStockThreshold } from '../inventory/index.js';
+import { deleteProcessedOutboxEvents, listenForOutboxEvents } from '../outbox/index.js';
 import { retentionTasks } from './retention.js';
 import { claimTurn } from './runs.js';
 import { type PeriodicTask, startScheduler } from './scheduler.js';
@@ -101,3 +99,5 @@ export function startBackgroundJobs(c: Container) {
     },
   };
 }
+
+export { retentionRules } from './retention.js';

@@ -1,15 +1,14 @@
-import { archiveCutoff, archiveOrders, ORDER_CHILD_TABLES, ordersRetention } from '../archive/archive.js';
-import { idempotencyRetention } from '../checkout/idempotency.js';
+import { archiveCutoff, archiveOrders, ORDER_CHILD_TABLES, ordersRetention } from '../archive/index.js';
+import { idempotencyRetention } from '../checkout/index.js';
 import type { Container } from '../container.js';
 import { keptRule, type RetentionRule } from '../db/retention.js';
-import { deadLettersRetention } from '../events/dead-letters.js';
-import { eventsRetention, inboxRetention } from '../events/queries.js';
-import { ledgerRetention } from '../inventory/ledger.js';
-import { notificationsRetention } from '../notifications/service.js';
-import { outboxRetention } from '../outbox/outbox.js';
-import { webhookEventsRetention } from '../payments/queries.js';
-import { recommendationsRetention } from '../recommendations/queries.js';
-import { endedTokensRetention } from '../users/queries.js';
+import { deadLettersRetention, eventsRetention, inboxRetention } from '../events/index.js';
+import { ledgerRetention } from '../inventory/index.js';
+import { notificationsRetention } from '../notifications/index.js';
+import { outboxRetention } from '../outbox/index.js';
+import { webhookEventsRetention } from '../payments/index.js';
+import { recommendationsRetention } from '../recommendations/index.js';
+import { endedTokensRetention } from '../users/index.js';
 import type { PeriodicTask } from './scheduler.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.js';
 import { createRouter, signedInUser } from '../shared/http.js';
-import { requireAuth } from '../users/auth.js';
-import type { UserService } from '../users/service.js';
+import type { UserService } from '../users/index.js';
+import { requireAuth } from '../users/index.js';
 import { listNotifications } from './service.js';
 
 export function notificationRoutes({ db, users }: { db: Db; users: UserService }) {

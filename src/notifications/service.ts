@@ -1,7 +1,6 @@
 import type { Db, Trx } from '../db/index.js';
 import { ageRule, type RetentionRule } from '../db/retention.js';
-import type { EventHandler } from '../events/consumer.js';
-import type { BoundTo } from '../events/topology.js';
+import type { BoundTo, EventHandler } from '../events/index.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface Notification {

@@ -1,14 +1,14 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { registerAdminApi } from '../admin/openapi.js';
-import { registerCartApi } from '../cart/openapi.js';
-import { registerCatalogApi } from '../catalog/openapi.js';
-import { registerCheckoutApi } from '../checkout/openapi.js';
-import { registerHealthApi } from '../health/openapi.js';
-import { registerNotificationApi } from '../notifications/openapi.js';
-import { registerOrderApi } from '../orders/openapi.js';
-import { registerPaymentApi } from '../payments/openapi.js';
-import { registerRecommendationApi } from '../recommendations/openapi.js';
+import { registerAdminApi } from '../admin/index.js';
+import { registerCartApi } from '../cart/index.js';
+import { registerCatalogApi } from '../catalog/index.js';
+import { registerCheckoutApi } from '../checkout/index.js';
+import { registerHealthApi } from '../health/index.js';
+import { registerNotificationApi } from '../notifications/index.js';
+import { registerOrderApi } from '../orders/index.js';
+import { registerPaymentApi } from '../payments/index.js';
+import { registerRecommendationApi } from '../recommendations/index.js';
 import {
   content,
   defineOperation,
@@ -18,7 +18,7 @@ import {
   SECURITY_SCHEMES,
   security,
 } from '../shared/openapi.js';
-import { registerUserApi } from '../users/openapi.js';
+import { registerUserApi } from '../users/index.js';
 import { DOCS_ASSET_TYPES } from './assets.js';
 
 export interface ApiSpecConfig {

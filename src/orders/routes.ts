@@ -9,8 +9,8 @@ import {
   uuidParam,
 } from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
-import { requireAuth } from '../users/auth.js';
-import type { UserService } from '../users/service.js';
+import type { UserService } from '../users/index.js';
+import { requireAuth } from '../users/index.js';
 import type { Actor } from './actor.js';
 import { cancelSchema, orderListQuerySchema, shipSchema } from './schemas.js';
 import type { OrderService } from './service.js';

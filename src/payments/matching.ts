@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.js';
-import { findOrder, latestCharge } from '../orders/queries.js';
+import { findOrder, latestCharge } from '../orders/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { ChargeState, PaymentProvider } from './provider.js';

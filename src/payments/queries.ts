@@ -1,6 +1,6 @@
 import { type Db, pgArray, type Trx } from '../db/index.js';
 import { ageRule, type RetentionRule } from '../db/retention.js';
-import { AWAITING_PAYMENT } from '../orders/state-machine.js';
+import { AWAITING_PAYMENT } from '../orders/index.js';
 import type { ChargeRequest } from './provider.js';
 
 export const chargeKey = (orderId: string) => `order:${orderId}:charge`;

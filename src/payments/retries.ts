@@ -1,5 +1,5 @@
-import type { RetryPolicy } from '../outbox/outbox.js';
-import { type BatchHandler, eachEvent } from '../outbox/worker.js';
+import type { RetryPolicy } from '../outbox/index.js';
+import { type BatchHandler, eachEvent } from '../outbox/index.js';
 import type { PaymentOptions, PaymentService } from './service.js';
 
 /**

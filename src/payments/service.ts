@@ -1,9 +1,8 @@
 import pLimit from 'p-limit';
 import type { Db } from '../db/index.js';
-import type { CancelInput, SettlementOutcome } from '../orders/actor.js';
-import { findOrder, latestCharge } from '../orders/queries.js';
-import { awaitsPayment, cancelledByRefund, canTransition } from '../orders/state-machine.js';
-import { completeEvents, enqueue } from '../outbox/outbox.js';
+import type { CancelInput, SettlementOutcome } from '../orders/index.js';
+import { awaitsPayment, cancelledByRefund, canTransition, findOrder, latestCharge } from '../orders/index.js';
+import { completeEvents, enqueue } from '../outbox/index.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { cartOwnerOf } from '../cart/owner.js';
+import { cartOwnerOf } from '../cart/index.js';
 import { clientKey, createRouter, idParam, parseParams, parseQuery, rateLimit } from '../shared/http.js';
 import type { RateLimits } from '../shared/rate-limits.js';
-import { optionalAuth } from '../users/auth.js';
-import type { UserService } from '../users/service.js';
+import type { UserService } from '../users/index.js';
+import { optionalAuth } from '../users/index.js';
 import { recommendationQuerySchema } from './schemas.js';
 import type { RecommendationService } from './service.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { productSchema } from '../catalog/schemas.js';
+import { productSchema } from '../catalog/index.js';
 import { queryInteger } from '../shared/zod.js';
 
 /** Recommendations per answer: the batch keeps 10 per product; above is clamped. */

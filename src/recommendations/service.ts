@@ -1,9 +1,6 @@
-import type { CartOwner } from '../cart/schemas.js';
-import type { CartService } from '../cart/service.js';
-import type { Product } from '../catalog/schemas.js';
-import type { SearchBackend } from '../catalog/search.js';
-import type { CatalogService } from '../catalog/service.js';
-import { resolveSkus } from '../catalog/skus.js';
+import type { CartOwner, CartService } from '../cart/index.js';
+import type { CatalogService, Product, SearchBackend } from '../catalog/index.js';
+import { resolveSkus } from '../catalog/index.js';
 import type { Db } from '../db/index.js';
 import type { Cache } from '../shared/cache.js';
 import { DomainError, notFound } from '../shared/errors.js';

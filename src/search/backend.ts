@@ -1,14 +1,17 @@
 import type { API } from '@opensearch-project/opensearch';
-import { cursorRefused, type KeyCast, keyFits } from '../catalog/cursor.js';
-import type { PageQuery, ProductFilter, SortKey } from '../catalog/schemas.js';
+import type { PageQuery, ProductFilter, SortKey } from '../catalog/index.js';
 import {
+  cursorRefused,
+  type KeyCast,
+  keyFits,
   PRICE_BUCKETS,
   PRODUCT_COLUMNS,
   type SearchBackend,
   type SearchPage,
   type SearchSummary,
-} from '../catalog/search.js';
-import { searchWords, suggestWords } from '../catalog/words.js';
+  searchWords,
+  suggestWords,
+} from '../catalog/index.js';
 import type { SearchClient } from './client.js';
 import { docId, PREFIX_GRAMS, type ProductDocument, toRow } from './mapping.js';
 

@@ -1,6 +1,6 @@
 import { errors } from '@opensearch-project/opensearch';
-import type { PageQuery } from '../catalog/schemas.js';
-import { type SearchBackend, summaryAndPage } from '../catalog/search.js';
+import type { PageQuery } from '../catalog/index.js';
+import { type SearchBackend, summaryAndPage } from '../catalog/index.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';

@@ -1,4 +1,3 @@
-export { STOP_WORDS } from '../catalog/words.js';
 export { createOpenSearchBackend } from './backend.js';
 export { createSearchClient, type SearchClient } from './client.js';
 export {

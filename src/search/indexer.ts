@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.js';
-import type { EventHandler } from '../events/consumer.js';
-import { CONSUMER_QUEUES } from '../events/topology.js';
-import { listenForOutboxEvents } from '../outbox/listener.js';
+import type { EventHandler } from '../events/index.js';
+import { CONSUMER_QUEUES } from '../events/index.js';
+import { listenForOutboxEvents } from '../outbox/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { type BulkTarget, writeDocuments } from './bulk.js';

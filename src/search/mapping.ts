@@ -1,5 +1,5 @@
-import type { ProductRow } from '../catalog/search.js';
-import { STOP_WORDS } from '../catalog/words.js';
+import type { ProductRow } from '../catalog/index.js';
+import { STOP_WORDS } from '../catalog/index.js';
 
 /**
  * The products index as code. Bump INDEX_VERSION whenever the settings or mappings below change

@@ -1,5 +1,5 @@
-import { createPostgresSearch } from '../catalog/postgres-search.js';
-import type { SearchBackend } from '../catalog/search.js';
+import type { SearchBackend } from '../catalog/index.js';
+import { createPostgresSearch } from '../catalog/index.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/index.js';
 import type { Reads } from '../db/replica.js';

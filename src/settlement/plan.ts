@@ -1,8 +1,14 @@
-import type { Movement } from '../inventory/ledger.js';
-import { actorName, type CancelInput, type SettlementOutcome } from '../orders/actor.js';
-import { canTransition, type OrderStatus, TRANSITIONS, type Transition } from '../orders/state-machine.js';
-import type { ChargeResultRow } from '../payments/queries.js';
-import type { ChargeInput } from '../payments/service.js';
+import type { Movement } from '../inventory/index.js';
+import {
+  actorName,
+  type CancelInput,
+  canTransition,
+  type OrderStatus,
+  type SettlementOutcome,
+  TRANSITIONS,
+  type Transition,
+} from '../orders/index.js';
+import type { ChargeInput, ChargeResultRow } from '../payments/index.js';
 import { DomainError } from '../shared/errors.js';
 
 /** One thing that ends (part of) an order's reservation: a provider's answer, a cancel, an expiry. */

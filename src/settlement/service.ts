@@ -1,7 +1,7 @@
-import type { CatalogService } from '../catalog/service.js';
+import type { CatalogService } from '../catalog/index.js';
 import type { Db } from '../db/index.js';
-import { lockDueOrders } from '../inventory/reservations.js';
-import type { SettlementOutcome } from '../orders/actor.js';
+import { lockDueOrders } from '../inventory/index.js';
+import type { SettlementOutcome } from '../orders/index.js';
 import { createBatcher, ItemFailure, runIsolating } from '../shared/batcher.js';
 import { DomainError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';

@@ -1,10 +1,15 @@
-import { recordAdminChanges } from '../audit-log/queries.js';
+import { recordAdminChanges } from '../audit-log/index.js';
 import type { Trx } from '../db/index.js';
-import { applyMovements, lockStock, movementDeltas } from '../inventory/ledger.js';
-import { endReservations, insertConfirmedReservations } from '../inventory/reservations.js';
-import { recordTransitions } from '../orders/state-machine.js';
-import { enqueue } from '../outbox/outbox.js';
-import { recordChargeResults } from '../payments/queries.js';
+import {
+  applyMovements,
+  endReservations,
+  insertConfirmedReservations,
+  lockStock,
+  movementDeltas,
+} from '../inventory/index.js';
+import { recordTransitions } from '../orders/index.js';
+import { enqueue } from '../outbox/index.js';
+import { recordChargeResults } from '../payments/index.js';
 import {
   type LateLine,
   type LockedOrder,

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { expect } from 'chai';
+import { prepareDemoStore } from '../../seeds/prepare-demo.js';
 import { createContainer } from '../../src/container.js';
 import {
   createDb,
@@ -10,7 +11,6 @@ import {
   withDatabase,
   withMaintenance,
 } from '../../src/db/index.js';
-import { prepareDemoStore } from '../../src/demo/index.js';
 import { baseUrls, createTestContext } from '../support/context.js';
 
 // A fleet's processes start together, each with MIGRATE_ON_START: every one must come up, and
