@@ -30,7 +30,7 @@ module.exports = {
     {
       name: 'outer-layers-use-doors',
       comment:
-        "bin/, cli/, seeds/, scripts/, loadtest/ and the composition root (src/*.ts) use a room through its door (src/<room>/index.ts).",
+        'bin/, cli/, seeds/, scripts/, loadtest/ and the composition root (src/*.ts) use a room through its door (src/<room>/index.ts).',
       severity: 'error',
       from: { path: '^(bin|cli|seeds|scripts|loadtest)/|^src/[^/]+\\.ts$' },
       to: { path: '^src/[^/]+/', pathNot: ['^src/[^/]+/index\\.ts$', PLATFORM] },
