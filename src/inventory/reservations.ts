@@ -65,7 +65,11 @@ export function reserveStock(
         if (!opts.lockedAlready && deltas.size > 1) await lockStock(trx, [...deltas.keys()]);
         await updateCounters(trx, deltas);
       } catch (err) {
-        if (!opts.lockedAlready && (err as { code?: string }).code === '23514') throw new StaleStockRead();
+        // Only the available count going below zero means the unlocked read was stale; any other
+        // CHECK failing is a fault, not a reason to redo the batch.
+        const { code, constraint } = err as { code?: string; constraint?: string };
+        if (!opts.lockedAlready && code === '23514' && constraint === 'inventory_available_nonnegative')
+          throw new StaleStockRead();
         throw err;
       }
     },

@@ -39,6 +39,16 @@ export const awaitsPayment = (status: OrderStatus) => canTransition(status, 'PAY
 /** The statuses `awaitsPayment` accepts, for SQL that picks the orders to charge. */
 export const AWAITING_PAYMENT: readonly OrderStatus[] = ORDER_STATUSES.filter(awaitsPayment);
 
+/** Orders paid for, whatever happened since short of a refund: what "bought" means (recommendations). */
+export const PAID_STATUSES: readonly OrderStatus[] = ['PAID', 'SHIPPED', 'DELIVERED'];
+
+/**
+ * Orders that hold units for their customer, waiting for payment or paid: what a product's
+ * per-customer cap (max_per_customer) counts at checkout. Failed, expired and cancelled ones gave
+ * their units back.
+ */
+export const HOLDING_STATUSES: readonly OrderStatus[] = ['PENDING', ...PAID_STATUSES];
+
 /**
  * Whether refunding the whole total cancels the order (restocked): only once it is PAID. Before,
  * there is no money to give back; once shipped, the order can no longer be cancelled.

@@ -1,11 +1,12 @@
 import type { Db, Trx } from '../db/index.js';
 import { ageRule, keptRule, type RetentionRule } from '../db/retention.js';
+import { PAID_STATUSES } from '../orders/index.js';
 
 /** Recommendations kept per product. */
 export const TOP_PER_PRODUCT = 10;
 
 /** Orders that count as a purchase: paid, whatever happened to them since (a refund cancels them). */
-const PURCHASED = `('PAID', 'SHIPPED', 'DELIVERED')`;
+const PURCHASED = `(${PAID_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 export interface BatchWindow {
   windowSeconds: number;
