@@ -1,37 +1,21 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, must, type Notification } from '../api/client';
+import { api, must } from '../api/client';
 import { ErrorNote, Loading, Page } from '../components/Page';
 import { dateTime } from '../format';
-import { href, navigate } from '../router';
-import { sessionEnded, useShared } from '../store';
+import { useCustomerPoll } from '../poll';
+import { href } from '../router';
 
 const POLL_MS = 10_000;
 
 export function NotificationsPage() {
-  const { email } = useShared();
-  const [list, setList] = useState<Notification[] | null>(null);
-  const [error, setError] = useState('');
-
-  useEffect(() => {
-    if (!email) {
-      navigate(href('/signin', { next: '/notifications' }), { replace: true });
-      return;
-    }
-    const load = () =>
+  const { data: list, error } = useCustomerPoll(
+    '/notifications',
+    () =>
       api
         .GET('/notifications')
         .then(must)
-        .then(
-          (body) => setList(body.notifications),
-          (err: Error & { status?: number }) => {
-            if (err.status === 401) sessionEnded();
-            else setError(err.message);
-          },
-        );
-    load();
-    const timer = setInterval(() => document.visibilityState === 'visible' && load(), POLL_MS);
-    return () => clearInterval(timer);
-  }, [email]);
+        .then((body) => body.notifications),
+    POLL_MS,
+  );
 
   return (
     <Page title="Notifications">

@@ -1,37 +1,21 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, must, type OrderSummary } from '../api/client';
+import { api, must } from '../api/client';
 import { ErrorNote, Loading, Page } from '../components/Page';
 import { dateTime, money, STATUS_WORDS } from '../format';
-import { href, navigate } from '../router';
-import { sessionEnded, useShared } from '../store';
+import { useCustomerPoll } from '../poll';
+import { href } from '../router';
 
 const POLL_MS = 5_000;
 
 export function OrdersPage() {
-  const { email } = useShared();
-  const [orders, setOrders] = useState<OrderSummary[] | null>(null);
-  const [error, setError] = useState('');
-
-  useEffect(() => {
-    if (!email) {
-      navigate(href('/signin', { next: '/orders' }), { replace: true });
-      return;
-    }
-    const load = () =>
+  const { data: orders, error } = useCustomerPoll(
+    '/orders',
+    () =>
       api
         .GET('/orders', { params: { query: { limit: 50 } } })
         .then(must)
-        .then(
-          (list) => setOrders(list.orders),
-          (err: Error & { status?: number }) => {
-            if (err.status === 401) sessionEnded();
-            else setError(err.message);
-          },
-        );
-    load();
-    const timer = setInterval(() => document.visibilityState === 'visible' && load(), POLL_MS);
-    return () => clearInterval(timer);
-  }, [email]);
+        .then((list) => list.orders),
+    POLL_MS,
+  );
 
   return (
     <Page title="Your orders">
