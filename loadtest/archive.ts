@@ -99,9 +99,10 @@ export interface ArchiveBenchReport {
   archive: ArchiveRun;
   /** Orders written to the archive per second, and removed per second, over the whole run. */
   archivedPerSec: number;
-  sale: FlashSaleReport;
-  /** How long the archive ran alongside the sale (it starts with it): all of it, or a failure. */
-  overlappedMs: number;
+  /** The sales that ran while the archive did, one after another, each judged as the gate judges it. */
+  sales: FlashSaleReport[];
+  /** Seconds of sale (firing) while the archive ran, of the archive's whole time. */
+  saleSeconds: number;
   writePhaseMs: number;
   deletePhaseMs: number;
   failures: string[];
@@ -126,11 +127,15 @@ async function runShopctlArchive(env: Record<string, string>, args: string[]): P
 }
 
 /**
- * The order archive under a flash sale: `orders` finished orders from years ago are generated, a
- * service process starts on the same database, and `shopctl orders archive` (its own process, at
- * the given duty) starts the moment the sale does. The sale is judged as the gate judges it (p99,
- * no oversell, the invariants) while the archive runs under it; the archive must have removed
- * every order it wrote. A sale shorter than the archive is judged on its whole length.
+ * The order archive under flash sales: `orders` finished orders from years ago are generated, a
+ * service process starts on the same database (background workers on, every order charged, as the
+ * demo runs), and `shopctl orders archive` (its own process, at the given duty) starts the moment
+ * the first sale opens. Sales of the gate's shape (`rate`/s for `durationSec`, payments on) follow
+ * one another until the archive ends, so both its phases, writing and deleting, run under one; each
+ * is judged as the gate judges it (p99, no oversell, the invariants, payments settled). One sale
+ * of 300 s at 1,000 paid checkouts a second fell behind on this 2-core box with the archive beside
+ * it (165K placed in seven minutes), so no figure came of it; sales of the gate's length, one after
+ * another, measure the archive's whole run. The archive must have removed every order it wrote.
  */
 export async function runArchiveBench(opts: ArchiveBenchOptions): Promise<ArchiveBenchReport> {
   const { url, db } = await freshDatabase(opts.databaseUrl, 'shop_loadtest_archive');
@@ -148,36 +153,53 @@ export async function runArchiveBench(opts: ArchiveBenchOptions): Promise<Archiv
     await insertFinishedOrders(db, { count: opts.orders, from, months: 12 });
     const generateMs = Date.now() - generated;
     const before = new Date(Date.UTC(from.getUTCFullYear() + 1, 0, 1));
-    const sale: Promise<FlashSaleReport> = runFlashSale({
-      databaseUrl: url,
-      redisUrl: opts.redisUrl,
-      url: service.url,
-      strategy: 'group-commit',
-      rate: opts.rate,
-      durationSec: opts.durationSec,
-      stock: opts.rate * opts.durationSec,
-      buyers: opts.rate * opts.durationSec,
-      instances: 1,
-      payment: false,
-    } satisfies FlashSaleOptions);
-    // runFlashSale prepares its buyers and warms up first: the archive starts with the measured sale.
+    const sale = () =>
+      runFlashSale({
+        databaseUrl: url,
+        redisUrl: opts.redisUrl,
+        url: service.url,
+        strategy: 'group-commit',
+        rate: opts.rate,
+        durationSec: opts.durationSec,
+        stock: opts.rate * opts.durationSec,
+        buyers: opts.rate * opts.durationSec,
+        instances: 1,
+        payment: true,
+      } satisfies FlashSaleOptions);
+    const sales: FlashSaleReport[] = [];
+    const report = (r: FlashSaleReport) => {
+      sales.push(r);
+      process.stderr.write(
+        `sale ${sales.length}: ${r.successes}/${r.attempts} placed, p99 ${r.fire.latency.p99} ms, oversold ${r.oversold}, failures: ${r.failures.join('; ') || 'none'}\n`,
+      );
+    };
+    const first = sale().then(report);
+    // runFlashSale prepares its buyers and warms up first: the archive starts with the first sale.
     await waitForSaleToOpen(db);
     const archiveStarted = Date.now();
-    const archive = await runShopctlArchive(
+    let archiving = true;
+    const archived = runShopctlArchive(
       { DATABASE_URL: url, REDIS_URL: opts.redisUrl, REDIS_PREFIX: prefix },
       ['--before', before.toISOString().slice(0, 10), '--dir', dir, '--duty', String(opts.duty)],
-    );
-    const archiveEnded = Date.now();
-    const report = await sale;
-    const failures = [...report.failures];
-    if (report.fire.latency.p99 > opts.p99BudgetMs) {
-      failures.push(`checkout p99 ${report.fire.latency.p99} ms over the ${opts.p99BudgetMs} ms budget`);
-    }
+    ).finally(() => {
+      archiving = false;
+    });
+    const more = (async () => {
+      await first;
+      while (archiving) report(await sale());
+    })();
+    const archive = await archived;
+    const archiveMs = Date.now() - archiveStarted;
+    await more;
+    const failures = sales.flatMap((r, i) => [
+      ...r.failures.map((f) => `sale ${i + 1}: ${f}`),
+      ...(r.fire.latency.p99 > opts.p99BudgetMs
+        ? [`sale ${i + 1}: checkout p99 ${r.fire.latency.p99} ms over the ${opts.p99BudgetMs} ms budget`]
+        : []),
+    ]);
     if (archive.orders !== opts.orders || archive.deleted !== opts.orders) {
       failures.push(`archived ${archive.orders} and removed ${archive.deleted} of ${opts.orders} orders`);
     }
-    // The archive starts as the sale opens: the whole sale ran under it, or all of it under the sale.
-    const overlappedMs = Math.min(archiveEnded - archiveStarted, opts.durationSec * 1_000);
     const left = await db('orders').where('created_at', '<', before).count<{ n: number }[]>({ n: '*' });
     if (Number(left[0]?.n) !== 0) failures.push(`${left[0]?.n} old orders left in the live tables`);
     return {
@@ -185,8 +207,8 @@ export async function runArchiveBench(opts: ArchiveBenchOptions): Promise<Archiv
       generateMs,
       archive,
       archivedPerSec: Math.round((archive.orders / archive.ms) * 1_000),
-      sale: report,
-      overlappedMs,
+      sales,
+      saleSeconds: Math.min(sales.length * opts.durationSec, Math.round(archiveMs / 1_000)),
       writePhaseMs: archive.write_ms,
       deletePhaseMs: archive.ms - archive.write_ms,
       failures,
