@@ -58,6 +58,8 @@ describe('periodic tasks in a fleet of processes', () => {
       'notifications-retention': 'once',
       'webhook-events-retention': 'once',
       'api-tokens-retention': 'once',
+      'stock-movements-retention': 'once',
+      'recommendation-batches-retention': 'once',
       'order-archive': 'once',
       recommendations: 'once',
     });
