@@ -25,4 +25,5 @@ export {
   recordTransitions,
   TRANSITIONS,
   type Transition,
+  transitionRefusal,
 } from './state-machine.js';

@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { uuidParam } from '../shared/http.js';
+import { uuidParam } from '../shared/input.js';
 import { body, defineOperation, errors, json, security } from '../shared/openapi.js';
 import { cancelSchema, orderListQuerySchema, orderListSchema, orderSchema, shipSchema } from './schemas.js';
 

@@ -1,13 +1,6 @@
-import {
-  type AppContext,
-  createRouter,
-  parseBody,
-  parseParams,
-  parseQuery,
-  rateLimit,
-  signedInUser,
-  uuidParam,
-} from '../shared/http.js';
+import { type AppContext, createRouter, signedInUser } from '../shared/http.js';
+import { parseBody, parseParams, parseQuery, uuidParam } from '../shared/input.js';
+import { rateLimit } from '../shared/middleware.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import type { UserService } from '../users/index.js';
 import { requireAuth } from '../users/index.js';

@@ -55,15 +55,20 @@ export const HOLDING_STATUSES: readonly OrderStatus[] = ['PENDING', ...PAID_STAT
  */
 export const cancelledByRefund = (status: OrderStatus) => status === 'PAID';
 
+/** The refusal of a move the state machine does not allow; null when it does. */
+export function transitionRefusal(orderId: string, from: OrderStatus, to: OrderStatus): DomainError | null {
+  if (canTransition(from, to)) return null;
+  return new DomainError('invalid_transition', `Order cannot go from ${from} to ${to}`, {
+    order_id: orderId,
+    from,
+    to,
+    allowed: TRANSITIONS[from],
+  });
+}
+
 export function assertTransition(orderId: string, from: OrderStatus, to: OrderStatus) {
-  if (!canTransition(from, to)) {
-    throw new DomainError('invalid_transition', `Order cannot go from ${from} to ${to}`, {
-      order_id: orderId,
-      from,
-      to,
-      allowed: TRANSITIONS[from],
-    });
-  }
+  const refusal = transitionRefusal(orderId, from, to);
+  if (refusal) throw refusal;
 }
 
 export interface Transition {

@@ -3,7 +3,12 @@
 export { sandboxChallengeRoutes } from './challenge.js';
 export { registerPaymentApi } from './openapi.js';
 export type { PaymentProvider } from './provider.js';
-export { type ChargeResultRow, recordChargeResults, webhookEventsRetention } from './queries.js';
+export {
+  type ChargeResultRow,
+  isChargeWaiting,
+  recordChargeResults,
+  webhookEventsRetention,
+} from './queries.js';
 export { paymentJobs } from './retries.js';
 export { webhookRoutes } from './routes.js';
 export { createSandboxProvider, isSandbox } from './sandbox.js';

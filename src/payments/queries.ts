@@ -8,11 +8,15 @@ export const refundKey = (orderId: string) => `order:${orderId}:refund`;
 export const cancelKey = (orderId: string) => `order:${orderId}:cancel`;
 
 /**
- * The provider's reference of a charge still waiting (on the customer's 3-D Secure, or the
- * provider's processing): the only kind whose state can still change at the provider.
+ * Whether a charge (its payments row's state) is still waiting, on the customer's 3-D Secure or on
+ * the provider's processing: the only kind whose state can still change at the provider.
  */
+export const isChargeWaiting = (state: string | null | undefined) =>
+  state === 'pending' || state === 'requires_action';
+
+/** The provider's reference of a charge still waiting; null for any other. */
 export const waitingChargeRef = (charge: { state: string; provider_ref: string | null } | undefined) =>
-  charge?.provider_ref && ['pending', 'requires_action'].includes(charge.state) ? charge.provider_ref : null;
+  charge?.provider_ref && isChargeWaiting(charge.state) ? charge.provider_ref : null;
 
 type ChargedOrder = { id: string; total_cents: number; currency: string; payment_method: string };
 

@@ -308,20 +308,6 @@ export function createPaymentService({
       return 'canceled';
     },
 
-    /** Records one order's charge attempt (the first step of chargeOrders); null when there is nothing to charge. */
-    startCharge: async (orderId: string) => (await startCharges(db, provider.name, [orderId]))[0] ?? null,
-
-    /** One order's charge, start to settlement (shopctl, tests); rejects when the provider could not answer. */
-    async processCharge(orderId: string): Promise<SettlementOutcome> {
-      const outcome = await chargeOrders([orderId])[0]!;
-      if (outcome instanceof Error) throw outcome;
-      return outcome;
-    },
-
-    /** Applies a provider's answer that arrived on its own (a webhook, a re-fetch), batched as the worker's are. */
-    completeCharge: (orderId: string, result: ChargeResult) =>
-      settlement.settle({ kind: 'charge', orderId, result }),
-
     /** Refunds the order's successful charge once (provider idempotency key + unique payments row). */
     async processRefund(orderId: string): Promise<'refunded' | 'nothing_to_refund'> {
       const charged = await db('payments')

@@ -2,13 +2,12 @@ import type { Movement } from '../inventory/index.js';
 import {
   actorName,
   type CancelInput,
-  canTransition,
   type OrderStatus,
   type SettlementOutcome,
-  TRANSITIONS,
   type Transition,
+  transitionRefusal,
 } from '../orders/index.js';
-import type { ChargeInput, ChargeResultRow } from '../payments/index.js';
+import { type ChargeInput, type ChargeResultRow, isChargeWaiting } from '../payments/index.js';
 import { DomainError } from '../shared/errors.js';
 
 /** One thing that ends (part of) an order's reservation: a provider's answer, a cancel, an expiry. */
@@ -60,13 +59,17 @@ export interface SettlementPlan {
 
 const ACTORS = { charge: 'payments', expire: 'sweeper' } as const;
 
-/**
- * Decides what each input does to its order, in arrival order: two inputs for one order (a result
- * and a cancel) see each other's effect, exactly as if they had run one after the other. Pure: the
- * caller holds every order's row lock and writes the plan set-based.
- */
-export function planSettlement(inputs: SettlementInput[], orders: Map<string, LockedOrder>): SettlementPlan {
-  const plan: SettlementPlan = {
+type Ending = { from: 'ACTIVE' | 'CONFIRMED'; kind: Movement['kind']; becomes?: 'CONFIRMED' | 'RELEASED' };
+
+/** Ends an order's ACTIVE reservation: released (its units back on sale) or sold. */
+const RELEASE: Ending = { from: 'ACTIVE', kind: 'released', becomes: 'RELEASED' };
+const SELL: Ending = { from: 'ACTIVE', kind: 'sold', becomes: 'CONFIRMED' };
+/** A paid order's sold units go back on sale. */
+const RESTOCK: Ending = { from: 'CONFIRMED', kind: 'restocked' };
+
+/** The plan being built, and the moves every kind of input makes on it. */
+class Planner {
+  readonly plan: SettlementPlan = {
     outcomes: [],
     payments: [],
     reservationEnds: [],
@@ -80,25 +83,17 @@ export function planSettlement(inputs: SettlementInput[], orders: Map<string, Lo
     chargeCancels: [],
     lateReservations: [],
   };
-  const lateOrders = new Set<string>();
-  // Working copies: later inputs of the same order see what earlier ones did.
-  const state = new Map(
-    [...orders].map(([id, o]) => [id, { ...o, reservations: o.reservations.map((r) => ({ ...r })) }]),
-  );
+  /** Orders with a late payment in this batch: what comes after it waits for the stock lock. */
+  readonly lateOrders = new Set<string>();
 
-  const move = (
-    order: LockedOrder,
-    to: OrderStatus,
-    reason: string,
-    actor: string,
-    end?: { from: 'ACTIVE' | 'CONFIRMED'; kind: Movement['kind']; becomes?: 'CONFIRMED' | 'RELEASED' },
-  ) => {
-    plan.transitions.push({ orderId: order.id, from: order.status, to, reason, actor });
+  /** Moves the order to `to`, recording the transition and, with `end`, its reservation's end. */
+  move(order: LockedOrder, to: OrderStatus, reason: string, actor: string, end?: Ending) {
+    this.plan.transitions.push({ orderId: order.id, from: order.status, to, reason, actor });
     order.status = to;
     if (!end) return;
     const lines = order.reservations.filter((r) => r.state === end.from);
     for (const line of lines) {
-      plan.movements.push({
+      this.plan.movements.push({
         product_id: line.product_id,
         kind: end.kind,
         quantity: line.quantity,
@@ -108,7 +103,7 @@ export function planSettlement(inputs: SettlementInput[], orders: Map<string, Lo
       });
     }
     if (end.becomes && lines.length) {
-      plan.reservationEnds.push({ orderId: order.id, state: end.becomes });
+      this.plan.reservationEnds.push({ orderId: order.id, state: end.becomes });
       order.reservations = order.reservations.flatMap((r) =>
         r.state !== 'ACTIVE'
           ? [r]
@@ -117,128 +112,137 @@ export function planSettlement(inputs: SettlementInput[], orders: Map<string, Lo
             : [],
       );
     }
-  };
+  }
 
-  // A charge still waiting (the customer's 3-D Secure, the provider's processing) would take the
-  // money for an order that no longer wants it; a late success is refunded all the same.
-  const cancelWaitingCharge = (order: LockedOrder) => {
-    const waiting = ['requires_action', 'pending', 'processing'].includes(order.charge_state ?? '');
-    // No reference yet: the call is in flight, and its answer settles like any other.
-    if (waiting && order.charge_ref && !plan.chargeCancels.includes(order.id)) {
-      plan.chargeCancels.push(order.id);
+  /**
+   * Stops at the provider a charge still waiting (the customer's 3-D Secure, the provider's
+   * processing) for an order that no longer wants it; a late success is refunded all the same.
+   * With no reference yet the call is in flight, and its answer settles like any other.
+   */
+  cancelWaitingCharge(order: LockedOrder) {
+    if (
+      isChargeWaiting(order.charge_state) &&
+      order.charge_ref &&
+      !this.plan.chargeCancels.includes(order.id)
+    ) {
+      this.plan.chargeCancels.push(order.id);
     }
-  };
+  }
+}
 
+/** A customer's or an admin's cancel: refused unless the order is theirs and may be cancelled. */
+function decideCancel(
+  p: Planner,
+  input: CancelInput,
+  order: LockedOrder | undefined,
+): SettlementOutcome | DomainError {
+  if (!order || (input.actor.role !== 'admin' && order.user_id !== input.actor.userId)) {
+    return new DomainError('not_found', 'Order not found', { order_id: input.orderId });
+  }
+  const refusal = transitionRefusal(order.id, order.status, 'CANCELLED');
+  if (refusal) return refusal;
+  const actor = actorName(input.actor);
+  if (input.actor.role === 'admin') {
+    p.plan.adminCancels.push({ orderId: order.id, actor, from: order.status, reason: input.reason });
+  }
+  if (order.status === 'PAID') {
+    // Sold units go back on sale; the charge is refunded by the outbox worker.
+    p.move(order, 'CANCELLED', input.reason, actor, RESTOCK);
+    p.plan.refunds.push({ orderId: order.id, reason: input.reason });
+  } else {
+    if (order.status === 'PENDING') p.cancelWaitingCharge(order);
+    p.move(order, 'CANCELLED', input.reason, actor, RELEASE);
+  }
+  return 'cancelled';
+}
+
+/** The sweeper's expiry of an order still PENDING past its reservation. */
+function decideExpire(p: Planner, order: LockedOrder): SettlementOutcome {
+  if (order.status !== 'PENDING') return 'ignored';
+  p.cancelWaitingCharge(order);
+  p.move(order, 'EXPIRED', 'reservation expired', ACTORS.expire, RELEASE);
+  return 'expired';
+}
+
+/** A provider's answer to the order's charge, whatever the order did meanwhile. */
+function decideCharge(p: Planner, input: ChargeInput, index: number, order: LockedOrder): SettlementOutcome {
+  const { result } = input;
+  // A capture is final. Results are redelivered and arrive out of order (webhook retries, a
+  // second worker): neither a stale decline nor a repeated success may act on it again.
+  if (order.charge_state === 'succeeded') return 'ignored';
+  const state = result.status === 'processing' ? 'pending' : result.status;
+  p.plan.payments.push({
+    orderId: order.id,
+    state,
+    ref: result.ref,
+    failureCode: result.failureCode ?? null,
+    nextAction: result.nextAction ?? null,
+  });
+  order.charge_state = state;
+  order.charge_ref = result.ref;
+  if (result.status === 'requires_action' || result.status === 'processing') {
+    // Waiting on the customer (or the provider) for an order that has ended: stop it there.
+    if (order.status !== 'PENDING') p.cancelWaitingCharge(order);
+    return result.status;
+  }
+  if (result.status === 'failed') {
+    if (order.status !== 'PENDING') return 'ignored';
+    p.move(order, 'PAYMENT_FAILED', result.failureCode ?? 'declined', ACTORS.charge, RELEASE);
+    return 'payment_failed';
+  }
+  switch (order.status) {
+    case 'PENDING':
+      p.move(order, 'PAID', 'payment captured', ACTORS.charge, SELL);
+      p.plan.paid.push({ orderId: order.id, createdAt: order.created_at });
+      return 'paid';
+    case 'EXPIRED':
+      // Its units went back on sale: whether they can be taken again is known under the stock lock.
+      p.plan.late.push({ index, orderId: order.id });
+      p.lateOrders.add(order.id);
+      return 'late_paid';
+    case 'PAYMENT_FAILED':
+    case 'CANCELLED':
+      // Declined before (a retried payment now succeeded) or cancelled while the charge was in
+      // flight: the order is final, so the money goes back.
+      p.plan.refunds.push({
+        orderId: order.id,
+        reason: order.status === 'CANCELLED' ? 'cancelled during payment' : 'paid after the payment failed',
+      });
+      return 'refunded_cancelled';
+    default:
+      return 'ignored';
+  }
+}
+
+/**
+ * Decides what each input does to its order, in arrival order: two inputs for one order (a result
+ * and a cancel) see each other's effect, exactly as if they had run one after the other. Pure: the
+ * caller holds every order's row lock and writes the plan set-based.
+ */
+export function planSettlement(inputs: SettlementInput[], orders: Map<string, LockedOrder>): SettlementPlan {
+  const p = new Planner();
+  // Working copies: later inputs of the same order see what earlier ones did.
+  const state = new Map(
+    [...orders].map(([id, o]) => [id, { ...o, reservations: o.reservations.map((r) => ({ ...r })) }]),
+  );
   inputs.forEach((input, index) => {
     const order = state.get(input.orderId);
-    if (lateOrders.has(input.orderId)) {
-      plan.deferred.push(index);
-      plan.outcomes.push('ignored');
+    if (p.lateOrders.has(input.orderId)) {
+      p.plan.deferred.push(index);
+      p.plan.outcomes.push('ignored');
       return;
     }
-    const decide = (): SettlementOutcome | DomainError => {
-      if (input.kind === 'cancel') {
-        if (!order || (input.actor.role !== 'admin' && order.user_id !== input.actor.userId)) {
-          return new DomainError('not_found', 'Order not found', { order_id: input.orderId });
-        }
-        if (!canTransition(order.status, 'CANCELLED')) {
-          return new DomainError('invalid_transition', `Order cannot go from ${order.status} to CANCELLED`, {
-            order_id: order.id,
-            from: order.status,
-            to: 'CANCELLED',
-            allowed: TRANSITIONS[order.status],
-          });
-        }
-        const actor = actorName(input.actor);
-        if (input.actor.role === 'admin') {
-          plan.adminCancels.push({ orderId: order.id, actor, from: order.status, reason: input.reason });
-        }
-        if (order.status === 'PAID') {
-          // Sold units go back on sale; the charge is refunded by the outbox worker.
-          move(order, 'CANCELLED', input.reason, actor, { from: 'CONFIRMED', kind: 'restocked' });
-          plan.refunds.push({ orderId: order.id, reason: input.reason });
-        } else {
-          if (order.status === 'PENDING') cancelWaitingCharge(order);
-          move(order, 'CANCELLED', input.reason, actor, {
-            from: 'ACTIVE',
-            kind: 'released',
-            becomes: 'RELEASED',
-          });
-        }
-        return 'cancelled';
-      }
-      if (!order) return 'ignored';
-
-      if (input.kind === 'expire') {
-        if (order.status !== 'PENDING') return 'ignored';
-        cancelWaitingCharge(order);
-        move(order, 'EXPIRED', 'reservation expired', ACTORS.expire, {
-          from: 'ACTIVE',
-          kind: 'released',
-          becomes: 'RELEASED',
-        });
-        return 'expired';
-      }
-
-      const { result } = input;
-      // A capture is final. Results are redelivered and arrive out of order (webhook retries, a
-      // second worker): neither a stale decline nor a repeated success may act on it again.
-      if (order.charge_state === 'succeeded') return 'ignored';
-      plan.payments.push({
-        orderId: order.id,
-        state: result.status === 'processing' ? 'pending' : result.status,
-        ref: result.ref,
-        failureCode: result.failureCode ?? null,
-        nextAction: result.nextAction ?? null,
-      });
-      order.charge_state = result.status;
-      order.charge_ref = result.ref;
-      if (result.status === 'requires_action' || result.status === 'processing') {
-        // Waiting on the customer (or the provider) for an order that has ended: stop it there.
-        if (order.status !== 'PENDING' && !plan.chargeCancels.includes(order.id))
-          plan.chargeCancels.push(order.id);
-        return result.status;
-      }
-      if (result.status === 'failed') {
-        if (order.status !== 'PENDING') return 'ignored';
-        move(order, 'PAYMENT_FAILED', result.failureCode ?? 'declined', ACTORS.charge, {
-          from: 'ACTIVE',
-          kind: 'released',
-          becomes: 'RELEASED',
-        });
-        return 'payment_failed';
-      }
-      switch (order.status) {
-        case 'PENDING':
-          move(order, 'PAID', 'payment captured', ACTORS.charge, {
-            from: 'ACTIVE',
-            kind: 'sold',
-            becomes: 'CONFIRMED',
-          });
-          plan.paid.push({ orderId: order.id, createdAt: order.created_at });
-          return 'paid';
-        case 'EXPIRED':
-          // Its units went back on sale: whether they can be taken again is known under the stock lock.
-          plan.late.push({ index, orderId: order.id });
-          lateOrders.add(order.id);
-          return 'late_paid';
-        case 'PAYMENT_FAILED':
-        case 'CANCELLED':
-          // Declined before (a retried payment now succeeded) or cancelled while the charge was in
-          // flight: the order is final, so the money goes back.
-          plan.refunds.push({
-            orderId: order.id,
-            reason:
-              order.status === 'CANCELLED' ? 'cancelled during payment' : 'paid after the payment failed',
-          });
-          return 'refunded_cancelled';
-        default:
-          return 'ignored';
-      }
-    };
-    plan.outcomes.push(decide());
+    p.plan.outcomes.push(
+      input.kind === 'cancel'
+        ? decideCancel(p, input, order)
+        : !order
+          ? 'ignored'
+          : input.kind === 'expire'
+            ? decideExpire(p, order)
+            : decideCharge(p, input, index, order),
+    );
   });
-  return plan;
+  return p.plan;
 }
 
 /** A late payment's order lines, with whether each product is still on sale. */

@@ -3,6 +3,7 @@ import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { type Json, shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
+import { startCharge } from '../support/payments.js';
 import { stockOf } from '../support/stock.js';
 
 describe('shopctl payments', function () {
@@ -19,7 +20,7 @@ describe('shopctl payments', function () {
     const shopper = await shopperWithCart(t, [{ product_id: p.id, quantity: 2 }]);
     const orderId = (await postCheckout(t, shopper).expect(201)).body.order_id as string;
     // The provider never answered: the attempt is recorded, and its job gave up (parked).
-    await t.container.payments.startCharge(orderId);
+    await startCharge(t.container, orderId);
     await t.container
       .db('outbox_events')
       .where({ aggregate_id: orderId })

@@ -14,6 +14,7 @@ import {
   TRACKING,
   waitUntilDue,
 } from '../support/orders.js';
+import { completeCharge, startCharge } from '../support/payments.js';
 import { stockOf } from '../support/stock.js';
 
 describeOrders('orders: cancel', ['t', 'short'], (stores) => {
@@ -149,11 +150,11 @@ describeOrders('orders: cancel', ['t', 'short'], (stores) => {
   it('a cancel landing while the charge is in flight ends CANCELLED with the money refunded', async () => {
     const p = await createProduct(t.container.db, { stock: 5, price_cents: 300 });
     const { orderId, shopper } = await placeOrder(t, [{ product_id: p.id, quantity: 2 }]);
-    await t.container.payments.startCharge(orderId);
+    await startCharge(t.container, orderId);
     await t.request().post(`/orders/${orderId}/cancel`).set(shopper.auth).expect(200);
     expect(await stockOf(t, p.id)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
 
-    expect(await t.container.payments.completeCharge(orderId, { status: 'succeeded', ref: 'pi_y' })).to.equal(
+    expect(await completeCharge(t.container, orderId, { status: 'succeeded', ref: 'pi_y' })).to.equal(
       'refunded_cancelled',
     );
     expect(await statusOf(t, orderId)).to.equal('CANCELLED');

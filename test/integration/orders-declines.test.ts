@@ -10,6 +10,7 @@ import {
   reservationsOf,
   statusOf,
 } from '../support/orders.js';
+import { processCharge } from '../support/payments.js';
 import { stockOf } from '../support/stock.js';
 
 describeOrders('orders: declines and authentication', ['t'], (stores) => {
@@ -53,7 +54,7 @@ describeOrders('orders: declines and authentication', ['t'], (stores) => {
     expect(view.payment).to.deep.equal({ state: 'failed', failure_code: 'card_declined' });
 
     // A failed order is final: no retry charges it, a cancel is a 409.
-    expect(await t.container.payments.processCharge(orderId)).to.equal('ignored');
+    expect(await processCharge(t.container, orderId)).to.equal('ignored');
     const cancel = await t.request().post(`/orders/${orderId}/cancel`).set(shopper.auth).expect(409);
     expect(cancel.body.error.code).to.equal('invalid_transition');
     expect(await stockOf(t, p.id)).to.deep.equal({ available: 6, reserved: 0, sold: 0 });
@@ -81,7 +82,7 @@ describeOrders('orders: declines and authentication', ['t'], (stores) => {
     });
     expect(await historyOf(t, orderId)).to.deep.equal([[null, 'PENDING']]);
     // Draining again does not charge a second time while the shopper authenticates.
-    expect(await t.container.payments.processCharge(orderId)).to.equal('ignored');
+    expect(await processCharge(t.container, orderId)).to.equal('ignored');
     expect(await paymentsOf(t, orderId)).to.have.length(1);
   });
 });

@@ -12,6 +12,7 @@ import {
   reservationsOf,
   statusOf,
 } from '../support/orders.js';
+import { completeCharge, processCharge } from '../support/payments.js';
 import { stockOf } from '../support/stock.js';
 
 const TTL_MS = 10 * 60_000;
@@ -91,7 +92,7 @@ describeOrders('orders: happy path', ['t'], (stores) => {
 
     // Running the worker again, or the charge by hand, charges nothing more.
     expect(await t.container.worker.drain()).to.deep.equal({ processed: 0, failed: 0 });
-    expect(await t.container.payments.processCharge(id)).to.equal('ignored');
+    expect(await processCharge(t.container, id)).to.equal('ignored');
     expect(await paymentsOf(t, id)).to.have.length(1);
     expect(await stockOf(t, p.id)).to.deep.equal({ available: 8, reserved: 0, sold: 2 });
     expect(await historyOf(t, id)).to.have.length(2);
@@ -101,8 +102,8 @@ describeOrders('orders: happy path', ['t'], (stores) => {
     const p = await createProduct(t.container.db, { stock: 5, price_cents: 700 });
     const { orderId } = await placeOrder(t, [{ product_id: p.id, quantity: 3 }]);
     const results = await Promise.allSettled([
-      t.container.payments.processCharge(orderId),
-      t.container.payments.processCharge(orderId),
+      processCharge(t.container, orderId),
+      processCharge(t.container, orderId),
       t.container.worker.drain(),
     ]);
     expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled', 'fulfilled']);
@@ -135,12 +136,11 @@ describeOrders('orders: happy path', ['t'], (stores) => {
     expect(captured).to.include({ state: 'succeeded' });
 
     // Provider results can arrive again, and out of order (webhook retries).
-    const payments = t.container.payments;
     expect(
-      await payments.completeCharge(orderId, { status: 'succeeded', ref: captured.provider_ref }),
+      await completeCharge(t.container, orderId, { status: 'succeeded', ref: captured.provider_ref }),
     ).to.equal('ignored');
     expect(
-      await payments.completeCharge(orderId, {
+      await completeCharge(t.container, orderId, {
         status: 'failed',
         ref: 'pi_stale',
         failureCode: 'card_declined',

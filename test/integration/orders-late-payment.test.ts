@@ -13,6 +13,7 @@ import {
   statusOf,
   waitUntilDue,
 } from '../support/orders.js';
+import { completeCharge, startCharge } from '../support/payments.js';
 import { stockOf } from '../support/stock.js';
 
 describeOrders('orders: payment that lands after expiry', ['short'], (stores) => {
@@ -24,7 +25,7 @@ describeOrders('orders: payment that lands after expiry', ['short'], (stores) =>
   it('re-reserves when stock allows: EXPIRED → PAID, the units sold', async () => {
     const p = await createProduct(short.container.db, { stock: 4, price_cents: 800 });
     const { orderId, shopper } = await placeOrder(short, [{ product_id: p.id, quantity: 2 }]);
-    const attempt = await short.container.payments.startCharge(orderId);
+    const attempt = await startCharge(short.container, orderId);
     expect(attempt).to.deep.include({
       orderId,
       amountCents: 1600,
@@ -36,9 +37,9 @@ describeOrders('orders: payment that lands after expiry', ['short'], (stores) =>
     expect(await statusOf(short, orderId)).to.equal('EXPIRED');
     expect(await stockOf(short, p.id)).to.deep.equal({ available: 4, reserved: 0, sold: 0 });
 
-    expect(
-      await short.container.payments.completeCharge(orderId, { status: 'succeeded', ref: 'pi_x' }),
-    ).to.equal('late_paid');
+    expect(await completeCharge(short.container, orderId, { status: 'succeeded', ref: 'pi_x' })).to.equal(
+      'late_paid',
+    );
     expect(await statusOf(short, orderId)).to.equal('PAID');
     expect(await historyOf(short, orderId)).to.deep.equal([
       [null, 'PENDING'],
@@ -71,7 +72,7 @@ describeOrders('orders: payment that lands after expiry', ['short'], (stores) =>
   it('refunds and cancels when the stock was sold meanwhile: EXPIRED → CANCELLED, never oversold', async () => {
     const p = await createProduct(short.container.db, { stock: 3, price_cents: 900 });
     const late = await placeOrder(short, [{ product_id: p.id, quantity: 2 }]);
-    await short.container.payments.startCharge(late.orderId);
+    await startCharge(short.container, late.orderId);
     await waitUntilDue(short, [late.orderId]);
     expect(await short.container.sweep()).to.deep.equal({ orders: 1, units: 2 });
     expect(await stockOf(short, p.id)).to.deep.equal({ available: 3, reserved: 0, sold: 0 });
@@ -81,7 +82,7 @@ describeOrders('orders: payment that lands after expiry', ['short'], (stores) =>
     expect(await stockOf(short, p.id)).to.deep.equal({ available: 0, reserved: 3, sold: 0 });
 
     expect(
-      await short.container.payments.completeCharge(late.orderId, {
+      await completeCharge(short.container, late.orderId, {
         status: 'succeeded',
         ref: 'pi_late',
       }),
@@ -119,13 +120,13 @@ describeOrders('orders: payment that lands after expiry', ['short'], (stores) =>
   it('a late payment for a product taken off sale is refunded, not re-sold', async () => {
     const p = await createProduct(short.container.db, { stock: 5, price_cents: 500 });
     const { orderId } = await placeOrder(short, [{ product_id: p.id, quantity: 1 }]);
-    await short.container.payments.startCharge(orderId);
+    await startCharge(short.container, orderId);
     await waitUntilDue(short, [orderId]);
     await short.container.sweep();
     await short.container.db('products').where({ id: p.id }).update({ active: false });
-    expect(
-      await short.container.payments.completeCharge(orderId, { status: 'succeeded', ref: 'pi_off' }),
-    ).to.equal('late_refunded');
+    expect(await completeCharge(short.container, orderId, { status: 'succeeded', ref: 'pi_off' })).to.equal(
+      'late_refunded',
+    );
     expect(await statusOf(short, orderId)).to.equal('CANCELLED');
     expect(await stockOf(short, p.id)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
     expect(await eventsOf(short, orderId)).to.deep.equal(['payment.requested', 'payment.refund']);
@@ -134,17 +135,17 @@ describeOrders('orders: payment that lands after expiry', ['short'], (stores) =>
   it('a success arriving after the order failed payment is refunded; the order stays PAYMENT_FAILED', async () => {
     const p = await createProduct(short.container.db, { stock: 5, price_cents: 700 });
     const { orderId } = await placeOrder(short, [{ product_id: p.id, quantity: 1 }]);
-    await short.container.payments.startCharge(orderId);
+    await startCharge(short.container, orderId);
     expect(
-      await short.container.payments.completeCharge(orderId, {
+      await completeCharge(short.container, orderId, {
         status: 'failed',
         ref: 'pi_r',
         failureCode: 'card_declined',
       }),
     ).to.equal('payment_failed');
-    expect(
-      await short.container.payments.completeCharge(orderId, { status: 'succeeded', ref: 'pi_r' }),
-    ).to.equal('refunded_cancelled');
+    expect(await completeCharge(short.container, orderId, { status: 'succeeded', ref: 'pi_r' })).to.equal(
+      'refunded_cancelled',
+    );
     expect(await statusOf(short, orderId)).to.equal('PAYMENT_FAILED');
     expect(await stockOf(short, p.id)).to.deep.equal({ available: 5, reserved: 0, sold: 0 });
     expect(await eventsOf(short, orderId)).to.deep.equal(['payment.requested', 'payment.refund']);

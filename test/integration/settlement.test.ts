@@ -6,6 +6,7 @@ import { createSandboxProvider, type SandboxFault } from '../../src/payments/san
 import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
+import { completeCharge, startCharge } from '../support/payments.js';
 import { stockOf } from '../support/stock.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -236,11 +237,12 @@ describe('settlement in group commits', function () {
     it('a poisoned result fails alone; its batch-mates settle', async () => {
       const p = await createProduct(t.container.db, { stock: 20 });
       const ids = await placeOrders(t, p.id, 10);
-      for (const id of ids) await t.container.payments.startCharge(id);
+      for (const id of ids) await startCharge(t.container, id);
       const before = (await t.container.metrics.settlementBatchSize.get()).values;
       const results = await Promise.allSettled(
         ids.map((id, i) =>
-          t.container.payments.completeCharge(
+          completeCharge(
+            t.container,
             id,
             // A NUL byte cannot be stored in PostgreSQL text: the whole statement fails.
             i === 3
