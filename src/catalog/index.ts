@@ -6,23 +6,20 @@ export { cursorRefused, type KeyCast, keyFits } from './cursor.js';
 export { registerCatalogApi } from './openapi.js';
 export { createPostgresSearch } from './postgres-search.js';
 export { createPriceService, type PriceChange, type PriceService } from './prices.js';
-export {
-  adminProductSchema,
-  createProductAdminService,
-  type ProductAdminService,
-  type ProductInput,
-  productInputSchema,
-  productPatchSchema,
-  purchaseLimitSchema,
-} from './products.js';
+export { createProductAdminService, type ProductAdminService } from './products.js';
 export { catalogRoutes } from './routes.js';
 export {
+  adminProductSchema,
   type PageQuery,
   type Product,
   type ProductFilter,
+  type ProductInput,
   type ProductQuery,
+  productInputSchema,
+  productPatchSchema,
   productQuerySchema,
   productSchema,
+  purchaseLimitSchema,
   type SortKey,
 } from './schemas.js';
 export {

@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { idParam } from '../shared/http.js';
+import { idParam } from '../shared/input.js';
 import { defineOperation, errors, header, json, security } from '../shared/openapi.js';
 import {
   categoryListSchema,

@@ -3,7 +3,7 @@ import type { Db } from '../db/index.js';
 import { DomainError } from '../shared/errors.js';
 import type { Product } from './schemas.js';
 import type { CatalogService } from './service.js';
-import { assertKnownSkus } from './skus.js';
+import { productsBySku } from './skus.js';
 
 export interface PriceChange {
   sku: string;
@@ -14,6 +14,7 @@ export type PriceService = ReturnType<typeof createPriceService>;
 
 type PriceRow = Pick<Product, 'id' | 'sku' | 'name' | 'price_cents'>;
 const COLUMNS = ['id', 'sku', 'name', 'price_cents'] as const;
+const skusOf = (changes: PriceChange[]) => changes.map((c) => c.sku);
 
 /**
  * Where prices change: one SKU (the admin API, `shopctl price set`) or many (`shopctl price bulk`),
@@ -33,16 +34,9 @@ export function createPriceService({ db, catalog }: { db: Db; catalog: CatalogSe
         }
       }
       const result = await db.transaction(async (trx) => {
-        // ANY(array) rather than whereIn: a bulk CSV can exceed PostgreSQL's 65,535 bind parameters.
-        const rows = await trx('products')
-          .whereRaw('sku = ANY(?::text[])', [changes.map((c) => c.sku)])
-          .forUpdate()
-          .select<PriceRow[]>(COLUMNS);
-        const bySku = new Map(rows.map((r) => [r.sku, r]));
-        assertKnownSkus(
-          changes.map((c) => c.sku),
-          bySku,
-        );
+        const bySku = await productsBySku<PriceRow>(trx, skusOf(changes), COLUMNS, {
+          forUpdate: true,
+        });
         const real = changes.filter((c) => bySku.get(c.sku)!.price_cents !== c.price_cents);
         if (real.length) {
           await trx.raw(
@@ -71,14 +65,7 @@ export function createPriceService({ db, catalog }: { db: Db; catalog: CatalogSe
 
     /** Current and proposed price per SKU for an explicit list; nothing is written. */
     async previewPrices(changes: PriceChange[]) {
-      const rows = await db('products')
-        .whereRaw('sku = ANY(?::text[])', [changes.map((c) => c.sku)])
-        .select<PriceRow[]>(COLUMNS);
-      const bySku = new Map(rows.map((r) => [r.sku, r]));
-      assertKnownSkus(
-        changes.map((c) => c.sku),
-        bySku,
-      );
+      const bySku = await productsBySku<PriceRow>(db, skusOf(changes), COLUMNS);
       return changes.map((c) => {
         const row = bySku.get(c.sku)!;
         return { sku: c.sku, name: row.name, old_price_cents: row.price_cents, price_cents: c.price_cents };

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { clientKey, createRouter, idParam, parseParams, parseQuery, rateLimit } from '../shared/http.js';
+import { createRouter } from '../shared/http.js';
+import { idParam, parseParams, parseQuery } from '../shared/input.js';
+import { clientKey, rateLimit } from '../shared/middleware.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import { productQuerySchema, suggestQuerySchema } from './schemas.js';
 import type { CatalogService } from './service.js';

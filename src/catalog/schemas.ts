@@ -219,3 +219,58 @@ export const categorySchema = z
 export type Category = z.infer<typeof categorySchema>;
 
 export const categoryListSchema = z.strictObject({ categories: z.array(categorySchema) });
+
+export const productInputSchema = z
+  .object({
+    sku: z
+      .string()
+      .trim()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+        'sku must be 1-64 letters, digits, dot, dash or underscore',
+      ),
+    name: z.string().trim().min(1, 'name is required').max(200),
+    description: z.string().trim().max(5_000).default(''),
+    category: z.string().regex(/^[a-z0-9-]{1,64}$/, 'category must be a slug such as kitchen'),
+    price_cents: z.number().int('price_cents must be whole cents').min(0).max(100_000_000),
+    active: z.boolean().default(true),
+    /** Initial stock for a new product, received through the ledger. Ignored for an existing SKU. */
+    stock: z.number().int().min(0).max(10_000_000).default(0),
+  })
+  .strict();
+export type ProductInput = z.infer<typeof productInputSchema>;
+
+// Built without the create defaults: a PATCH of {name} must not reset description or re-activate.
+const { name, description, category, price_cents, active } = productInputSchema.shape;
+export const productPatchSchema = z
+  .object({
+    name: name.optional(),
+    description: description.unwrap().optional(),
+    category: category.optional(),
+    price_cents: price_cents.optional(),
+    active: active.unwrap().optional(),
+  })
+  .strict();
+export type ProductPatch = z.infer<typeof productPatchSchema>;
+
+/** A product as admins see it: inactive ones too, with the purchase limit. */
+export const adminProductSchema = z
+  .strictObject({
+    id: z.number().int().positive(),
+    sku: z.string(),
+    name: z.string(),
+    description: z.string(),
+    category: z.string(),
+    price_cents: z.number().int().min(0),
+    active: z.boolean(),
+    max_per_customer: z.number().int().positive().nullable(),
+  })
+  .meta({ id: 'AdminProduct' });
+
+/** A hot product's cap per customer (units across their PENDING, PAID, SHIPPED and DELIVERED orders); null lifts it. */
+export const purchaseLimitSchema = z
+  .object({
+    max_per_customer: z.number().int('max_per_customer must be a whole number').min(1).max(10_000).nullable(),
+    reason: z.string().trim().min(1).max(500).optional(),
+  })
+  .strict();

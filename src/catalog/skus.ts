@@ -22,13 +22,29 @@ export function assertKnownSkus(wanted: Iterable<string>, found: { has(sku: stri
   if (unknown.length) throw unknownSkuError(unknown);
 }
 
+/**
+ * The products named by `skus`, by SKU, with the columns asked for (`sku` always), or
+ * unknownSkuError naming those no product has; `forUpdate` locks their rows in `trx`.
+ */
+export async function productsBySku<R extends { sku: string }>(
+  trx: Db | Trx,
+  skus: string[],
+  columns: readonly (keyof R & string)[],
+  { forUpdate = false } = {},
+): Promise<Map<string, R>> {
+  // ANY(array) rather than whereIn: an import or a bulk price CSV can exceed PostgreSQL's 65,535
+  // bind parameters.
+  const query = trx('products')
+    .whereRaw('sku = ANY(?::text[])', [skus])
+    .select([...new Set(['sku', ...columns])]);
+  const rows: R[] = await (forUpdate ? query.forUpdate() : query);
+  const bySku = new Map(rows.map((r) => [r.sku, r]));
+  assertKnownSkus(skus, bySku);
+  return bySku;
+}
+
 /** Product ids by SKU, for every one of `skus`, or unknownSkuError. */
 export async function resolveSkus(trx: Db | Trx, skus: string[]): Promise<Map<string, number>> {
-  // ANY(array) rather than whereIn: an import can exceed PostgreSQL's 65,535 bind parameters.
-  const rows = await trx('products')
-    .whereRaw('sku = ANY(?::text[])', [skus])
-    .select<{ id: number; sku: string }[]>('id', 'sku');
-  const ids = new Map(rows.map((r) => [r.sku, r.id]));
-  assertKnownSkus(skus, ids);
-  return ids;
+  const rows = await productsBySku<{ id: number; sku: string }>(trx, skus, ['id']);
+  return new Map([...rows].map(([sku, r]) => [sku, r.id]));
 }
