@@ -12,7 +12,8 @@ import { orderRoutes } from './orders/index.js';
 import { sandboxChallengeRoutes, webhookRoutes } from './payments/index.js';
 import { recommendationRoutes } from './recommendations/index.js';
 import { DomainError } from './shared/errors.js';
-import { type AppState, errorHandler, httpMetrics, requestContext, securityHeaders } from './shared/http.js';
+import type { AppState } from './shared/http.js';
+import { errorHandler, httpMetrics, requestContext, securityHeaders } from './shared/middleware.js';
 import { storefrontRoutes } from './storefront/index.js';
 import { requireRoleUnder, userRoutes } from './users/index.js';
 

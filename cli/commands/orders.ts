@@ -10,7 +10,7 @@ import {
 } from '../../src/archive/index.js';
 import type { Container } from '../../src/container.js';
 import { shipSchema } from '../../src/orders/index.js';
-import { uuidParam } from '../../src/shared/http.js';
+import { uuidParam } from '../../src/shared/input.js';
 import { CliError, cliAdmin, type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, inert, money, table, when } from '../format.js';
 import { fraction, positiveInteger } from '../options.js';

@@ -8,15 +8,8 @@ import {
 import type { InventoryService } from '../inventory/index.js';
 import type { Actor, OrderService } from '../orders/index.js';
 import { adminOrderRoutes } from '../orders/index.js';
-import {
-  type AppContext,
-  createRouter,
-  parseBody,
-  parseParams,
-  parseQuery,
-  signedInUser,
-  uuidParam,
-} from '../shared/http.js';
+import { type AppContext, createRouter, signedInUser } from '../shared/http.js';
+import { parseBody, parseParams, parseQuery, uuidParam } from '../shared/input.js';
 import type { UserService } from '../users/index.js';
 import { requireAuth } from '../users/index.js';
 import {

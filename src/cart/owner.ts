@@ -1,4 +1,5 @@
-import { type AppContext, CART_TOKEN_HEADER, clientKey } from '../shared/http.js';
+import { type AppContext, CART_TOKEN_HEADER } from '../shared/http.js';
+import { clientKey } from '../shared/middleware.js';
 import type { CartOwner } from './schemas.js';
 
 /**

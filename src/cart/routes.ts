@@ -1,4 +1,6 @@
-import { clientKey, createRouter, parseBody, parseParams, rateLimit } from '../shared/http.js';
+import { createRouter } from '../shared/http.js';
+import { parseBody, parseParams } from '../shared/input.js';
+import { clientKey, rateLimit } from '../shared/middleware.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import type { UserService } from '../users/index.js';
 import { optionalAuth } from '../users/index.js';

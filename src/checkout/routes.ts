@@ -1,5 +1,7 @@
 import { DomainError } from '../shared/errors.js';
-import { clientKey, createRouter, parseBody, rateLimit, signedInUser } from '../shared/http.js';
+import { createRouter, signedInUser } from '../shared/http.js';
+import { parseBody } from '../shared/input.js';
+import { clientKey, rateLimit } from '../shared/middleware.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import type { UserService } from '../users/index.js';
 import { requireAuth } from '../users/index.js';

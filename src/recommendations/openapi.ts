@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { idParam } from '../shared/http.js';
+import { idParam } from '../shared/input.js';
 import { cartTokenHeaders, defineOperation, errors, json, security } from '../shared/openapi.js';
 import {
   cartRecommendationsSchema,

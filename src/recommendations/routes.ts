@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { cartOwnerOf } from '../cart/index.js';
-import { clientKey, createRouter, idParam, parseParams, parseQuery, rateLimit } from '../shared/http.js';
+import { createRouter } from '../shared/http.js';
+import { idParam, parseParams, parseQuery } from '../shared/input.js';
+import { clientKey, rateLimit } from '../shared/middleware.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import type { UserService } from '../users/index.js';
 import { optionalAuth } from '../users/index.js';

@@ -1,12 +1,6 @@
-import {
-  type AppContext,
-  CART_TOKEN_HEADER,
-  clientKey,
-  createRouter,
-  parseBody,
-  rateLimit,
-  signedInUser,
-} from '../shared/http.js';
+import { type AppContext, CART_TOKEN_HEADER, createRouter, signedInUser } from '../shared/http.js';
+import { parseBody } from '../shared/input.js';
+import { clientKey, rateLimit } from '../shared/middleware.js';
 import type { RateLimits } from '../shared/rate-limits.js';
 import { requireAuth } from './auth.js';
 import { loginSchema, passwordChangeSchema, registerSchema } from './schemas.js';

@@ -4,7 +4,8 @@ import pino from 'pino';
 import supertest from 'supertest';
 import { z } from 'zod';
 import { DomainError, ERROR_STATUS, isUniqueViolation, notFound } from '../../src/shared/errors.js';
-import { type AppState, errorHandler } from '../../src/shared/http.js';
+import type { AppState } from '../../src/shared/http.js';
+import { errorHandler } from '../../src/shared/middleware.js';
 
 /** Every code the API speaks and its one status, written out: a new code must be added here on purpose. */
 const EXPECTED_STATUS = {
