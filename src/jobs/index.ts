@@ -23,7 +23,7 @@ export function backgroundTasks(c: Container): PeriodicTask[] {
       name: 'invariant-audit',
       intervalMs: c.config.jobs.auditIntervalMs,
       fleet: 'once',
-      run: () => checkInvariants(c.db),
+      run: () => checkInvariants(c.db, { incremental: true }),
     },
     {
       name: 'reconcile-report',

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { checkInvariants } from '../../src/audit/invariants.js';
+import type { Actor } from '../../src/orders/index.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
 import { expectHealthy, placeOrder } from '../support/orders.js';
@@ -25,5 +26,67 @@ describe('invariant audit (self-check)', () => {
       'active_reservation_has_pending_order',
       'status_history_valid',
     ]);
+  });
+});
+
+const admin: Actor = { userId: 'cli:tester', role: 'admin' };
+
+describe('invariant audit: the watchdog covers the orders whose history moved since its last run', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await createTestContext();
+  });
+  after(() => t.close());
+
+  const names = (report: { violations: { name: string; details: Record<string, unknown> }[] }) =>
+    report.violations.map((v) => `${v.name} ${v.details.id ?? ''}`.trim());
+  /** History written over a minute ago: an incremental audit covers nothing newer. */
+  const ageHistory = (ids: string[]) =>
+    t.container.db.raw(
+      `UPDATE order_status_history SET created_at = now() - interval '2 minutes' WHERE order_id = ANY(?::uuid[])`,
+      [ids],
+    );
+
+  it('reports an order once for each change to it, every product every time, and the full audit everything', async () => {
+    await t.truncate();
+    await t.container.db('ops_counters').where({ name: 'audit_history_seen' }).del();
+    const p = await createProduct(t.container.db, { stock: 10, price_cents: 700 });
+    const line = [{ product_id: p.id, quantity: 1 }];
+    const broken = (await placeOrder(t, line)).orderId;
+    const fine = (await placeOrder(t, line)).orderId;
+    await t.container.worker.drain();
+    await t.container.db('orders').where({ id: broken }).update({ total_cents: 1 });
+    await ageHistory([broken, fine]);
+
+    // The first run covers every order with history, and moves the mark past it.
+    const first = await checkInvariants(t.container.db, { incremental: true });
+    expect(names(first)).to.deep.equal([`order_total ${broken}`]);
+    expect(first.checked.orders).to.equal(2);
+    // Nothing moved since: the order is not reported again, and no order is read.
+    const second = await checkInvariants(t.container.db, { incremental: true });
+    expect(second.violations).to.deep.equal([]);
+    expect(second.checked.orders).to.equal(0);
+    // The full audit still sees it.
+    expect(names(await checkInvariants(t.container.db))).to.deep.equal([`order_total ${broken}`]);
+
+    // A change to the broken order (shipped) brings it back; a change younger than a minute waits.
+    await t.container.orders.ship(broken, admin, {
+      carrier: 'ups',
+      tracking_number: '1Z999AA10123456784',
+    });
+    const young = await checkInvariants(t.container.db, { incremental: true });
+    expect(young.checked.orders).to.equal(0);
+    await ageHistory([broken]);
+    const moved = await checkInvariants(t.container.db, { incremental: true });
+    expect(names(moved)).to.deep.equal([`order_total ${broken}`]);
+    expect(moved.checked.orders).to.equal(1);
+
+    // Stock is checked whole every time, moved or not.
+    await t.container.db('inventory').where({ product_id: p.id }).increment('available_count', 1);
+    expect(names(await checkInvariants(t.container.db, { incremental: true }))).to.deep.equal([
+      'conservation',
+    ]);
+    await t.container.db('inventory').where({ product_id: p.id }).decrement('available_count', 1);
+    await t.container.db('orders').where({ id: broken }).update({ total_cents: 700 });
   });
 });
