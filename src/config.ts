@@ -238,6 +238,12 @@ const envSchema = z.object({
    * batch took). It runs beside live traffic; shopctl's --duty overrides it for one run.
    */
   ORDER_ARCHIVE_DUTY: z.coerce.number().gt(0).max(1).default(0.5),
+  /**
+   * While the store places more than ORDER_ARCHIVE_BUSY_RATE orders a second (over the last 5 s:
+   * a sale), the archive works ORDER_ARCHIVE_BUSY_DUTY of the time instead, and still moves.
+   */
+  ORDER_ARCHIVE_BUSY_RATE: z.coerce.number().min(0).default(20),
+  ORDER_ARCHIVE_BUSY_DUTY: z.coerce.number().gt(0).max(1).default(0.05),
   /** Paid orders (PAID, SHIPPED, DELIVERED) placed this far back feed "also bought". */
   RECOMMENDATIONS_WINDOW: duration.default(90 * 86_400_000),
   /** Orders two products must share to be recommended together: one shared basket is chance. */
@@ -394,6 +400,7 @@ function build(env: z.output<typeof envSchema>) {
       dir: env.ARCHIVE_DIR,
       batchSize: env.ORDER_ARCHIVE_BATCH,
       duty: env.ORDER_ARCHIVE_DUTY,
+      yieldTo: { busyRate: env.ORDER_ARCHIVE_BUSY_RATE, busyDuty: env.ORDER_ARCHIVE_BUSY_DUTY },
     },
   };
 }

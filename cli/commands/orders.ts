@@ -130,6 +130,11 @@ function registerArchiveCommands(orders: Command) {
       'the share of the time it works, resting the rest so live traffic keeps its speed (default: ORDER_ARCHIVE_DUTY, 0.5); 1 runs flat out',
       fraction,
     )
+    .option(
+      '--busy-duty <share>',
+      'the share while the store places more than ORDER_ARCHIVE_BUSY_RATE orders a second, a sale (default: ORDER_ARCHIVE_BUSY_DUTY, 0.05)',
+      fraction,
+    )
     .addHelpText(
       'after',
       `
@@ -137,14 +142,16 @@ Only orders that can no longer change are taken: delivered, failed, cancelled or
 payment, refund or job still under way. Every file is written, flushed to disk and read back
 (checksum, count, ids) before the first order is deleted; if that fails, nothing is deleted and
 the exit code is 1. Deletes run 1,000 orders a transaction (ORDER_ARCHIVE_BATCH), skipping rows in use.
-Between pages and batches it rests as long as it worked (--duty 0.5), so a sale keeps its speed.
+Between pages and batches it rests as long as it worked (--duty 0.5); while the store takes more
+than 20 orders a second (ORDER_ARCHIVE_BUSY_RATE) it rests 19 times as long (--busy-duty 0.05),
+so a sale keeps its speed and the archive still moves.
 ${examples(
   'shopctl orders archive --before 2021-06-01',
   'shopctl orders archive show archive/orders-2021-05.<run>.jsonl.gz',
   'shopctl orders archive show archive/orders-2021-05.<run>.jsonl.gz 6f1c…e2 --json',
 )}`,
     )
-    .action(async (opts: { before?: Date; dir?: string; duty?: number }, cmd: Command) => {
+    .action(async (opts: { before?: Date; dir?: string; duty?: number; busyDuty?: number }, cmd: Command) => {
       const { json } = cmd.optsWithGlobals<GlobalOptions>();
       if (!opts.before)
         throw new CliError('--before <date> is required (orders created before it are archived)', 2);
@@ -162,6 +169,10 @@ ${examples(
             dir,
             batchSize: c.config.archive.batchSize,
             duty: opts.duty ?? c.config.archive.duty,
+            yieldTo: {
+              ...c.config.archive.yieldTo,
+              busyDuty: opts.busyDuty ?? c.config.archive.yieldTo.busyDuty,
+            },
             onProgress: ({ phase, done, total }) => {
               if (!bars) return;
               if (shown !== phase) {
@@ -179,21 +190,31 @@ ${examples(
           if (bars && shown) bars[shown].stop();
         }
         const { manifest, manifestFile, kept, ms } = result;
-        print(json, { ...manifest, manifest_file: manifestFile, kept, ms, write_ms: result.writeMs }, () =>
-          manifest.files.length === 0
-            ? `no finished order was created before ${before.toISOString()}: nothing to archive`
-            : [
-                table(manifest.files, [
-                  ['FILE', (f) => f.file],
-                  ['ORDERS', (f) => f.orders],
-                  ['REMOVED', (f) => f.deleted],
-                  ['BYTES', (f) => f.bytes],
-                  ['SHA256', (f) => f.sha256],
-                ]),
-                `archived ${manifest.orders} orders in ${manifest.files.length} file(s), manifest ${manifestFile}`,
-                `removed ${manifest.deleted} from the live tables${kept ? `; ${kept} left live (changed or in use since they were written)` : ''}`,
-                `${ms} ms (${result.writeMs} ms writing), ${Math.round((manifest.orders / Math.max(ms, 1)) * 1_000)} orders/s`,
-              ].join('\n'),
+        print(
+          json,
+          {
+            ...manifest,
+            manifest_file: manifestFile,
+            kept,
+            ms,
+            write_ms: result.writeMs,
+            busy_ms: result.busyMs,
+          },
+          () =>
+            manifest.files.length === 0
+              ? `no finished order was created before ${before.toISOString()}: nothing to archive`
+              : [
+                  table(manifest.files, [
+                    ['FILE', (f) => f.file],
+                    ['ORDERS', (f) => f.orders],
+                    ['REMOVED', (f) => f.deleted],
+                    ['BYTES', (f) => f.bytes],
+                    ['SHA256', (f) => f.sha256],
+                  ]),
+                  `archived ${manifest.orders} orders in ${manifest.files.length} file(s), manifest ${manifestFile}`,
+                  `removed ${manifest.deleted} from the live tables${kept ? `; ${kept} left live (changed or in use since they were written)` : ''}`,
+                  `${ms} ms (${result.writeMs} ms writing; ${result.busyMs} ms yielding to a busy store), ${Math.round((manifest.orders / Math.max(ms, 1)) * 1_000)} orders/s`,
+                ].join('\n'),
         );
       });
     });

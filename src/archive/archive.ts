@@ -87,17 +87,65 @@ const ORDER_DOCUMENT_SQL = `to_jsonb(o) || jsonb_build_object(
 /** Orders read per query while a month's file is written. */
 const READ_PAGE = 1_000;
 
+/** What the archive yields to: a store placing orders faster than this is in a sale. */
+export interface YieldTo {
+  /** Orders placed a second, over the last BUSY_WINDOW_S, above which the store is busy. */
+  busyRate: number;
+  /** The share of the time the archive works while the store is busy, in (0, 1]. */
+  busyDuty: number;
+}
+
+/** How far back the store's order rate is measured, and how often (seconds). */
+const BUSY_WINDOW_S = 5;
+const BUSY_CHECK_MS = 1_000;
+
+/** Orders placed a second over the last BUSY_WINDOW_S (an index range on orders_created_idx). */
+async function orderRate(db: Db): Promise<number> {
+  const { rows } = await db.raw<{ rows: { n: number }[] }>(
+    `SELECT count(*)::int AS n FROM orders WHERE created_at > now() - make_interval(secs => :window)`,
+    { window: BUSY_WINDOW_S },
+  );
+  return Number(rows[0]?.n ?? 0) / BUSY_WINDOW_S;
+}
+
+const checkDuty = (duty: number, name: string) => {
+  if (!(duty > 0 && duty <= 1)) throw new RangeError(`${name} must be in (0, 1], got ${duty}`);
+};
+
 /**
- * Keeps work to `duty` of the wall clock: each call rests for the time worked since the last one,
+ * Keeps work to a share of the wall clock: each call rests for the time worked since the last one,
  * scaled by (1 − duty) / duty. Work includes what the caller did with the last page (JSON, gzip).
+ * With `yieldTo`, the store's order rate is read once a second, and while it is above busyRate the
+ * share is busyDuty: a sale takes the CPU and the disk back, and the archive still moves.
  */
-function pacer(duty: number) {
-  if (!(duty > 0 && duty <= 1)) throw new RangeError(`duty must be in (0, 1], got ${duty}`);
+function pacer(db: Db, duty: number, yieldTo?: YieldTo) {
+  checkDuty(duty, 'duty');
+  if (yieldTo) checkDuty(yieldTo.busyDuty, 'busy duty');
   let since = performance.now();
-  return async () => {
-    if (duty < 1) await sleep(((performance.now() - since) * (1 - duty)) / duty);
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  let busy = false;
+  let busySince = 0;
+  const pace = async () => {
+    const worked = performance.now() - since;
+    if (yieldTo && performance.now() - checkedAt >= BUSY_CHECK_MS) {
+      const now = (await orderRate(db)) > yieldTo.busyRate;
+      checkedAt = performance.now();
+      if (now && !busy) busySince = checkedAt;
+      if (!now && busy) pace.busyMs += checkedAt - busySince;
+      busy = now;
+    }
+    const share = busy && yieldTo ? yieldTo.busyDuty : duty;
+    if (share < 1) await sleep((worked * (1 - share)) / share);
     since = performance.now();
   };
+  /** Time spent yielding to a busy store (ms), counted when each busy spell ends, and at `end()`. */
+  pace.busyMs = 0;
+  pace.end = () => {
+    if (busy) pace.busyMs += performance.now() - busySince;
+    busy = false;
+    return Math.round(pace.busyMs);
+  };
+  return pace;
 }
 
 type Pace = ReturnType<typeof pacer>;
@@ -117,6 +165,8 @@ export interface ArchiveOptions {
    * it takes from a sale is CPU and I/O, not locks, so it yields them back. Default 1 (no rest).
    */
   duty?: number;
+  /** A lower share while the store is busy (a sale): see YieldTo. Without it, `duty` throughout. */
+  yieldTo?: YieldTo;
   /** Where the bytes go (tests inject failing or corrupting sinks). */
   openSink?: OpenSink;
   onProgress?: (progress: ArchiveProgress) => void;
@@ -163,6 +213,8 @@ export interface ArchiveResult {
   ms: number;
   /** Of `ms`, the time spent writing and verifying the files (phase one). */
   writeMs: number;
+  /** Of `ms`, the time the store was busy and the archive worked at its busy duty. */
+  busyMs: number;
 }
 
 export class ArchiveRefused extends DomainError {
@@ -308,7 +360,7 @@ export async function archiveOrders(db: Db, options: ArchiveOptions): Promise<Ar
 
 async function runArchive(db: Db, options: ArchiveOptions, started: number): Promise<ArchiveResult> {
   const { before, dir, batchSize, openSink = openFileSink, onProgress } = options;
-  const pace = pacer(options.duty ?? 1);
+  const pace = pacer(db, options.duty ?? 1, options.yieldTo);
   const now = new Date();
   const run = `${stampOf(now)}-${randomUUID().slice(0, 8)}`;
   const months = await dueMonths(db, before);
@@ -324,7 +376,14 @@ async function runArchive(db: Db, options: ArchiveOptions, started: number): Pro
     files: [],
   };
   if (months.length === 0)
-    return { manifest, manifestFile: null, kept: 0, ms: Date.now() - started, writeMs: Date.now() - started };
+    return {
+      manifest,
+      manifestFile: null,
+      kept: 0,
+      ms: Date.now() - started,
+      writeMs: Date.now() - started,
+      busyMs: pace.end(),
+    };
 
   const written: WrittenFile[] = [];
   const manifestFile = path.join(dir, `manifest-${run}.json`);
@@ -384,7 +443,14 @@ async function runArchive(db: Db, options: ArchiveOptions, started: number): Pro
   manifest.deleted = deleted;
   manifest.state = 'deleted';
   await writeDurably(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { manifest, manifestFile, kept: manifest.orders - deleted, ms: Date.now() - started, writeMs };
+  return {
+    manifest,
+    manifestFile,
+    kept: manifest.orders - deleted,
+    ms: Date.now() - started,
+    writeMs,
+    busyMs: pace.end(),
+  };
 }
 
 /** The first instant of the month (UTC) `retentionMs` ago: the monthly job archives whole months. */

@@ -8,5 +8,6 @@ export {
   type Manifest,
   ORDER_CHILD_TABLES,
   ordersRetention,
+  type YieldTo,
 } from './archive.js';
 export { type ArchivedOrder, checkArchiveFile, readArchiveLines } from './archive-file.js';

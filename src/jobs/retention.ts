@@ -85,6 +85,7 @@ export function retentionTasks(c: Container): PeriodicTask[] {
           dir: archive.dir,
           batchSize: archive.batchSize,
           duty: archive.duty,
+          yieldTo: archive.yieldTo,
         });
         if (result.manifestFile) {
           c.logger.info(

@@ -336,6 +336,32 @@ describe('the order archive', function () {
     expect(rows[0]!.n).to.equal(30);
   });
 
+  it('yields to a busy store: works at the busy duty while orders arrive faster than the busy rate, and still finishes', async () => {
+    const from = new Date(Date.UTC(new Date().getUTCFullYear() - 7, 0, 1));
+    await insertFinishedOrders(t.container.db, { count: 1_500, from, months: 1 });
+    const archive = (yieldTo: { busyRate: number; busyDuty: number }) =>
+      archiveOrders(t.container.db, { before: fiveYearsAgo(), dir, batchSize: 250, duty: 1, yieldTo });
+
+    // A quiet store: nothing placed lately, so the archive never yields.
+    const quiet = await archive({ busyRate: 20, busyDuty: 0.5 });
+    expect(quiet.manifest).to.include({ orders: 1_500, deleted: 1_500 });
+    expect(quiet.busyMs).to.equal(0);
+
+    // A sale: 500 orders placed within the last 5 s (dated ahead, so they stay there) is 100 a second.
+    await insertFinishedOrders(t.container.db, { count: 1_500, from, months: 1 });
+    await insertFinishedOrders(t.container.db, { count: 500, from: new Date(Date.now() + 60_000), months: 1 });
+    const busy = await archive({ busyRate: 20, busyDuty: 0.5 });
+    expect(busy.manifest).to.include({ orders: 1_500, deleted: 1_500 });
+    expect(busy.busyMs).to.be.above(0.8 * busy.ms);
+
+    // The same rate under a higher threshold is not busy.
+    await insertFinishedOrders(t.container.db, { count: 1_500, from, months: 1 });
+    const calm = await archive({ busyRate: 150, busyDuty: 0.5 });
+    expect(calm.manifest).to.include({ orders: 1_500, deleted: 1_500 });
+    expect(calm.busyMs).to.equal(0);
+    await t.container.db('orders').del();
+  });
+
   it('refuses a second archive while one runs', async () => {
     await insertFinishedOrders(t.container.db, {
       count: 2_000,
