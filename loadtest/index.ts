@@ -907,16 +907,36 @@ program
   .option('--orders <n>', 'old orders to archive', positiveInteger(), 1_000_000)
   .option('--rate <n>', 'checkouts offered per second during the archive', positiveInteger(), 1_000)
   .option('--duration <s>', "seconds of each sale (the gate's 12)", positiveInteger(), 12)
+  .option(
+    '--stock <n>',
+    "units on sale in each sale (the gate's 8,000 of 12,000 offered)",
+    positiveInteger(),
+    8_000,
+  )
   .option('--batch <n>', 'orders per delete transaction (ORDER_ARCHIVE_BATCH)', positiveInteger(), 1_000)
   .option('--duty <share>', "the archive's share of the time (ORDER_ARCHIVE_DUTY)", fraction, 0.5)
+  .option(
+    '--busy-duty <share>',
+    "its share while the store is busy, a sale (ORDER_ARCHIVE_BUSY_DUTY); the same as --duty to ignore the store's load",
+    fraction,
+    0.05,
+  )
   .option('--p99-budget <ms>', "checkout p99 budget in ms (the gate's)", positiveInteger(), 500)
+  .option(
+    '--control <sales>',
+    'the control: this many sales one after another on the same generated orders, no archive beside them',
+    positiveInteger(),
+  )
   .action(
     async (opts: {
+      control?: number;
       orders: number;
       rate: number;
       duration: number;
+      stock: number;
       batch: number;
       duty: number;
+      busyDuty: number;
       p99Budget: number;
     }) => {
       const config = loadConfig();
@@ -926,9 +946,12 @@ program
         orders: opts.orders,
         rate: opts.rate,
         durationSec: opts.duration,
+        stock: opts.stock,
         batchSize: opts.batch,
         duty: opts.duty,
+        busyDuty: opts.busyDuty,
         p99BudgetMs: opts.p99Budget,
+        control: opts.control,
       });
       const file = writeJson(`archive-${stamp()}`, report);
       const { archive, sales } = report;
@@ -947,20 +970,24 @@ program
             'p99 median / max',
             'oversold',
             'audit',
+            'autovacuum',
             'failures',
           ],
           [
             report.orders,
             ms(report.generateMs),
-            `${ms(archive.ms)} at duty ${opts.duty}`,
+            archive
+              ? `${ms(archive.ms)} at duty ${opts.duty} (${opts.busyDuty} for ${ms(archive.busy_ms)} of a busy store)`
+              : 'control: no archive',
             `${ms(report.writePhaseMs)} / ${ms(report.deletePhaseMs)}`,
             report.archivedPerSec,
-            archive.files.length,
+            archive?.files.length ?? 0,
             `${sales.length} (${report.saleSeconds} s)`,
             `${sales.reduce((n, r) => n + r.successes, 0)}/${sales.reduce((n, r) => n + r.attempts, 0)}`,
             `${ms(p99s[Math.floor(p99s.length / 2)] ?? 0)} / ${ms(p99s.at(-1) ?? 0)}`,
             sales.reduce((n, r) => n + r.oversold, 0),
             sales.every((r) => r.audit.ok) ? 'ok' : 'VIOLATED',
+            report.autovacuumTurnedOn ? 'on (turned on for the run)' : 'on',
             report.failures.length ? report.failures.join('; ') : 'none',
           ],
         ])}\nreport: ${file}\n`,

@@ -34,6 +34,53 @@ export async function freshDatabase(baseUrl: string, name: string): Promise<{ ur
   return { url, db };
 }
 
+/**
+ * Runs `fn` with the server's autovacuum on, as every production PostgreSQL runs: a run that lasts
+ * many minutes and writes (or deletes) millions of rows is measured with the vacuuming and the
+ * fresh statistics that come with them, whose I/O is part of its cost. A server started with it
+ * off (a CI box's configuration) has it turned on for the run (ALTER SYSTEM, reload) and back off
+ * after. Answers whether it had to turn it on.
+ */
+export async function withAutovacuum<T>(
+  baseUrl: string,
+  fn: () => Promise<T>,
+): Promise<{ result: T; turnedOn: boolean }> {
+  const setting = () =>
+    withMaintenance(
+      baseUrl,
+      async (c) => (await c.query<{ autovacuum: string }>('SHOW autovacuum')).rows[0]!.autovacuum,
+    );
+  if ((await setting()) === 'on') return { result: await fn(), turnedOn: false };
+  await withMaintenance(baseUrl, async (c) => {
+    await c.query('ALTER SYSTEM SET autovacuum = on');
+    await c.query('SELECT pg_reload_conf()');
+  });
+  const restore = () =>
+    withMaintenance(baseUrl, async (c) => {
+      await c.query('ALTER SYSTEM RESET autovacuum');
+      await c.query('SELECT pg_reload_conf()');
+    });
+  // Interrupted (Ctrl-C), the server is still put back as it was; a second signal (npm and tsx
+  // pass Ctrl-C on too) waits for the same restore instead of ending the process halfway.
+  let restoring = false;
+  const interrupted = (signal: NodeJS.Signals) => {
+    if (restoring) return;
+    restoring = true;
+    void restore().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
+  try {
+    for (let i = 0; (await setting()) !== 'on'; i++) {
+      if (i === 50) throw new Error('autovacuum did not come on after ALTER SYSTEM and a reload');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { result: await fn(), turnedOn: true };
+  } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    await restore();
+  }
+}
+
 /** Deletes a run's Redis keys (every run uses a prefix of its own), so runs do not pile up keys. */
 export async function dropRedisPrefix(redisUrl: string, prefix: string) {
   const cache = createCache({

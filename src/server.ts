@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app.js';
 import type { Container } from './container.js';
+import { AUTOVACUUM_OFF, autovacuumOff } from './db/index.js';
 import { startBackgroundJobs } from './jobs/index.js';
 
 export interface StopOptions {
@@ -52,6 +53,11 @@ export async function startServer(
   const actualPort = typeof address === 'object' && address ? address.port : port;
 
   const jobs = container.config.jobs.enabled ? startBackgroundJobs(container) : null;
+  // Said once at start, where an operator reads: the store runs, but degrades as its tables grow.
+  autovacuumOff(container.db).then(
+    (off) => off && container.logger.warn(AUTOVACUUM_OFF),
+    () => {},
+  );
   const { drainMs, timeoutMs } = container.config.shutdown;
 
   let stopping: Promise<void> | undefined;

@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { DEMO_PASSWORD, type SeedPhase, seedDemoStore } from '../../seeds/demo-store.js';
-import { databaseName, ensureDatabase, migrateLatest, rollbackAll } from '../../src/db/index.js';
+import {
+  AUTOVACUUM_OFF,
+  autovacuumOff,
+  databaseName,
+  ensureDatabase,
+  migrateLatest,
+  rollbackAll,
+} from '../../src/db/index.js';
 import { retentionRules } from '../../src/jobs/index.js';
 import { hashPassword } from '../../src/users/index.js';
 import { CliError, type GlobalOptions, print, printText, withContainer } from '../context.js';
@@ -140,6 +147,7 @@ export function registerDbCommands(program: Command) {
             200,
           ),
         );
+        if (await autovacuumOff(c.db)) process.stderr.write(`warning: ${AUTOVACUUM_OFF}\n`);
       });
     });
 

@@ -315,6 +315,9 @@ describe('retention rules', function () {
     const human = await shopctl(t, ['db', 'retention']);
     expect(human.stdout).to.match(/^TABLE\s+SIZE\s+ROWS~\s+DUE\s+RULE/);
     expect(human.stdout).to.match(/webhook_events\s+\d+ kB\s+\d+\s+2\s+received over 90 days ago/);
+    // A server that never vacuums nor gathers statistics is named for what it is, whichever this one is.
+    const off = (await db().raw('SHOW autovacuum')).rows[0].autovacuum === 'off';
+    expect(/warning: autovacuum is off/.test(human.stderr), human.stderr).to.equal(off);
   });
 
   it('webhook events are stored trimmed: no client secret, no billing details; the migration trims old rows', async () => {
