@@ -349,7 +349,11 @@ describe('the order archive', function () {
 
     // A sale: 500 orders placed within the last 5 s (dated ahead, so they stay there) is 100 a second.
     await insertFinishedOrders(t.container.db, { count: 1_500, from, months: 1 });
-    await insertFinishedOrders(t.container.db, { count: 500, from: new Date(Date.now() + 60_000), months: 1 });
+    await insertFinishedOrders(t.container.db, {
+      count: 500,
+      from: new Date(Date.now() + 60_000),
+      months: 1,
+    });
     const busy = await archive({ busyRate: 20, busyDuty: 0.5 });
     expect(busy.manifest).to.include({ orders: 1_500, deleted: 1_500 });
     expect(busy.busyMs).to.be.above(0.8 * busy.ms);
