@@ -124,27 +124,21 @@ function pacer(db: Db, duty: number, yieldTo?: YieldTo) {
   let since = performance.now();
   let checkedAt = Number.NEGATIVE_INFINITY;
   let busy = false;
-  let busySince = 0;
+  let busyMs = 0;
   const pace = async () => {
     const worked = performance.now() - since;
     if (yieldTo && performance.now() - checkedAt >= BUSY_CHECK_MS) {
-      const now = (await orderRate(db)) > yieldTo.busyRate;
+      busy = (await orderRate(db)) > yieldTo.busyRate;
       checkedAt = performance.now();
-      if (now && !busy) busySince = checkedAt;
-      if (!now && busy) pace.busyMs += checkedAt - busySince;
-      busy = now;
     }
     const share = busy && yieldTo ? yieldTo.busyDuty : duty;
-    if (share < 1) await sleep((worked * (1 - share)) / share);
+    const rest = (worked * (1 - share)) / share;
+    if (rest > 0) await sleep(rest);
+    if (busy) busyMs += worked + rest;
     since = performance.now();
   };
-  /** Time spent yielding to a busy store (ms), counted when each busy spell ends, and at `end()`. */
-  pace.busyMs = 0;
-  pace.end = () => {
-    if (busy) pace.busyMs += performance.now() - busySince;
-    busy = false;
-    return Math.round(pace.busyMs);
-  };
+  /** Time worked and rested at the busy duty (ms). */
+  pace.busyMs = () => Math.round(busyMs);
   return pace;
 }
 
@@ -382,7 +376,7 @@ async function runArchive(db: Db, options: ArchiveOptions, started: number): Pro
       kept: 0,
       ms: Date.now() - started,
       writeMs: Date.now() - started,
-      busyMs: pace.end(),
+      busyMs: pace.busyMs(),
     };
 
   const written: WrittenFile[] = [];
@@ -449,7 +443,7 @@ async function runArchive(db: Db, options: ArchiveOptions, started: number): Pro
     kept: manifest.orders - deleted,
     ms: Date.now() - started,
     writeMs,
-    busyMs: pace.end(),
+    busyMs: pace.busyMs(),
   };
 }
 

@@ -232,5 +232,6 @@ async function historySince(db: Db): Promise<{ from: number; to: number }> {
     [HISTORY_SEEN],
   );
   const from = Number(rows[0]?.from ?? 0);
-  return { from, to: rows[0]?.to === null || rows[0]?.to === undefined ? from : Number(rows[0].to) };
+  const to = rows[0]?.to;
+  return { from, to: to == null ? from : Number(to) };
 }
