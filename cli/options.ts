@@ -84,6 +84,14 @@ export function fraction(raw: string): number {
   return n;
 }
 
+/** A share in [0, 1] where 0 means none, such as 0 or 0.05 (at most three decimals). */
+export function shareOrNone(raw: string): number {
+  const value = raw.trim();
+  if (/^0?(\.0{1,3})?$/.test(value) && value !== '') return 0;
+  if (!FRACTION.test(value)) throw new InvalidArgumentError('Expected 0 or a share up to 1, such as 0.05.');
+  return Number(value);
+}
+
 /** An age as typed (kept for messages) and in milliseconds. */
 export interface Age {
   text: string;

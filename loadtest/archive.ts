@@ -8,7 +8,13 @@ import type { Manifest } from '../src/archive/index.js';
 import { markHistoryAudited } from '../src/audit/index.js';
 import type { Db } from '../src/db/index.js';
 import { type FlashSaleOptions, type FlashSaleReport, runFlashSale } from './flash-sale.js';
-import { createHotSku, dropRedisPrefix, freshDatabase, withAutovacuum } from './scenario.js';
+import {
+  type ChangedSetting,
+  createHotSku,
+  dropRedisPrefix,
+  freshDatabase,
+  withStoreServerSettings,
+} from './scenario.js';
 import { startServiceProcess } from './service.js';
 
 /**
@@ -122,8 +128,8 @@ export interface ArchiveBenchReport {
   writePhaseMs: number;
   deletePhaseMs: number;
   failures: string[];
-  /** The server's autovacuum was off and the bench turned it on for the run (see withAutovacuum). */
-  autovacuumTurnedOn: boolean;
+  /** The server settings the bench changed to the store's for its run (withStoreServerSettings). */
+  serverSettings: ChangedSetting[];
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -156,13 +162,11 @@ async function runShopctlArchive(env: Record<string, string>, args: string[]): P
  * another, measure the archive's whole run. The archive must have removed every order it wrote.
  */
 export async function runArchiveBench(opts: ArchiveBenchOptions): Promise<ArchiveBenchReport> {
-  const { result, turnedOn } = await withAutovacuum(opts.databaseUrl, () => archiveBench(opts));
-  return { ...result, autovacuumTurnedOn: turnedOn };
+  const { result, changed } = await withStoreServerSettings(opts.databaseUrl, () => archiveBench(opts));
+  return { ...result, serverSettings: changed };
 }
 
-async function archiveBench(
-  opts: ArchiveBenchOptions,
-): Promise<Omit<ArchiveBenchReport, 'autovacuumTurnedOn'>> {
+async function archiveBench(opts: ArchiveBenchOptions): Promise<Omit<ArchiveBenchReport, 'serverSettings'>> {
   const { url, db } = await freshDatabase(opts.databaseUrl, 'shop_loadtest_archive');
   const dir = await mkdtemp(path.join(tmpdir(), 'shop-archive-'));
   const prefix = `loadtest:archive:${Date.now().toString(36)}:`;

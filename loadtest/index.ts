@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { fraction, nonNegativeInteger, positiveInteger } from '../cli/options.js';
+import { fraction, nonNegativeInteger, positiveInteger, shareOrNone } from '../cli/options.js';
 import { loadConfig } from '../src/config.js';
 import { runArchiveBench } from './archive.js';
 import { runBrowseBench, runLongTailBench } from './browse.js';
@@ -917,9 +917,9 @@ program
   .option('--duty <share>', "the archive's share of the time (ORDER_ARCHIVE_DUTY)", fraction, 0.5)
   .option(
     '--busy-duty <share>',
-    "its share while the store is busy, a sale (ORDER_ARCHIVE_BUSY_DUTY); the same as --duty to ignore the store's load",
-    fraction,
-    0.05,
+    "its share while the store is busy, a sale (ORDER_ARCHIVE_BUSY_DUTY); 0 holds until it is over, the same as --duty ignores the store's load",
+    shareOrNone,
+    0,
   )
   .option('--p99-budget <ms>', "checkout p99 budget in ms (the gate's)", positiveInteger(), 500)
   .option(
@@ -970,7 +970,7 @@ program
             'p99 median / max',
             'oversold',
             'audit',
-            'autovacuum',
+            'server (deploy/postgres/shop.conf)',
             'failures',
           ],
           [
@@ -987,7 +987,9 @@ program
             `${ms(p99s[Math.floor(p99s.length / 2)] ?? 0)} / ${ms(p99s.at(-1) ?? 0)}`,
             sales.reduce((n, r) => n + r.oversold, 0),
             sales.every((r) => r.audit.ok) ? 'ok' : 'VIOLATED',
-            report.autovacuumTurnedOn ? 'on (turned on for the run)' : 'on',
+            report.serverSettings.length
+              ? `set for the run: ${report.serverSettings.map((c) => `${c.name} ${c.was} → ${c.ran}`).join(', ')}`
+              : 'as configured',
             report.failures.length ? report.failures.join('; ') : 'none',
           ],
         ])}\nreport: ${file}\n`,

@@ -34,30 +34,56 @@ export async function freshDatabase(baseUrl: string, name: string): Promise<{ ur
   return { url, db };
 }
 
+/** The store's server settings (deploy/postgres/shop.conf): `name = value` lines, comments dropped. */
+export function storeServerSettings(): Record<string, string> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const text = readFileSync(path.join(root, 'deploy/postgres/shop.conf'), 'utf8');
+  const settings: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*([a-z_]+)\s*=\s*'?([^'#]*?)'?\s*(#.*)?$/.exec(line);
+    if (m) settings[m[1]!] = m[2]!;
+  }
+  return settings;
+}
+
+/** A setting a bench changed for its run: what the server had, and what it ran with. */
+export interface ChangedSetting {
+  name: string;
+  was: string;
+  ran: string;
+}
+
 /**
- * Runs `fn` with the server's autovacuum on, as every production PostgreSQL runs: a run that lasts
- * many minutes and writes (or deletes) millions of rows is measured with the vacuuming and the
- * fresh statistics that come with them, whose I/O is part of its cost. A server started with it
- * off (a CI box's configuration) has it turned on for the run (ALTER SYSTEM, reload) and back off
- * after. Answers whether it had to turn it on.
+ * Runs `fn` on a server configured as the store's deployment configures it (deploy/postgres/
+ * shop.conf): autovacuum on, as every production PostgreSQL runs, and checkpoints sized for
+ * millions of orders. A run that lasts many minutes and writes (or deletes) millions of rows is
+ * measured with the vacuuming and checkpoints that come with them, whose I/O is part of its cost.
+ * A server started otherwise (a CI box's configuration) has the settings changed for the run
+ * (ALTER SYSTEM, reload) and put back after, also on Ctrl-C. Answers what it had to change.
  */
-export async function withAutovacuum<T>(
+export async function withStoreServerSettings<T>(
   baseUrl: string,
   fn: () => Promise<T>,
-): Promise<{ result: T; turnedOn: boolean }> {
-  const setting = () =>
+): Promise<{ result: T; changed: ChangedSetting[] }> {
+  const wanted = storeServerSettings();
+  const show = (name: string) =>
     withMaintenance(
       baseUrl,
-      async (c) => (await c.query<{ autovacuum: string }>('SHOW autovacuum')).rows[0]!.autovacuum,
+      async (c) => (await c.query<{ v: string }>('SELECT current_setting($1) AS v', [name])).rows[0]!.v,
     );
-  if ((await setting()) === 'on') return { result: await fn(), turnedOn: false };
+  const changed: ChangedSetting[] = [];
+  for (const [name, ran] of Object.entries(wanted)) {
+    const was = await show(name);
+    if (was !== ran) changed.push({ name, was, ran });
+  }
+  if (changed.length === 0) return { result: await fn(), changed };
   await withMaintenance(baseUrl, async (c) => {
-    await c.query('ALTER SYSTEM SET autovacuum = on');
+    for (const { name, ran } of changed) await c.query(`ALTER SYSTEM SET ${quoteIdent(name)} = '${ran}'`);
     await c.query('SELECT pg_reload_conf()');
   });
   const restore = () =>
     withMaintenance(baseUrl, async (c) => {
-      await c.query('ALTER SYSTEM RESET autovacuum');
+      for (const { name } of changed) await c.query(`ALTER SYSTEM RESET ${quoteIdent(name)}`);
       await c.query('SELECT pg_reload_conf()');
     });
   // Interrupted (Ctrl-C), the server is still put back as it was; a second signal (npm and tsx
@@ -70,11 +96,15 @@ export async function withAutovacuum<T>(
   };
   process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
   try {
-    for (let i = 0; (await setting()) !== 'on'; i++) {
-      if (i === 50) throw new Error('autovacuum did not come on after ALTER SYSTEM and a reload');
+    for (let i = 0; ; i++) {
+      const pending = [];
+      for (const { name, ran } of changed) if ((await show(name)) !== ran) pending.push(name);
+      if (pending.length === 0) break;
+      if (i === 50)
+        throw new Error(`${pending.join(', ')} did not take effect after ALTER SYSTEM and a reload`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    return { result: await fn(), turnedOn: true };
+    return { result: await fn(), changed };
   } finally {
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await restore();

@@ -240,10 +240,11 @@ const envSchema = z.object({
   ORDER_ARCHIVE_DUTY: z.coerce.number().gt(0).max(1).default(0.5),
   /**
    * While the store places more than ORDER_ARCHIVE_BUSY_RATE orders a second (over the last 5 s:
-   * a sale), the archive works ORDER_ARCHIVE_BUSY_DUTY of the time instead, and still moves.
+   * a sale), the archive works ORDER_ARCHIVE_BUSY_DUTY of the time instead: 0, the default, holds
+   * it until the sale is over (a sale keeps the whole machine); a share keeps it moving.
    */
   ORDER_ARCHIVE_BUSY_RATE: z.coerce.number().min(0).default(20),
-  ORDER_ARCHIVE_BUSY_DUTY: z.coerce.number().gt(0).max(1).default(0.05),
+  ORDER_ARCHIVE_BUSY_DUTY: z.coerce.number().min(0).max(1).default(0),
   /** Paid orders (PAID, SHIPPED, DELIVERED) placed this far back feed "also bought". */
   RECOMMENDATIONS_WINDOW: duration.default(90 * 86_400_000),
   /** Orders two products must share to be recommended together: one shared basket is chance. */

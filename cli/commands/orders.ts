@@ -13,7 +13,7 @@ import { shipSchema } from '../../src/orders/index.js';
 import { uuidParam } from '../../src/shared/input.js';
 import { CliError, cliAdmin, type GlobalOptions, print, withContainer } from '../context.js';
 import { examples, inert, money, table, when } from '../format.js';
-import { fraction, positiveInteger } from '../options.js';
+import { fraction, positiveInteger, shareOrNone } from '../options.js';
 import { progressBar } from '../progress.js';
 
 type Order = Awaited<ReturnType<Container['orders']['getOrder']>>;
@@ -132,8 +132,8 @@ function registerArchiveCommands(orders: Command) {
     )
     .option(
       '--busy-duty <share>',
-      'the share while the store places more than ORDER_ARCHIVE_BUSY_RATE orders a second, a sale (default: ORDER_ARCHIVE_BUSY_DUTY, 0.05)',
-      fraction,
+      'the share while the store places more than ORDER_ARCHIVE_BUSY_RATE orders a second, a sale; 0 holds until it is over (default: ORDER_ARCHIVE_BUSY_DUTY, 0)',
+      shareOrNone,
     )
     .addHelpText(
       'after',
@@ -143,8 +143,8 @@ payment, refund or job still under way. Every file is written, flushed to disk a
 (checksum, count, ids) before the first order is deleted; if that fails, nothing is deleted and
 the exit code is 1. Deletes run 1,000 orders a transaction (ORDER_ARCHIVE_BATCH), skipping rows in use.
 Between pages and batches it rests as long as it worked (--duty 0.5); while the store takes more
-than 20 orders a second (ORDER_ARCHIVE_BUSY_RATE) it rests 19 times as long (--busy-duty 0.05),
-so a sale keeps its speed and the archive still moves.
+than 20 orders a second (ORDER_ARCHIVE_BUSY_RATE) it holds until the store is quiet again
+(--busy-duty 0), so a sale keeps the machine; --busy-duty 0.05 keeps it moving at a twentieth.
 ${examples(
   'shopctl orders archive --before 2021-06-01',
   'shopctl orders archive show archive/orders-2021-05.<run>.jsonl.gz',

@@ -17,6 +17,16 @@ import { createGunzip, createGzip } from 'node:zlib';
 
 export const ARCHIVE_FORMAT = 1;
 
+/**
+ * Written bytes are flushed to disk every SYNC_EVERY, not all at the end: a month's file (tens of
+ * megabytes at a large store) synced at once is a burst of writes that the database's own commits
+ * queue behind.
+ */
+const SYNC_EVERY = 4 * 1024 * 1024;
+
+/** Lines read back between calls to the caller's pace while a file is verified. */
+const VERIFY_PAGE = 1_000;
+
 /** Where the compressed bytes go; the default is a file created for this (tests inject failures). */
 export interface ArchiveSink {
   write(chunk: Buffer): Promise<void>;
@@ -96,6 +106,7 @@ export async function writeArchiveFile(
   const tally = new IdTally();
   const fileHash = createHash('sha256');
   let bytes = 0;
+  let unsynced = 0;
   const sink = await openSink(file);
   try {
     const lines = Readable.from(
@@ -112,10 +123,18 @@ export async function writeArchiveFile(
       for await (const chunk of compressed) {
         fileHash.update(chunk);
         bytes += chunk.length;
+        unsynced += chunk.length;
         await sink.write(chunk).catch((err: unknown) => {
           sinkError = err;
           throw err;
         });
+        if (unsynced >= SYNC_EVERY) {
+          unsynced = 0;
+          await sink.sync().catch((err: unknown) => {
+            sinkError = err;
+            throw err;
+          });
+        }
       }
     }).catch((err: unknown) => {
       throw sinkError ?? err;
@@ -199,9 +218,13 @@ export async function* readArchiveLines(file: string): AsyncGenerator<ArchivedOr
 /**
  * Reads a written file back from disk and checks it against what was written: the bytes' SHA-256
  * (and the `.sha256` beside it), then every line parsed, the same order ids in the same order.
- * Only a file that passes may have its orders removed from the database.
+ * Only a file that passes may have its orders removed from the database. `pace` is awaited every
+ * VERIFY_PAGE lines (the archive rests there as it does between pages it reads from the database).
  */
-export async function verifyArchiveFile(written: WrittenFile): Promise<void> {
+export async function verifyArchiveFile(
+  written: WrittenFile,
+  pace: () => Promise<void> = async () => {},
+): Promise<void> {
   const name = path.basename(written.file);
   const onDisk = await hashFile(written.file);
   if (onDisk !== written.sha256) {
@@ -212,7 +235,10 @@ export async function verifyArchiveFile(written: WrittenFile): Promise<void> {
   }
   const tally = new IdTally();
   try {
-    for await (const order of readArchiveLines(written.file)) tally.add(order.id);
+    for await (const order of readArchiveLines(written.file)) {
+      tally.add(order.id);
+      if (tally.count % VERIFY_PAGE === 0) await pace();
+    }
   } catch (err) {
     if (err instanceof ArchiveCheckFailed) throw err;
     throw new ArchiveCheckFailed(`${name} cannot be read back: ${(err as Error).message}`);

@@ -91,13 +91,19 @@ const READ_PAGE = 1_000;
 export interface YieldTo {
   /** Orders placed a second, over the last BUSY_WINDOW_S, above which the store is busy. */
   busyRate: number;
-  /** The share of the time the archive works while the store is busy, in (0, 1]. */
+  /**
+   * The share of the time the archive works while the store is busy, in [0, 1]. 0 holds: no page
+   * is read and no batch deleted until the store has been quiet for BUSY_WINDOW_S.
+   */
   busyDuty: number;
 }
 
-/** How far back the store's order rate is measured, and how often (seconds). */
+/**
+ * How far back the store's order rate is measured (seconds), and how often it is read while the
+ * archive works or rests (ms): a sale that opens is seen within BUSY_CHECK_MS plus one page.
+ */
 const BUSY_WINDOW_S = 5;
-const BUSY_CHECK_MS = 1_000;
+const BUSY_CHECK_MS = 250;
 
 /** Orders placed a second over the last BUSY_WINDOW_S (an index range on orders_created_idx). */
 async function orderRate(db: Db): Promise<number> {
@@ -108,36 +114,49 @@ async function orderRate(db: Db): Promise<number> {
   return Number(rows[0]?.n ?? 0) / BUSY_WINDOW_S;
 }
 
-const checkDuty = (duty: number, name: string) => {
-  if (!(duty > 0 && duty <= 1)) throw new RangeError(`${name} must be in (0, 1], got ${duty}`);
+const checkDuty = (duty: number, name: string, min: 'open' | 'closed') => {
+  if (!((min === 'open' ? duty > 0 : duty >= 0) && duty <= 1)) {
+    throw new RangeError(`${name} must be in ${min === 'open' ? '(' : '['}0, 1], got ${duty}`);
+  }
 };
 
 /**
  * Keeps work to a share of the wall clock: each call rests for the time worked since the last one,
  * scaled by (1 − duty) / duty. Work includes what the caller did with the last page (JSON, gzip).
- * With `yieldTo`, the store's order rate is read once a second, and while it is above busyRate the
- * share is busyDuty: a sale takes the CPU and the disk back, and the archive still moves.
+ * With `yieldTo`, the store's order rate is read every BUSY_CHECK_MS, resting included, and while
+ * it is above busyRate the share is busyDuty: a sale takes the CPU and the disk back (at 0 the
+ * archive holds until the sale is over). A rest that a sale interrupts is lengthened on the spot.
  */
 function pacer(db: Db, duty: number, yieldTo?: YieldTo) {
-  checkDuty(duty, 'duty');
-  if (yieldTo) checkDuty(yieldTo.busyDuty, 'busy duty');
+  checkDuty(duty, 'duty', 'open');
+  if (yieldTo) checkDuty(yieldTo.busyDuty, 'busy duty', 'closed');
   let since = performance.now();
   let checkedAt = Number.NEGATIVE_INFINITY;
   let busy = false;
   let busyMs = 0;
+  const look = async () => {
+    if (!yieldTo || performance.now() - checkedAt < BUSY_CHECK_MS) return;
+    busy = (await orderRate(db)) > yieldTo.busyRate;
+    checkedAt = performance.now();
+  };
   const pace = async () => {
     const worked = performance.now() - since;
-    if (yieldTo && performance.now() - checkedAt >= BUSY_CHECK_MS) {
-      busy = (await orderRate(db)) > yieldTo.busyRate;
-      checkedAt = performance.now();
+    await look();
+    if (busy) busyMs += worked;
+    let rested = 0;
+    for (;;) {
+      const share = busy && yieldTo ? yieldTo.busyDuty : duty;
+      const owed = share === 0 ? Number.POSITIVE_INFINITY : (worked * (1 - share)) / share - rested;
+      if (owed <= 0) break;
+      const slice = yieldTo ? Math.min(owed, BUSY_CHECK_MS) : owed;
+      await sleep(slice);
+      rested += slice;
+      if (busy) busyMs += slice;
+      await look();
     }
-    const share = busy && yieldTo ? yieldTo.busyDuty : duty;
-    const rest = (worked * (1 - share)) / share;
-    if (rest > 0) await sleep(rest);
-    if (busy) busyMs += worked + rest;
     since = performance.now();
   };
-  /** Time worked and rested at the busy duty (ms). */
+  /** Time worked and rested while the store was busy (ms). */
   pace.busyMs = () => Math.round(busyMs);
   return pace;
 }
@@ -396,7 +415,7 @@ async function runArchive(db: Db, options: ArchiveOptions, started: number): Pro
         }
       })();
       const w = await writeArchiveFile(file, counted, openSink);
-      await verifyArchiveFile(w);
+      await verifyArchiveFile(w, pace);
       written.push(w);
       manifest.files.push({
         file: path.basename(file),

@@ -366,6 +366,36 @@ describe('the order archive', function () {
     await t.container.db('orders').del();
   });
 
+  it('holds through a sale at busy duty 0: reads nothing until the store is quiet, then finishes', async () => {
+    const from = new Date(Date.UTC(new Date().getUTCFullYear() - 7, 0, 1));
+    await insertFinishedOrders(t.container.db, { count: 1_500, from, months: 1 });
+    // The sale: 500 orders within the last 5 s (dated ahead) for as long as they exist.
+    await insertFinishedOrders(t.container.db, {
+      count: 500,
+      from: new Date(Date.now() + 60_000),
+      months: 1,
+    });
+    const progress: string[] = [];
+    const holding = archiveOrders(t.container.db, {
+      before: fiveYearsAgo(),
+      dir,
+      batchSize: 250,
+      duty: 1,
+      yieldTo: { busyRate: 20, busyDuty: 0 },
+      onProgress: ({ phase, done }) => progress.push(`${phase} ${done}`),
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    // Not one order read from the database (the month's file is open, and empty).
+    expect(progress).to.deep.equal([]);
+    // The sale ends: the archive sees a quiet store within a quarter of a second and runs to the end.
+    await t.container.db('orders').where('created_at', '>', new Date()).del();
+    const held = await holding;
+    expect(held.manifest).to.include({ orders: 1_500, deleted: 1_500 });
+    expect(held.busyMs).to.be.within(1_400, held.ms);
+    expect(progress.at(-1)).to.equal('deleting 1500');
+    expect(await liveIds()).to.deep.equal([]);
+  });
+
   it('refuses a second archive while one runs', async () => {
     await insertFinishedOrders(t.container.db, {
       count: 2_000,
