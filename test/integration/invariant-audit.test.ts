@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { insertFinishedOrders } from '../../loadtest/archive.js';
 import { checkInvariants } from '../../src/audit/invariants.js';
 import type { Actor } from '../../src/orders/index.js';
 import { createTestContext, type TestContext } from '../support/context.js';
@@ -88,5 +89,65 @@ describe('invariant audit: the watchdog covers the orders whose history moved si
     ]);
     await t.container.db('inventory').where({ product_id: p.id }).decrement('available_count', 1);
     await t.container.db('orders').where({ id: broken }).update({ total_cents: 700 });
+  });
+
+  it('covers every moved order however many there are, a chunk of them at a time', async () => {
+    await t.truncate();
+    await insertFinishedOrders(t.container.db, {
+      count: 4_500,
+      from: new Date(Date.UTC(new Date().getUTCFullYear() - 7, 0, 1)),
+      months: 1,
+    });
+    // As if none of them had been audited yet.
+    await t.container.db('ops_counters').where({ name: 'audit_history_seen' }).del();
+    const all = (await t.container.db('orders').orderBy('id').select('id')).map((o: { id: string }) => o.id);
+    const broken = [all[0]!, all[2_222]!, all.at(-1)!];
+    await t.container.db('orders').whereIn('id', broken).update({ total_cents: 1 });
+    const report = await checkInvariants(t.container.db, { incremental: true });
+    expect(report.checked.orders).to.equal(4_500);
+    expect(names(report).sort()).to.deep.equal(broken.map((id) => `order_total ${id}`).sort());
+    // A limit per check holds across the chunks.
+    await t.container.db('ops_counters').where({ name: 'audit_history_seen' }).del();
+    const limited = await checkInvariants(t.container.db, { incremental: true, limitPerCheck: 2 });
+    expect(limited.violations).to.have.length(2);
+    await t.container.db('orders').del();
+  });
+
+  it("reports a stored answer that names another order, or no order id at all, and not a key's own", async () => {
+    await t.truncate();
+    const p = await createProduct(t.container.db, { stock: 10, price_cents: 700 });
+    const line = [{ product_id: p.id, quantity: 1 }];
+    const first = (await placeOrder(t, line)).orderId;
+    const second = (await placeOrder(t, line)).orderId;
+    await expectHealthy(t);
+    const keys = await t.container
+      .db('idempotency_keys')
+      .where({ response_status: 201 })
+      .select('user_id', 'key');
+    expect(keys).to.have.length(2);
+    const answer = (k: { user_id: string; key: string }, order_id: string) =>
+      t.container
+        .db('idempotency_keys')
+        .where(k)
+        .update({
+          response_body: t.container.db.raw('jsonb_set(response_body::jsonb, ?::text[], ?::jsonb)::json', [
+            '{order_id}',
+            JSON.stringify(order_id),
+          ]),
+        });
+    // Each key's answer names the other key's order, then one names something that is not an id.
+    const [a, b] = keys as { user_id: string; key: string }[];
+    const own = await t.container.db('orders').whereIn('id', [first, second]).select('id', 'idempotency_key');
+    const orderOf = (key: string) =>
+      own.find((o: { idempotency_key: string }) => o.idempotency_key === key)!.id;
+    await answer(a!, orderOf(b!.key));
+    await answer(b!, 'not-an-order');
+    const report = await checkInvariants(t.container.db);
+    expect(report.violations.map((v) => `${v.name} ${v.details.key}`).sort()).to.deep.equal(
+      [`replay_points_at_its_order ${a!.key}`, `replay_points_at_its_order ${b!.key}`].sort(),
+    );
+    await answer(a!, orderOf(a!.key));
+    await answer(b!, orderOf(b!.key));
+    await expectHealthy(t);
   });
 });
