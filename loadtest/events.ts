@@ -25,7 +25,19 @@ export interface EventFigures {
  */
 export async function eventFigures(
   db: Db,
-  { timeoutMs = 60_000, searchIndex = false }: { timeoutMs?: number; searchIndex?: boolean } = {},
+  {
+    timeoutMs = 60_000,
+    searchIndex = false,
+    ordersSince = new Date(0),
+  }: {
+    timeoutMs?: number;
+    searchIndex?: boolean;
+    /**
+     * The run's orders are those placed since: a database that also holds years of finished
+     * orders (the archive bench's million) is not counted whole every 100 ms.
+     */
+    ordersSince?: Date;
+  } = {},
 ): Promise<EventFigures> {
   const started = Date.now();
   let shippedAfterMs: number | null = null;
@@ -38,8 +50,10 @@ export async function eventFigures(
     const row = (
       await db.raw<{ rows: Record<string, number>[] }>(
         `SELECT (SELECT count(*) FROM domain_events WHERE published_at IS NULL)::int AS unpublished,
-                (SELECT count(*) FROM orders WHERE status IN ('PAID', 'SHIPPED', 'DELIVERED'))::int AS paid,
-                (SELECT count(*) FROM orders WHERE status IN ('SHIPPED', 'DELIVERED'))::int AS shipped,
+                (SELECT count(*) FROM orders WHERE created_at >= :since
+                    AND status IN ('PAID', 'SHIPPED', 'DELIVERED'))::int AS paid,
+                (SELECT count(*) FROM orders WHERE created_at >= :since
+                    AND status IN ('SHIPPED', 'DELIVERED'))::int AS shipped,
                 ${names
                   .map(
                     (n, i) =>
@@ -47,7 +61,7 @@ export async function eventFigures(
                        (SELECT count(*) FROM consumer_inbox WHERE consumer = :name${i})::int AS "applied:${n}"`,
                   )
                   .join(',\n')}`,
-        Object.fromEntries(names.map((n, i) => [`name${i}`, n])),
+        { since: ordersSince, ...Object.fromEntries(names.map((n, i) => [`name${i}`, n])) },
       )
     ).rows[0]!;
     const consumers = Object.fromEntries(

@@ -176,6 +176,7 @@ async function prepare(opts: FlashSaleOptions, runId: string): Promise<Prepared>
 }
 
 export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleReport> {
+  const runStarted = new Date();
   const runId = randomUUID().slice(0, 8);
   const { db, databaseUrl, productId, buyers, warmup } = await prepare(opts, runId);
   const services: ServiceProcess[] = [];
@@ -307,7 +308,9 @@ export async function runFlashSale(opts: FlashSaleOptions): Promise<FlashSaleRep
     const browse = browsing ? { fire: await browsing.fire, lag: await browsing.lag.stop() } : undefined;
     const drainMs = opts.payment ? await waitForSettlement(db, 120_000) : null;
     // The services keep running until every event is sent and applied, and every paid order shipped.
-    const events = opts.payment ? await eventFigures(db, { searchIndex: !!opts.search }) : undefined;
+    const events = opts.payment
+      ? await eventFigures(db, { searchIndex: !!opts.search, ordersSince: runStarted })
+      : undefined;
     const backlog = (await sampler?.stop()) ?? [];
     // A few seconds more, so that the last sell-out is seen leaving the results.
     if (syncSampler) await new Promise((r) => setTimeout(r, 6_000));

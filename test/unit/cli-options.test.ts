@@ -3,11 +3,13 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import {
   age,
   amountInCents,
+  fraction,
   nonNegativeInteger,
   orWord,
   percentChange,
   positiveInteger,
   readWholeNumber,
+  shareOrNone,
   signedInteger,
 } from '../../cli/options.js';
 
@@ -20,6 +22,20 @@ const refuses = (parse: (raw: string) => unknown, raw: string, message: RegExp |
     );
 
 describe('shopctl option parsers', () => {
+  it('fraction takes a share in (0, 1]; shareOrNone also takes 0 (the archive holding through a sale)', () => {
+    expect(fraction('0.25')).to.equal(0.25);
+    expect(fraction('1')).to.equal(1);
+    for (const raw of ['0', '0.0', '', '1.5', '-0.5', '.0001', 'half', '1e-1']) {
+      refuses(fraction, raw, 'Expected a share from 0.001 to 1, such as 0.25.');
+    }
+    for (const raw of ['0', '0.0', '.000', ' 0 ']) expect(shareOrNone(raw), raw).to.equal(0);
+    expect(shareOrNone('0.05')).to.equal(0.05);
+    expect(shareOrNone('1')).to.equal(1);
+    for (const raw of ['', '0.', '1.5', '-0', '-0.05', '.0001', 'none', '1e-1']) {
+      refuses(shareOrNone, raw, 'Expected 0 or a share up to 1, such as 0.05.');
+    }
+  });
+
   it('readWholeNumber takes plain digits only (a sign when asked), never what Number() would guess', () => {
     expect(readWholeNumber('12')).to.equal(12);
     expect(readWholeNumber(' 7 ')).to.equal(7);
