@@ -13,7 +13,8 @@ export function createLogger(
       level,
       base: { service: 'shop', ...base },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: ['req.headers.authorization', 'req.headers["x-cart-token"]', '*.password'],
+      // A password logged at the top level (`log.info({ password })`) as well as one level down.
+      redact: ['req.headers.authorization', 'req.headers["x-cart-token"]', 'password', '*.password'],
     },
     to,
   );
