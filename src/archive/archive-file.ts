@@ -119,21 +119,20 @@ export async function writeArchiveFile(
     );
     // The sink's own error, not the AbortError the pipeline reports as it tears the stages down.
     let sinkError: unknown = null;
+    const bySink = (done: Promise<void>) =>
+      done.catch((err: unknown) => {
+        sinkError = err;
+        throw err;
+      });
     await pipeline(lines, createGzip({ level: 6 }), async (compressed: AsyncIterable<Buffer>) => {
       for await (const chunk of compressed) {
         fileHash.update(chunk);
         bytes += chunk.length;
         unsynced += chunk.length;
-        await sink.write(chunk).catch((err: unknown) => {
-          sinkError = err;
-          throw err;
-        });
+        await bySink(sink.write(chunk));
         if (unsynced >= SYNC_EVERY) {
           unsynced = 0;
-          await sink.sync().catch((err: unknown) => {
-            sinkError = err;
-            throw err;
-          });
+          await bySink(sink.sync());
         }
       }
     }).catch((err: unknown) => {

@@ -121,10 +121,8 @@ async function storeIsBusy(db: Db, busyRate: number): Promise<boolean> {
   return Number(rows[0]?.n ?? 0) > threshold;
 }
 
-const checkDuty = (duty: number, name: string, min: 'open' | 'closed') => {
-  if (!((min === 'open' ? duty > 0 : duty >= 0) && duty <= 1)) {
-    throw new RangeError(`${name} must be in ${min === 'open' ? '(' : '['}0, 1], got ${duty}`);
-  }
+const checkDuty = (duty: number, name: string) => {
+  if (!(duty > 0 && duty <= 1)) throw new RangeError(`${name} must be in (0, 1], got ${duty}`);
 };
 
 /**
@@ -135,8 +133,9 @@ const checkDuty = (duty: number, name: string, min: 'open' | 'closed') => {
  * archive holds until the sale is over). A rest that a sale interrupts is lengthened on the spot.
  */
 function pacer(db: Db, duty: number, yieldTo?: YieldTo) {
-  checkDuty(duty, 'duty', 'open');
-  if (yieldTo) checkDuty(yieldTo.busyDuty, 'busy duty', 'closed');
+  checkDuty(duty, 'duty');
+  // A busy duty of 0 is the one share more: hold.
+  if (yieldTo && yieldTo.busyDuty !== 0) checkDuty(yieldTo.busyDuty, 'busy duty');
   let since = performance.now();
   let checkedAt = Number.NEGATIVE_INFINITY;
   let busy = false;
