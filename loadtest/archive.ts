@@ -48,7 +48,7 @@ export async function insertFinishedOrders(
          ), o AS (
            INSERT INTO orders (id, user_id, status, total_cents, shipping_address, payment_method,
                                carrier, tracking_number, created_at, updated_at)
-           SELECT gen_random_uuid(), c.id, 'DELIVERED', 2500,
+           SELECT uuid_v7(:from::timestamptz + (:start::bigint + g) * make_interval(secs => :step)), c.id, 'DELIVERED', 2500,
                   '{"name":"Archived Buyer","line1":"1 Old Street","city":"Leeds","postal_code":"LS1","country":"GB"}',
                   'pm_card_visa', 'ups', '1Z' || (:start::bigint + g),
                   :from::timestamptz + (:start::bigint + g) * make_interval(secs => :step),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { convertCarts } from '../cart/index.js';
 import { pgArray, type Trx } from '../db/index.js';
 import { runPiece, withPieces } from '../db/pieces.js';
@@ -6,6 +5,7 @@ import { type LockedStock, lockStock, reserveStock } from '../inventory/index.js
 import { HOLDING_STATUSES, historyLines, insertOrderItems, insertOrders } from '../orders/index.js';
 import { enqueued } from '../outbox/index.js';
 import { DomainError, errorBody } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
 import { claimKeys, storeAnswers } from './idempotency.js';
 import type { CheckoutRequest, CheckoutResponse } from './schemas.js';
 
@@ -122,7 +122,7 @@ export async function processBatch(
     for (const line of outcome.lines)
       available.set(line.product_id, available.get(line.product_id)! - line.quantity);
     usedCarts.add(request.input.cart_id);
-    accepted.push({ request, orderId: randomUUID(), ...outcome });
+    accepted.push({ request, orderId: newId(), ...outcome });
   }
 
   // 4. Write everything set-based in one statement; 5. then take the stock, last.
