@@ -28,10 +28,17 @@ export interface RelayOptions {
  * unpublished events of the same aggregate are all in this claim too: an order's events leave in
  * the order they happened, whichever relay sends them, and a busy aggregate (a hot SKU's stock
  * changes) sends a run of its events per round rather than one. An older event locked by another
- * relay is visible to the NOT EXISTS, so its newer ones wait for it rather than overtake it; the
- * ones that wait stay locked until this round commits, then go on the next.
+ * relay, or waiting for its retry, is one of the `blocking`, so its newer ones wait for it rather
+ * than overtake it; the ones that wait stay locked until this round commits, then go on the next.
+ *
+ * An older unpublished event outside the claim has an id below the claim's newest, so `blocking`
+ * is one range of the unpublished index, read once: the events other relays hold and those waiting
+ * for a retry. Written as a NOT EXISTS per claimed event, the planner, going by statistics taken
+ * while nothing waited (a partial index of "no" rows), read the whole backlog once per claimed
+ * event: with 16,000 events behind after a sale, a round of 500 took 8.8 s of a core instead of
+ * 16 ms, and the relay fell further behind with each round.
  */
-const CLAIM = `
+export const CLAIM = `
   WITH claimed AS (
     SELECT e.id, e.event_id, e.type, e.aggregate_type, e.aggregate_id, e.data, e.schema_version, e.occurred_at,
            e.attempts
@@ -39,12 +46,17 @@ const CLAIM = `
      WHERE e.published_at IS NULL AND (e.retry_at IS NULL OR e.retry_at <= now())
      ORDER BY e.id
      LIMIT ?
-       FOR UPDATE SKIP LOCKED)
+       FOR UPDATE SKIP LOCKED),
+  blocking AS MATERIALIZED (
+    SELECT o.aggregate_type, o.aggregate_id, min(o.id) AS first_id
+      FROM domain_events o
+     WHERE o.published_at IS NULL AND o.id < (SELECT max(id) FROM claimed)
+       AND o.id NOT IN (SELECT id FROM claimed)
+     GROUP BY o.aggregate_type, o.aggregate_id)
   SELECT c.* FROM claimed c
-   WHERE NOT EXISTS (SELECT 1 FROM domain_events o
-                      WHERE o.published_at IS NULL AND o.aggregate_type = c.aggregate_type
-                        AND o.aggregate_id = c.aggregate_id AND o.id < c.id
-                        AND o.id NOT IN (SELECT id FROM claimed))
+   WHERE NOT EXISTS (SELECT 1 FROM blocking b
+                      WHERE b.aggregate_type = c.aggregate_type AND b.aggregate_id = c.aggregate_id
+                        AND b.first_id < c.id)
    ORDER BY c.id`;
 
 /**

@@ -3,6 +3,7 @@ import amqp from 'amqplib';
 import { expect } from 'chai';
 import { createContainer } from '../../src/container.js';
 import { type DomainEventRow, type EventEnvelope, toEnvelope } from '../../src/events/envelope.js';
+import { CLAIM } from '../../src/events/relay.js';
 import { DEAD_LETTER_QUEUE, DELIVERY_LIMIT, EVENTS_EXCHANGE } from '../../src/events/topology.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createVhost, eventTap, startBroker, stopBroker } from '../support/amqp.js';
@@ -11,6 +12,17 @@ import { cliEnv, ROOT, shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
 import { until } from '../support/wait.js';
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Loops': number;
+  'Actual Rows': number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
 
 /**
  * Domain events through a real RabbitMQ: written with their change, published with publisher
@@ -152,6 +164,86 @@ describe('domain events on RabbitMQ', function () {
       const id = String(AGGREGATE + a);
       const steps = seen.filter((e) => e.aggregate.id === id).map((e) => e.data.available);
       expect(steps, `product ${id}`).to.deep.equal([1, 2, 3, 4, 5]);
+    }
+  });
+
+  it('a backlog the statistics never saw: a round reads the waiting events once, and still holds back what another relay holds', async () => {
+    await relay().drain();
+    const db = t.container.db;
+    const AGGREGATES = 2_000;
+    const FIRST = 800_000;
+    const backlog = (published: boolean) =>
+      db.raw(
+        `INSERT INTO domain_events (type, aggregate_type, aggregate_id, data, published_at)
+         SELECT 'inventory.changed', 'product', (:first + a)::text,
+                jsonb_build_object('product_id', :first + a, 'sku', 'BACKLOG-' || a, 'available', s, 'reserved', 0,
+                                   'sold', 0, 'previous_available', s - 1, 'threshold', 0),
+                CASE WHEN :published THEN now() END
+           FROM generate_series(0, :n - 1) a, generate_series(1, 2) s
+          ORDER BY a, s`,
+        { first: FIRST, n: AGGREGATES, published },
+      );
+    try {
+      // The statistics are taken while nothing waits, as after any quiet hour; then a sale's worth
+      // of events is written, each product's two in a row.
+      await backlog(true);
+      await db.raw('ANALYZE domain_events');
+      await backlog(false);
+      const waiting = await db('domain_events')
+        .whereNull('published_at')
+        .orderBy('id')
+        .select('id', 'aggregate_id');
+      expect(waiting).to.have.length(AGGREGATES * 2);
+      // Another relay is mid-round on the first 25 products' first events.
+      const held = waiting.filter((_, i) => i < 50 && i % 2 === 0);
+      const other = await db.transaction();
+      try {
+        await other('domain_events')
+          .whereIn(
+            'id',
+            held.map((e) => e.id),
+          )
+          .forUpdate()
+          .select('id');
+        const round = await db.transaction();
+        try {
+          const { rows: plan } = await round.raw<{ rows: { 'QUERY PLAN': [{ Plan: PlanNode }] }[] }>(
+            `EXPLAIN (ANALYZE, FORMAT JSON) ${CLAIM}`,
+            [500],
+          );
+          const scans = planNodes(plan[0]!['QUERY PLAN'][0].Plan).filter(
+            (n) => n['Relation Name'] === 'domain_events',
+          );
+          expect(scans.length).to.be.at.least(2);
+          // Each read of the table runs once per round, and reads about the claim's range, not the
+          // backlog once per claimed event.
+          for (const scan of scans) expect(scan['Actual Loops'], scan['Index Name']).to.equal(1);
+          const read = scans.reduce((n, s) => n + s['Actual Rows'] + (s['Rows Removed by Filter'] ?? 0), 0);
+          expect(read).to.be.below(2_000);
+        } finally {
+          await round.rollback();
+        }
+        const claim = await db.transaction();
+        try {
+          const { rows } = await claim.raw<{ rows: { id: string; aggregate_id: string }[] }>(CLAIM, [500]);
+          const heldProducts = new Set(held.map((e) => e.aggregate_id));
+          // Those products' second events wait for their first; every other product's go, both.
+          expect(rows.filter((r) => heldProducts.has(r.aggregate_id))).to.deep.equal([]);
+          expect(rows).to.have.length(500 - 25);
+          expect(rows.map((r) => Number(r.id))).to.deep.equal(
+            waiting
+              .slice(0, 525)
+              .filter((e) => !heldProducts.has(e.aggregate_id))
+              .map((e) => Number(e.id)),
+          );
+        } finally {
+          await claim.rollback();
+        }
+      } finally {
+        await other.rollback();
+      }
+    } finally {
+      await db('domain_events').whereRaw("data->>'sku' LIKE 'BACKLOG-%'").del();
     }
   });
 
