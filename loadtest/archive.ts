@@ -15,6 +15,7 @@ import {
   freshDatabase,
   withStoreServerSettings,
 } from './scenario.js';
+import { type ActivitySample, duringSale, sampleServerActivity, slowSeconds } from './server-activity.js';
 import { startServiceProcess } from './service.js';
 
 /**
@@ -130,6 +131,31 @@ export interface ArchiveBenchReport {
   failures: string[];
   /** The server settings the bench changed to the store's for its run (withStoreServerSettings). */
   serverSettings: ChangedSetting[];
+  /** What the server and the machine did each second while the sales ran (vacuums, checkpoints, WAL, disk). */
+  activity: ActivitySample[];
+}
+
+/** A sale of the gate's shape (payments on) against a running service on `databaseUrl`. */
+export function saleBeside(o: {
+  databaseUrl: string;
+  redisUrl: string;
+  serviceUrl: string;
+  rate: number;
+  durationSec: number;
+  stock: number;
+}): Promise<FlashSaleReport> {
+  return runFlashSale({
+    databaseUrl: o.databaseUrl,
+    redisUrl: o.redisUrl,
+    url: o.serviceUrl,
+    strategy: 'group-commit',
+    rate: o.rate,
+    durationSec: o.durationSec,
+    stock: o.stock,
+    buyers: o.rate * o.durationSec,
+    instances: 1,
+    payment: true,
+  } satisfies FlashSaleOptions);
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -167,6 +193,7 @@ export async function runArchiveBench(opts: ArchiveBenchOptions): Promise<Archiv
 }
 
 async function archiveBench(opts: ArchiveBenchOptions): Promise<Omit<ArchiveBenchReport, 'serverSettings'>> {
+  let activity: ReturnType<typeof sampleServerActivity> | null = null;
   const { url, db } = await freshDatabase(opts.databaseUrl, 'shop_loadtest_archive');
   const dir = await mkdtemp(path.join(tmpdir(), 'shop-archive-'));
   const prefix = `loadtest:archive:${Date.now().toString(36)}:`;
@@ -182,24 +209,20 @@ async function archiveBench(opts: ArchiveBenchOptions): Promise<Omit<ArchiveBenc
     await insertFinishedOrders(db, { count: opts.orders, from, months: 12 });
     const generateMs = Date.now() - generated;
     const before = new Date(Date.UTC(from.getUTCFullYear() + 1, 0, 1));
-    const sale = () =>
-      runFlashSale({
-        databaseUrl: url,
-        redisUrl: opts.redisUrl,
-        url: service.url,
-        strategy: 'group-commit',
-        rate: opts.rate,
-        durationSec: opts.durationSec,
-        stock: opts.stock,
-        buyers: opts.rate * opts.durationSec,
-        instances: 1,
-        payment: true,
-      } satisfies FlashSaleOptions);
+    const sale = () => saleBeside({ ...opts, databaseUrl: url, serviceUrl: service.url });
     const sales: FlashSaleReport[] = [];
+    activity = sampleServerActivity(db);
+    const samples = () => activity?.samples() ?? [];
     const report = (r: FlashSaleReport) => {
       sales.push(r);
+      const fireStart = r.fire.startedAt ?? 0;
+      const slow = slowSeconds(r.fire.timeline, fireStart, samples(), opts.p99BudgetMs);
+      const ran = duringSale(fireStart, fireStart + r.fire.durationSec * 1_000, samples());
       process.stderr.write(
-        `sale ${sales.length}: ${r.successes}/${r.attempts} placed, p99 ${r.fire.latency.p99} ms, oversold ${r.oversold}, failures: ${r.failures.join('; ') || 'none'}\n`,
+        `sale ${sales.length}: ${r.successes}/${r.attempts} placed, p99 ${r.fire.latency.p99} ms, oversold ${r.oversold}, failures: ${r.failures.join('; ') || 'none'}\n` +
+          `  over ${ran.seconds} s: cores ${JSON.stringify(ran.cores)}; ${ran.vacuums.join(', ') || 'no vacuum'}\n` +
+          ran.topQueries.map(([q, n]) => `    ${n} × ${q}\n`).join('') +
+          slow.map((l) => `${l}\n`).join(''),
       );
     };
     if (opts.control) {
@@ -214,6 +237,7 @@ async function archiveBench(opts: ArchiveBenchOptions): Promise<Omit<ArchiveBenc
         writePhaseMs: 0,
         deletePhaseMs: 0,
         failures: judge(sales, opts.p99BudgetMs),
+        activity: await activity.stop(),
       };
     }
     // The archive starts first, as the monthly job does on its day; sales open one after another
@@ -258,8 +282,10 @@ async function archiveBench(opts: ArchiveBenchOptions): Promise<Omit<ArchiveBenc
       writePhaseMs: archive.write_ms,
       deletePhaseMs: archive.ms - archive.write_ms,
       failures,
+      activity: await activity.stop(),
     };
   } finally {
+    await activity?.stop();
     await service.stop();
     await db.destroy();
     await rm(dir, { recursive: true, force: true });

@@ -52,6 +52,8 @@ export interface FireResult {
   timeouts: number;
   /** Per second of the run: responses and latency percentiles, for the chart. */
   timeline: { second: number; responses: number; p50: number; p99: number }[];
+  /** When the run started (epoch ms): the timeline's second 0. */
+  startedAt?: number;
 }
 
 // Each connection of one autocannon instance sends its per-second quota back to back at the top of
@@ -206,6 +208,7 @@ export async function fire(opts: FireOptions): Promise<FireResult> {
     errors,
     timeouts,
     timeline: timeline(all),
+    startedAt: started,
   };
 }
 

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { fraction, nonNegativeInteger, positiveInteger, shareOrNone } from '../cli/options.js';
 import { loadConfig } from '../src/config.js';
 import { runArchiveBench } from './archive.js';
+import { runAftermathBench } from './archive-aftermath.js';
 import { runBrowseBench, runLongTailBench } from './browse.js';
 import {
   backendEnv,
@@ -898,6 +899,42 @@ program
       process.exitCode = failures.length ? 1 : 0;
     },
   );
+
+program
+  .command('archive-aftermath')
+  .description(
+    "what an archive's deletes leave behind costs a sale: sales of the gate's shape with N old orders live, then with the older half deleted and their dead rows waiting (autovacuum off on the order tables), then after VACUUM (ANALYZE) flat out",
+  )
+  .option('--orders <n>', 'old orders generated', positiveInteger(), 1_000_000)
+  .option('--sales <n>', 'sales in each stage', positiveInteger(), 3)
+  .option('--rate <n>', 'checkouts offered per second', positiveInteger(), 1_000)
+  .option('--duration <s>', "seconds of each sale (the gate's 12)", positiveInteger(), 12)
+  .option('--stock <n>', "units on sale in each sale (the gate's 8,000)", positiveInteger(), 8_000)
+  .action(async (opts: { orders: number; sales: number; rate: number; duration: number; stock: number }) => {
+    const config = loadConfig();
+    const report = await runAftermathBench({
+      databaseUrl: config.db.url,
+      redisUrl: config.redis.url,
+      orders: opts.orders,
+      sales: opts.sales,
+      rate: opts.rate,
+      durationSec: opts.duration,
+      stock: opts.stock,
+    });
+    const file = writeJson(`archive-aftermath-${stamp()}`, report);
+    process.stdout.write(
+      `\n${table([
+        ['stage', 'checkout p99 per sale', 'cores (node / postgres) per sale', 'failures'],
+        ...report.stages.map((s) => [
+          s.stage,
+          s.sales.map((x) => ms(x.p99)).join(', '),
+          s.sales.map((x) => `${x.cores.node ?? 0} / ${x.cores.postgres ?? 0}`).join(', '),
+          s.sales.flatMap((x) => x.failures).join('; ') || 'none',
+        ]),
+      ])}\n${report.deleted} orders deleted in ${ms(report.deleteMs)}; VACUUM (ANALYZE) of the order tables in ${ms(report.vacuumMs)}\nreport: ${file}\n`,
+    );
+    process.exitCode = report.stages.some((s) => s.sales.some((x) => x.failures.length)) ? 1 : 0;
+  });
 
 program
   .command('archive')

@@ -108,6 +108,23 @@ export async function insertConfirmedReservations(
 }
 
 /**
+ * The orders the sweeper claims, `?` the limit. The due reservations are read first, on their own
+ * and once, and only their orders are looked at. As one semi-join the planner, with statistics
+ * taken while no order waited (between two sales), expected one PENDING order and read the
+ * product's ACTIVE reservations again for each PENDING order: thousands of each during a sale, a
+ * sweep took 0.3–0.4 s of a core (PostgreSQL's slow-query log, 1M orders), and 12 ms with 218
+ * PENDING orders. Read once, it grows with the ACTIVE reservations, not with their square.
+ */
+export const DUE_ORDERS_SQL = `WITH due AS MATERIALIZED (
+    SELECT DISTINCT order_id FROM reservations WHERE state = 'ACTIVE' AND expires_at <= now()
+  )
+  SELECT o.id FROM orders o JOIN due ON due.order_id = o.id
+   WHERE o.status = 'PENDING'
+   ORDER BY o.created_at, o.id
+   LIMIT ?
+   FOR UPDATE OF o SKIP LOCKED`;
+
+/**
  * The sweeper's claim: PENDING orders whose reservations ran out, up to `limit` orders per call
  * (oldest first), with when each ran out. SKIP LOCKED lets every process sweep at once without
  * waiting on, or double-releasing, each other; an order being paid right now is skipped and seen
@@ -116,15 +133,7 @@ export async function insertConfirmedReservations(
  * on rows that then turn out locked would break.
  */
 export async function lockDueOrders(trx: Trx, limit: number): Promise<{ id: string; expires_at: Date }[]> {
-  const { rows } = await trx.raw<{ rows: { id: string }[] }>(
-    `SELECT o.id FROM orders o
-      WHERE o.status = 'PENDING'
-        AND o.id IN (SELECT order_id FROM reservations WHERE state = 'ACTIVE' AND expires_at <= now())
-      ORDER BY o.created_at, o.id
-      LIMIT ?
-      FOR UPDATE OF o SKIP LOCKED`,
-    [limit],
-  );
+  const { rows } = await trx.raw<{ rows: { id: string }[] }>(DUE_ORDERS_SQL, [limit]);
   if (rows.length === 0) return [];
   const { rows: due } = await trx.raw<{ rows: { id: string; expires_at: Date }[] }>(
     `SELECT order_id AS id, min(expires_at) AS expires_at FROM reservations

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createContainer } from '../../src/container.js';
+import { DUE_ORDERS_SQL, lockDueOrders } from '../../src/inventory/reservations.js';
 import type { TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
 import {
@@ -114,6 +115,71 @@ describeOrders('orders: expiry', ['short'], (stores) => {
       "SELECT count(*)::int AS n FROM stock_movements WHERE kind = 'released'",
     );
     expect(rows[0]!.n).to.equal(16);
+  });
+
+  it('a sweep during a sale reads the ACTIVE reservations once, not once per PENDING order, whatever the statistics', async () => {
+    const db = short.container.db;
+    const p = await createProduct(db, { stock: 10 });
+    // All of it in one transaction, rolled back: the 2,000 orders never meet the invariants' audit.
+    const trx = await db.transaction();
+    try {
+      // Statistics taken while no order waits, as between two sales: past sales' orders, paid, and
+      // their reservations, confirmed.
+      await trx.raw('SET LOCAL session_replication_role = replica');
+      await trx.raw(
+        `WITH o AS (
+           INSERT INTO orders (user_id, status, total_cents, shipping_address, payment_method)
+           SELECT gen_random_uuid(), 'PAID', 100, '{}', 'pm_card_visa' FROM generate_series(1, 5000)
+           RETURNING id
+         )
+         INSERT INTO reservations (order_id, product_id, quantity, state, expires_at)
+         SELECT id, :product, 1, 'CONFIRMED', now() - interval '1 hour' FROM o`,
+        { product: p.id },
+      );
+      await trx.raw('ANALYZE orders, reservations');
+      // Then a sale: 2,000 PENDING orders holding ACTIVE reservations of one product, three of them due.
+      const { rows: placed } = await trx.raw<{ rows: { id: string; due: boolean }[] }>(
+        `WITH o AS (
+           INSERT INTO orders (user_id, status, total_cents, shipping_address, payment_method)
+           SELECT gen_random_uuid(), 'PENDING', 100, '{}', 'pm_card_visa' FROM generate_series(1, 2000)
+           RETURNING id
+         ), n AS (SELECT id, row_number() OVER (ORDER BY id) AS k FROM o)
+         INSERT INTO reservations (order_id, product_id, quantity, expires_at)
+         SELECT id, :product, 1, CASE WHEN k <= 3 THEN now() - interval '1 minute' ELSE now() + interval '10 minutes' END
+           FROM n
+         RETURNING order_id AS id, expires_at <= now() AS due`,
+        { product: p.id },
+      );
+      const due = placed.filter((r) => r.due).map((r) => r.id);
+      expect(due).to.have.length(3);
+      const { rows: plan } = await trx.raw<{ rows: { 'QUERY PLAN': unknown }[] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${DUE_ORDERS_SQL}`,
+        [100],
+      );
+      const scans: { relation: string; loops: number; rows: number }[] = [];
+      const walk = (node: Record<string, unknown>) => {
+        if (node['Relation Name'] === 'reservations') {
+          scans.push({
+            relation: String(node['Relation Name']),
+            loops: Number(node['Actual Loops']),
+            rows: Number(node['Actual Rows']) + Number(node['Rows Removed by Filter'] ?? 0),
+          });
+        }
+        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+      };
+      walk((plan[0]!['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan);
+      expect(scans).to.have.length.above(0);
+      // Each ACTIVE reservation read at most once (EXPLAIN's rows are per loop): 2,000, not 2,000 × 2,000.
+      for (const scan of scans) {
+        expect(scan.loops, JSON.stringify(scans)).to.equal(1);
+        expect(scan.rows * scan.loops, JSON.stringify(scans)).to.be.at.most(2_000);
+      }
+      // And the claim is exactly the due orders.
+      const claimed = await lockDueOrders(trx, 100);
+      expect(claimed.map((c) => c.id).sort()).to.deep.equal([...due].sort());
+    } finally {
+      await trx.rollback();
+    }
   });
 
   it('a bounded sweep claims up to `limit` due orders, counting orders (not reservation lines) and skipping locked ones', async () => {
