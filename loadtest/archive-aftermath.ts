@@ -1,8 +1,7 @@
-import { insertFinishedOrders, saleBeside } from './archive.js';
+import { insertFinishedOrders, saleBeside, storeForArchive } from './archive.js';
 import type { FlashSaleReport } from './flash-sale.js';
-import { dropRedisPrefix, freshDatabase, withStoreServerSettings } from './scenario.js';
+import { dropRedisPrefix, withStoreServerSettings } from './scenario.js';
 import { duringSale, sampleServerActivity } from './server-activity.js';
-import { startServiceProcess } from './service.js';
 
 /**
  * What an archive's deletes leave behind costs a sale, apart from the archive itself: `orders`
@@ -43,14 +42,7 @@ export async function runAftermathBench(opts: AftermathOptions): Promise<Afterma
 }
 
 async function aftermath(opts: AftermathOptions): Promise<AftermathReport> {
-  const { url, db } = await freshDatabase(opts.databaseUrl, 'shop_loadtest_archive');
-  const prefix = `loadtest:archive:${Date.now().toString(36)}:`;
-  const service = await startServiceProcess({
-    DATABASE_URL: url,
-    REDIS_URL: opts.redisUrl,
-    REDIS_PREFIX: prefix,
-    WORKERS: 'true',
-  });
+  const { url, db, prefix, service } = await storeForArchive(opts);
   const activity = sampleServerActivity(db);
   try {
     for (const t of TABLES) await db.raw('ALTER TABLE ?? SET (autovacuum_enabled = false)', [t]);

@@ -135,6 +135,19 @@ export interface ArchiveBenchReport {
   activity: ActivitySample[];
 }
 
+/** A fresh database and a service on it, workers on, as the demo runs: where the archive benches sell. */
+export async function storeForArchive(opts: { databaseUrl: string; redisUrl: string }) {
+  const { url, db } = await freshDatabase(opts.databaseUrl, 'shop_loadtest_archive');
+  const prefix = `loadtest:archive:${Date.now().toString(36)}:`;
+  const service = await startServiceProcess({
+    DATABASE_URL: url,
+    REDIS_URL: opts.redisUrl,
+    REDIS_PREFIX: prefix,
+    WORKERS: 'true',
+  });
+  return { url, db, prefix, service };
+}
+
 /** A sale of the gate's shape (payments on) against a running service on `databaseUrl`. */
 export function saleBeside(o: {
   databaseUrl: string;
@@ -194,15 +207,8 @@ export async function runArchiveBench(opts: ArchiveBenchOptions): Promise<Archiv
 
 async function archiveBench(opts: ArchiveBenchOptions): Promise<Omit<ArchiveBenchReport, 'serverSettings'>> {
   let activity: ReturnType<typeof sampleServerActivity> | null = null;
-  const { url, db } = await freshDatabase(opts.databaseUrl, 'shop_loadtest_archive');
+  const { url, db, prefix, service } = await storeForArchive(opts);
   const dir = await mkdtemp(path.join(tmpdir(), 'shop-archive-'));
-  const prefix = `loadtest:archive:${Date.now().toString(36)}:`;
-  const service = await startServiceProcess({
-    DATABASE_URL: url,
-    REDIS_URL: opts.redisUrl,
-    REDIS_PREFIX: prefix,
-    WORKERS: 'true',
-  });
   try {
     const generated = Date.now();
     const from = new Date(Date.UTC(new Date().getUTCFullYear() - 7, 0, 1));
