@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Manifest } from '../src/archive/index.js';
 import { markHistoryAudited } from '../src/audit/index.js';
@@ -15,7 +16,13 @@ import {
   freshDatabase,
   withStoreServerSettings,
 } from './scenario.js';
-import { type ActivitySample, duringSale, sampleServerActivity, slowSeconds } from './server-activity.js';
+import {
+  type ActivitySample,
+  blocksLine,
+  duringSale,
+  sampleServerActivity,
+  slowSeconds,
+} from './server-activity.js';
 import { startServiceProcess } from './service.js';
 
 /**
@@ -105,6 +112,13 @@ export interface ArchiveBenchOptions {
    * beside them. Sale k beside the archive is compared with control sale k (0: run the archive).
    */
   control?: number;
+  /**
+   * When the sales open: with the archive ('start', both its phases meet sales) or once its files
+   * are written and verified ('deleting', the manifest is on disk: only its deletes meet sales).
+   */
+  salesFrom?: 'start' | 'deleting';
+  /** Sales before the archive starts: the run's own control, on the same store (reported first). */
+  salesBefore?: number;
 }
 
 /** What `shopctl orders archive --json` prints. */
@@ -227,6 +241,7 @@ async function archiveBench(opts: ArchiveBenchOptions): Promise<Omit<ArchiveBenc
       process.stderr.write(
         `sale ${sales.length}: ${r.successes}/${r.attempts} placed, p99 ${r.fire.latency.p99} ms, oversold ${r.oversold}, failures: ${r.failures.join('; ') || 'none'}\n` +
           `  over ${ran.seconds} s: cores ${JSON.stringify(ran.cores)}; ${ran.vacuums.join(', ') || 'no vacuum'}\n` +
+          `  ${blocksLine(ran.blocks)}\n` +
           ran.topQueries.map(([q, n]) => `    ${n} × ${q}\n`).join('') +
           slow.map((l) => `${l}\n`).join(''),
       );
@@ -246,6 +261,7 @@ async function archiveBench(opts: ArchiveBenchOptions): Promise<Omit<ArchiveBenc
         activity: await activity.stop(),
       };
     }
+    for (let i = 0; i < (opts.salesBefore ?? 0); i++) report(await sale());
     // The archive starts first, as the monthly job does on its day; sales open one after another
     // while it runs (each prepares its buyers and warms up first), until it ends.
     const archiveStarted = Date.now();
@@ -266,6 +282,11 @@ async function archiveBench(opts: ArchiveBenchOptions): Promise<Omit<ArchiveBenc
       archiving = false;
     });
     const more = (async () => {
+      if (opts.salesFrom === 'deleting') {
+        // Phase one ends with the manifest written, before the first order is deleted.
+        while (archiving && !(await readdir(dir)).some((f) => f.startsWith('manifest-'))) await sleep(500);
+        if (!archiving) return;
+      }
       do report(await sale());
       while (archiving);
     })();

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { fraction, nonNegativeInteger, positiveInteger, shareOrNone } from '../cli/options.js';
 import { loadConfig } from '../src/config.js';
 import { runArchiveBench } from './archive.js';
@@ -27,6 +27,7 @@ import type { MixBenchOptions, PostgresTime } from './mix.js';
 import { singleRowUpdateRate } from './pgbench.js';
 import { runRecommendationsBench } from './recommendations.js';
 import { ms, RESULTS_DIR, table, writeBacklogChart, writeJson, writeLatencyChart } from './report.js';
+import { describeServerSettings } from './scenario.js';
 import { runSearchOps, type SearchOpsReport } from './search-ops.js';
 
 function summaryRow(label: string, r: FlashSaleReport) {
@@ -964,9 +965,25 @@ program
     'the control: this many sales one after another on the same generated orders, no archive beside them',
     positiveInteger(),
   )
+  .addOption(
+    new Option(
+      '--sales-from <phase>',
+      'when the sales open: with the archive (start), or once its files are written and verified (deleting: only its deletes meet sales)',
+    )
+      .choices(['start', 'deleting'])
+      .default('start'),
+  )
+  .option(
+    '--sales-before <n>',
+    "sales before the archive starts: the run's own control",
+    nonNegativeInteger(),
+    0,
+  )
   .action(
     async (opts: {
       control?: number;
+      salesFrom: 'start' | 'deleting';
+      salesBefore: number;
       orders: number;
       rate: number;
       duration: number;
@@ -989,6 +1006,8 @@ program
         busyDuty: opts.busyDuty,
         p99BudgetMs: opts.p99Budget,
         control: opts.control,
+        salesFrom: opts.salesFrom,
+        salesBefore: opts.salesBefore,
       });
       const file = writeJson(`archive-${stamp()}`, report);
       const { archive, sales } = report;
@@ -1024,9 +1043,7 @@ program
             `${ms(p99s[Math.floor(p99s.length / 2)] ?? 0)} / ${ms(p99s.at(-1) ?? 0)}`,
             sales.reduce((n, r) => n + r.oversold, 0),
             sales.every((r) => r.audit.ok) ? 'ok' : 'VIOLATED',
-            report.serverSettings.length
-              ? `set for the run: ${report.serverSettings.map((c) => `${c.name} ${c.was} → ${c.ran}`).join(', ')}`
-              : 'as configured',
+            describeServerSettings(report.serverSettings),
             report.failures.length ? report.failures.join('; ') : 'none',
           ],
         ])}\nreport: ${file}\n`,

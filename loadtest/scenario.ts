@@ -46,20 +46,43 @@ export function storeServerSettings(): Record<string, string> {
   return settings;
 }
 
-/** A setting a bench changed for its run: what the server had, and what it ran with. */
+/**
+ * A setting of the store's that the server did not have: changed for the run and put back after,
+ * or, one that takes a restart (shared_buffers), left as it was and reported (`restart`), so that
+ * the figures say what they ran with.
+ */
 export interface ChangedSetting {
   name: string;
   was: string;
   ran: string;
+  /** Takes a server restart: the run kept `was`; the store's value is `wanted`. */
+  restart?: { wanted: string };
+}
+
+/** How a bench's report names the server it ran on. */
+export function describeServerSettings(changed: ChangedSetting[]): string {
+  if (changed.length === 0) return 'as configured';
+  const set = changed.filter((c) => !c.restart);
+  const kept = changed.filter((c) => c.restart);
+  return [
+    set.length ? `set for the run: ${set.map((c) => `${c.name} ${c.was} → ${c.ran}`).join(', ')}` : null,
+    kept.length
+      ? `NOT the store's (a restart): ${kept.map((c) => `${c.name} ${c.was}, the store's ${c.restart!.wanted}`).join(', ')}`
+      : null,
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 /**
  * Runs `fn` on a server configured as the store's deployment configures it (deploy/postgres/
- * shop.conf): autovacuum on, as every production PostgreSQL runs, and checkpoints sized for
- * millions of orders. A run that lasts many minutes and writes (or deletes) millions of rows is
- * measured with the vacuuming and checkpoints that come with them, whose I/O is part of its cost.
- * A server started otherwise (a CI box's configuration) has the settings changed for the run
- * (ALTER SYSTEM, reload) and put back after, also on Ctrl-C. Answers what it had to change.
+ * shop.conf): autovacuum on, as every production PostgreSQL runs, shared buffers that hold a
+ * sale's working set, and checkpoints sized for millions of orders. A run that lasts many minutes
+ * and writes (or deletes) millions of rows is measured with the vacuuming and checkpoints that
+ * come with them, whose I/O is part of its cost. A server started otherwise (a CI box's
+ * configuration) has the settings changed for the run (ALTER SYSTEM, reload) and put back after,
+ * also on Ctrl-C; a setting that takes a restart is not changed (a bench does not restart a
+ * server), but warned of and answered with `restart`. Answers what differed.
  */
 export async function withStoreServerSettings<T>(
   baseUrl: string,
@@ -67,16 +90,26 @@ export async function withStoreServerSettings<T>(
 ): Promise<{ result: T; changed: ChangedSetting[] }> {
   const wanted = storeServerSettings();
   const show = (name: string) =>
-    withMaintenance(
-      baseUrl,
-      async (c) => (await c.query<{ v: string }>('SELECT current_setting($1) AS v', [name])).rows[0]!.v,
-    );
-  const changed: ChangedSetting[] = [];
+    withMaintenance(baseUrl, async (c) => {
+      const { rows } = await c.query<{ v: string; context: string }>(
+        'SELECT current_setting($1) AS v, (SELECT context FROM pg_settings WHERE name = $1) AS context',
+        [name],
+      );
+      return rows[0]!;
+    });
+  const differ: ChangedSetting[] = [];
   for (const [name, ran] of Object.entries(wanted)) {
-    const was = await show(name);
-    if (was !== ran) changed.push({ name, was, ran });
+    const { v: was, context } = await show(name);
+    if (was === ran) continue;
+    if (context === 'postmaster') {
+      differ.push({ name, was, ran: was, restart: { wanted: ran } });
+      process.stderr.write(
+        `warning: the server's ${name} is ${was}, the store's ${ran} (deploy/postgres/shop.conf); it takes a restart, so this run keeps ${was} and its figures say so\n`,
+      );
+    } else differ.push({ name, was, ran });
   }
-  if (changed.length === 0) return { result: await fn(), changed };
+  const changed = differ.filter((c) => !c.restart);
+  if (changed.length === 0) return { result: await fn(), changed: differ };
   await withMaintenance(baseUrl, async (c) => {
     for (const { name, ran } of changed) await c.query(`ALTER SYSTEM SET ${quoteIdent(name)} = '${ran}'`);
     await c.query('SELECT pg_reload_conf()');
@@ -98,13 +131,13 @@ export async function withStoreServerSettings<T>(
   try {
     for (let i = 0; ; i++) {
       const pending = [];
-      for (const { name, ran } of changed) if ((await show(name)) !== ran) pending.push(name);
+      for (const { name, ran } of changed) if ((await show(name)).v !== ran) pending.push(name);
       if (pending.length === 0) break;
       if (i === 50)
         throw new Error(`${pending.join(', ')} did not take effect after ALTER SYSTEM and a reload`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    return { result: await fn(), changed };
+    return { result: await fn(), changed: differ };
   } finally {
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await restore();

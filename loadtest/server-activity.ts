@@ -28,6 +28,65 @@ export interface ActivitySample {
   cpuBy: Record<string, number>;
   /** The database's client backends running a query at the sample, by the query's first words. */
   active: Record<string, number>;
+  /** Running totals at the sample (differences between two samples say what was done between them). */
+  totals: BlockTotals;
+}
+
+/**
+ * Buffer traffic so far: blocks found in shared buffers and read from the kernel, dirty buffers a
+ * backend had to write itself to get a free one (and those the background writer and checkpointer
+ * wrote), commits, and blocks touched per table (heap and indexes, found or read).
+ */
+export interface BlockTotals {
+  hit: number;
+  read: number;
+  commits: number;
+  backendWrites: number;
+  cleanerWrites: number;
+  checkpointWrites: number;
+  tables: Record<string, number>;
+}
+
+async function blockTotals(db: Db): Promise<BlockTotals> {
+  const { rows: dbs } = await db.raw<{ rows: { hit: string; read: string; commits: string }[] }>(
+    `SELECT blks_hit AS hit, blks_read AS read, xact_commit AS commits
+       FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  const { rows: bg } = await db.raw<{ rows: { backend: string; clean: string; checkpoint: string }[] }>(
+    'SELECT buffers_backend AS backend, buffers_clean AS clean, buffers_checkpoint AS checkpoint FROM pg_stat_bgwriter',
+  );
+  const { rows: tables } = await db.raw<{ rows: { name: string; blocks: string }[] }>(
+    `SELECT relname AS name,
+            coalesce(heap_blks_hit, 0) + coalesce(heap_blks_read, 0)
+              + coalesce(idx_blks_hit, 0) + coalesce(idx_blks_read, 0) AS blocks
+       FROM pg_statio_user_tables`,
+  );
+  return {
+    hit: Number(dbs[0]?.hit ?? 0),
+    read: Number(dbs[0]?.read ?? 0),
+    commits: Number(dbs[0]?.commits ?? 0),
+    backendWrites: Number(bg[0]?.backend ?? 0),
+    cleanerWrites: Number(bg[0]?.clean ?? 0),
+    checkpointWrites: Number(bg[0]?.checkpoint ?? 0),
+    tables: Object.fromEntries(tables.map((t) => [t.name, Number(t.blocks)])),
+  };
+}
+
+/** What was done between two running totals: the counters' differences, tables by blocks touched. */
+export function blocksBetween(a: BlockTotals, b: BlockTotals, top = 8) {
+  return {
+    hit: b.hit - a.hit,
+    read: b.read - a.read,
+    commits: b.commits - a.commits,
+    backendWrites: b.backendWrites - a.backendWrites,
+    cleanerWrites: b.cleanerWrites - a.cleanerWrites,
+    checkpointWrites: b.checkpointWrites - a.checkpointWrites,
+    tables: Object.entries(b.tables)
+      .map(([name, n]) => [name, n - (a.tables[name] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort(([, x], [, y]) => y - x)
+      .slice(0, top),
+  };
 }
 
 /** CPU jiffies (user + system) used so far by each program, summed over its processes. */
@@ -133,6 +192,7 @@ export function sampleServerActivity(db: Db, everyMs = 1_000) {
             WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()
             GROUP BY 1`,
         );
+        const totals = await blockTotals(db);
         const cpu = await cpuByProgram();
         const c = await counters();
         const mem = await meminfo();
@@ -159,6 +219,7 @@ export function sampleServerActivity(db: Db, everyMs = 1_000) {
             busy: Math.round(((c.busy - lastCounters.busy) / jiffies) * 100) / 100,
             cpuBy: cpuShares(lastCpu, cpu, at - (samples.at(-1)?.at ?? at - everyMs)),
             active: Object.fromEntries(active.map((a) => [a.q, a.n])),
+            totals,
           });
         }
         last = now;
@@ -230,8 +291,11 @@ export function duringSale(from: number, to: number, samples: ActivitySample[]) 
     for (const v of s.vacuums) vacuums.add(`${v.auto ? 'auto' : ''}vacuum ${v.table}`);
   }
   const round = (n: number) => Math.round(n * 100) / 100;
+  const first = within[0];
+  const last = within.at(-1);
   return {
     seconds: within.length,
+    blocks: first && last ? blocksBetween(first.totals, last.totals) : null,
     cores: Object.fromEntries(
       Object.entries(cores)
         .sort(([, a], [, b]) => b - a)
@@ -242,4 +306,14 @@ export function duringSale(from: number, to: number, samples: ActivitySample[]) 
       .sort(([, a], [, b]) => b - a)
       .slice(0, 8),
   };
+}
+
+/** One line for a sale's buffer traffic (blocksBetween), thousands of blocks. */
+export function blocksLine(b: ReturnType<typeof blocksBetween> | null): string {
+  if (!b) return 'blocks: no samples';
+  const k = (n: number) => `${Math.round(n / 100) / 10}k`;
+  return (
+    `blocks ${k(b.hit)} found, ${k(b.read)} read; ${k(b.commits)} commits; dirty buffers written by backends ${k(b.backendWrites)}, ` +
+    `bgwriter ${k(b.cleanerWrites)}, checkpointer ${k(b.checkpointWrites)}; by table ${b.tables.map(([t, n]) => `${t} ${k(n)}`).join(', ')}`
+  );
 }
