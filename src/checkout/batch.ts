@@ -235,6 +235,30 @@ interface CartSnapshot {
 }
 
 /**
+ * The checkout batch's read of its carts (bindings: whether to count PENDING orders, the holding
+ * statuses, the cart ids). A customer's PENDING orders are counted by customer, on
+ * orders_user_pending_idx, whose predicate the count repeats: written `status = 'PENDING'`, the
+ * planner, with statistics from between two sales (nothing PENDING), read them by status instead,
+ * every PENDING order in the store once per cart (`IS TRUE` is no condition that index searches on).
+ */
+export const CART_SNAPSHOT_SQL = `SELECT c.id, c.user_id, c.status, ci.product_id, ci.quantity,
+            p.sku, p.name, p.price_cents, p.active, p.max_per_customer, i.available_count, i.reserved_count, i.sold_count,
+            CASE WHEN ? THEN (SELECT count(*)::int FROM orders o WHERE o.user_id = c.user_id AND (o.status = 'PENDING') IS TRUE)
+            END AS pending_orders,
+            CASE WHEN p.max_per_customer IS NOT NULL THEN
+              (SELECT coalesce(sum(oi.quantity), 0)::int FROM orders o JOIN order_items oi ON oi.order_id = o.id
+                WHERE o.user_id = c.user_id AND oi.product_id = ci.product_id
+                  AND o.status = ANY(?::text[]))
+            END AS held_units
+       FROM carts c
+       LEFT JOIN cart_items ci ON ci.cart_id = c.id
+       LEFT JOIN products p ON p.id = ci.product_id
+       LEFT JOIN inventory i ON i.product_id = ci.product_id
+      WHERE c.id = ANY(?::uuid[])
+      ORDER BY c.id, ci.product_id
+      FOR UPDATE OF c`;
+
+/**
  * The carts (locked), their lines, products and stock, and what each cart's customer already
  * holds (unpaid orders, units of capped products), in one read.
  */
@@ -257,25 +281,7 @@ async function loadCarts(trx: Trx, cartIds: string[], countPending: boolean): Pr
       pending_orders: number | null;
       held_units: number | null;
     }[];
-  }>(
-    `SELECT c.id, c.user_id, c.status, ci.product_id, ci.quantity,
-            p.sku, p.name, p.price_cents, p.active, p.max_per_customer, i.available_count, i.reserved_count, i.sold_count,
-            CASE WHEN ? THEN (SELECT count(*)::int FROM orders o WHERE o.user_id = c.user_id AND o.status = 'PENDING')
-            END AS pending_orders,
-            CASE WHEN p.max_per_customer IS NOT NULL THEN
-              (SELECT coalesce(sum(oi.quantity), 0)::int FROM orders o JOIN order_items oi ON oi.order_id = o.id
-                WHERE o.user_id = c.user_id AND oi.product_id = ci.product_id
-                  AND o.status = ANY(?::text[]))
-            END AS held_units
-       FROM carts c
-       LEFT JOIN cart_items ci ON ci.cart_id = c.id
-       LEFT JOIN products p ON p.id = ci.product_id
-       LEFT JOIN inventory i ON i.product_id = ci.product_id
-      WHERE c.id = ANY(?::uuid[])
-      ORDER BY c.id, ci.product_id
-      FOR UPDATE OF c`,
-    [countPending, pgArray(HOLDING_STATUSES), cartIds],
-  );
+  }>(CART_SNAPSHOT_SQL, [countPending, pgArray(HOLDING_STATUSES), cartIds]);
   const snapshot: CartSnapshot = {
     cartById: new Map(),
     linesByCart: new Map(),

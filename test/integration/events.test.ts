@@ -11,18 +11,8 @@ import { postCheckout, shopperWithCart } from '../support/checkout.js';
 import { cliEnv, ROOT, shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct } from '../support/fixtures.js';
+import { scansOf } from '../support/plans.js';
 import { until } from '../support/wait.js';
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Loops': number;
-  'Actual Rows': number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
-
-const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
 
 /**
  * Domain events through a real RabbitMQ: written with their change, published with publisher
@@ -207,18 +197,12 @@ describe('domain events on RabbitMQ', function () {
           .select('id');
         const round = await db.transaction();
         try {
-          const { rows: plan } = await round.raw<{ rows: { 'QUERY PLAN': [{ Plan: PlanNode }] }[] }>(
-            `EXPLAIN (ANALYZE, FORMAT JSON) ${CLAIM}`,
-            [500],
-          );
-          const scans = planNodes(plan[0]!['QUERY PLAN'][0].Plan).filter(
-            (n) => n['Relation Name'] === 'domain_events',
-          );
+          const scans = await scansOf(round, CLAIM, [500], 'domain_events');
           expect(scans.length).to.be.at.least(2);
           // Each read of the table runs once per round, and reads about the claim's range, not the
           // backlog once per claimed event.
-          for (const scan of scans) expect(scan['Actual Loops'], scan['Index Name']).to.equal(1);
-          const read = scans.reduce((n, s) => n + s['Actual Rows'] + (s['Rows Removed by Filter'] ?? 0), 0);
+          for (const scan of scans) expect(scan.loops, scan.index ?? scan.node).to.equal(1);
+          const read = scans.reduce((n, s) => n + s.rows, 0);
           expect(read).to.be.below(2_000);
         } finally {
           await round.rollback();

@@ -13,6 +13,7 @@ import {
   statusOf,
   waitUntilDue,
 } from '../support/orders.js';
+import { scansOf } from '../support/plans.js';
 import { stockOf } from '../support/stock.js';
 
 describeOrders('orders: expiry', ['short'], (stores) => {
@@ -152,22 +153,7 @@ describeOrders('orders: expiry', ['short'], (stores) => {
       );
       const due = placed.filter((r) => r.due).map((r) => r.id);
       expect(due).to.have.length(3);
-      const { rows: plan } = await trx.raw<{ rows: { 'QUERY PLAN': unknown }[] }>(
-        `EXPLAIN (ANALYZE, FORMAT JSON) ${DUE_ORDERS_SQL}`,
-        [100],
-      );
-      const scans: { relation: string; loops: number; rows: number }[] = [];
-      const walk = (node: Record<string, unknown>) => {
-        if (node['Relation Name'] === 'reservations') {
-          scans.push({
-            relation: String(node['Relation Name']),
-            loops: Number(node['Actual Loops']),
-            rows: Number(node['Actual Rows']) + Number(node['Rows Removed by Filter'] ?? 0),
-          });
-        }
-        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-      };
-      walk((plan[0]!['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan);
+      const scans = await scansOf(trx, DUE_ORDERS_SQL, [100], 'reservations');
       expect(scans).to.have.length.above(0);
       // Each ACTIVE reservation read at most once (EXPLAIN's rows are per loop): 2,000, not 2,000 × 2,000.
       for (const scan of scans) {

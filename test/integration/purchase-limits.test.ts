@@ -3,11 +3,15 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { checkInvariants } from '../../src/audit/invariants.js';
+import { CART_SNAPSHOT_SQL } from '../../src/checkout/batch.js';
 import { createContainer } from '../../src/container.js';
+import { pgArray } from '../../src/db/index.js';
+import { HOLDING_STATUSES } from '../../src/orders/index.js';
 import { checkoutBody, postCheckout } from '../support/checkout.js';
 import { shopctl } from '../support/cli.js';
 import { createTestContext, type TestContext } from '../support/context.js';
 import { createProduct, createUser } from '../support/fixtures.js';
+import { scansOf } from '../support/plans.js';
 import { stockOf } from '../support/stock.js';
 
 type User = Awaited<ReturnType<typeof createUser>>;
@@ -168,6 +172,48 @@ for (const strategy of ['group-commit', 'row-lock'] as const) {
     });
   });
 }
+
+describe("the checkout's count of a customer's unpaid orders", function () {
+  this.timeout(60_000);
+  let t: TestContext;
+  before(async () => {
+    t = await createTestContext();
+  });
+  after(() => t.close());
+
+  it("reads that customer's PENDING orders, not every PENDING order in the store, whatever the statistics", async () => {
+    const buyer = await createUser(t.container);
+    // All of it in one transaction, rolled back: the orders never meet the invariants' audit.
+    const trx = await t.container.db.transaction();
+    try {
+      await trx.raw('SET LOCAL session_replication_role = replica');
+      // Statistics taken while nothing is PENDING, as between two sales: past sales' orders, paid.
+      await trx.raw(
+        `INSERT INTO orders (user_id, status, total_cents, shipping_address, payment_method)
+         SELECT gen_random_uuid(), 'PAID', 100, '{}', 'pm_card_visa' FROM generate_series(1, 5000)`,
+      );
+      await trx.raw('ANALYZE orders');
+      // Then a sale: 2,000 customers' orders wait for payment, two of them the buyer's.
+      await trx.raw(
+        `INSERT INTO orders (user_id, status, total_cents, shipping_address, payment_method)
+         SELECT CASE WHEN g <= 2 THEN :buyer::uuid ELSE gen_random_uuid() END, 'PENDING', 100, '{}', 'pm_card_visa'
+           FROM generate_series(1, 2000) g`,
+        { buyer: buyer.id },
+      );
+      const [cart] = await trx('carts').insert({ user_id: buyer.id }).returning('id');
+      const bindings = [true, pgArray(HOLDING_STATUSES), [cart!.id]];
+      // The units-held read never runs here (no capped product): the count is the one scan that does.
+      const scans = (await scansOf(trx, CART_SNAPSHOT_SQL, bindings, 'orders')).filter((s) => s.loops > 0);
+      expect(scans.map((s) => s.index)).to.deep.equal(['orders_user_pending_idx']);
+      // The buyer's two rows, not the store's 2,000 PENDING orders.
+      expect(scans[0]!.rows * scans[0]!.loops, JSON.stringify(scans)).to.be.at.most(2);
+      const { rows } = await trx.raw<{ rows: { pending_orders: number }[] }>(CART_SNAPSHOT_SQL, bindings);
+      expect(rows.map((r) => r.pending_orders)).to.deep.equal([2]);
+    } finally {
+      await trx.rollback();
+    }
+  });
+});
 
 describe('shopctl products limit', function () {
   this.timeout(60_000);
